@@ -1,0 +1,85 @@
+"""``treatylife check``: validate files and list every answer that hangs on an open convention."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from treatylife import dates as D
+from treatylife.errors import TreatyLifeError
+from treatylife.results import Ambiguity, CheckResult, FileCheck
+
+__all__ = ["check_files"]
+
+
+def _looks_like_rules(path: Path) -> bool:
+    try:
+        head = path.read_text(encoding="utf-8", errors="replace")[:4096]
+    except OSError:
+        return False
+    return "entry_into_force:" in head or "treatylife/rules/" in head
+
+
+def check_files(paths: list[Path]) -> CheckResult:
+    """Check each file independently; one bad file does not hide the others."""
+    from treatylife.engine import replay
+    from treatylife.loader import load_rules, load_scenario
+
+    out: list[FileCheck] = []
+    for path in paths:
+        kind = "rules" if _looks_like_rules(path) else "scenario"
+        try:
+            if kind == "rules":
+                rules = load_rules(path)
+                exits = ", ".join(e.kind for e in rules.exits) or "none (VCLT Art. 56 default)"
+                summary = (
+                    f"rules {rules.id}: {len(rules.parties)} parties, entry into force {rules.entry_into_force.kind}, "
+                    f"term {rules.term.initial}, renewal {rules.renewal.kind}, exits: {exits}"
+                )
+                out.append(FileCheck(str(path), kind, True, None, summary, rules.open_conventions(), []))
+                continue
+            loaded = load_scenario(path)
+            record = replay(loaded)
+            kind = "whatif" if loaded.is_whatif else "scenario"
+            summary = f"{len(loaded.events)} events under {record.agreement_id}; "
+            summary += f"in force from {record.in_force_from}" if record.in_force_from else "never in force"
+            if record.ended_on:
+                summary += f", ended {record.ended_on}"
+            out.append(
+                FileCheck(
+                    str(path), kind, True, None, summary, list(record.open_conventions), _ambiguous(record)
+                )
+            )
+        except TreatyLifeError as exc:
+            out.append(FileCheck(str(path), kind, False, exc.to_dict(), "", [], []))
+    return CheckResult(all(f.ok for f in out), out)
+
+
+def _ambiguous(record: object) -> list[Ambiguity]:
+    """Dates in a replayed scenario whose answer depends on an open convention."""
+    from treatylife.query import _notice_ambiguity, _term_ambiguity
+    from treatylife.record import Record
+
+    assert isinstance(record, Record)
+    found: list[Ambiguity] = []
+    s = record.schedule
+    if s is not None and s.initial is not None and s.anchor.day >= 29:
+        ts = s.terms()
+        assert ts is not None
+        # the first few anniversaries show whether rounding moves a boundary
+        probe = s.anchor
+        for k in range(1, 6):
+            if ts.max_terms is not None and k > ts.max_terms:
+                break
+            probe = ts.start(k)
+            found += _term_ambiguity(record, probe)
+            found += _term_ambiguity(record, D.add_days(ts.start(k + 1), -1))
+    for n in record.notices:
+        found += _notice_ambiguity(n, n.received)
+    # de-duplicate, keep order
+    seen: set[str] = set()
+    unique = []
+    for a in found:
+        if a.question not in seen:
+            seen.add(a.question)
+            unique.append(a)
+    return unique

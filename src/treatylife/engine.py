@@ -1,0 +1,585 @@
+"""Replay a scenario's events under its rules into a :class:`~treatylife.record.Record`.
+
+Events drive the shared ``transitions`` machine (:mod:`treatylife.lifecycle`); time drives the rest: entry
+into force after a delay, a notice taking effect, the last term running out. Time-driven effects wait in a
+queue ordered by date and fire before any later event, so the replay is one pass over the events, never a
+loop over days or years. Renewals are not simulated at all: the term containing any date is computed
+directly from the schedule (:class:`~treatylife.dates.TermSchedule`).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import heapq
+from typing import TYPE_CHECKING, Any
+
+from treatylife import dates as D
+from treatylife.errors import AmbiguousDateError, SequenceError
+from treatylife.lifecycle import STAGES, allowed_from, machine
+from treatylife.record import (
+    Citation,
+    DeadlineClause,
+    EventInfo,
+    Notice,
+    NoticeChange,
+    Record,
+    Schedule,
+    StageSpan,
+)
+from treatylife.rules import (
+    AfterKthNotification,
+    FixedDate,
+    LastNotification,
+    NonRenewalNotice,
+    OnSignature,
+    Rules,
+    Withdrawal,
+)
+
+if TYPE_CHECKING:
+    from transitions import EventData
+
+    from treatylife.loader import Loaded
+    from treatylife.scenario import Event
+
+__all__ = ["compile_deadline_clauses", "replay"]
+
+#: VCLT Art. 56: where a treaty is silent, twelve months' notice (a right of withdrawal must be implied).
+IMPLIED_WITHDRAWAL = Withdrawal(
+    kind="withdrawal",
+    id="vclt_art56",
+    effect_after=D.Period(12, "months"),
+    article="VCLT Art. 56(2)",
+    text="A party shall give not less than twelve months' notice of its intention to denounce or withdraw.",
+)
+
+
+def compile_deadline_clauses(rules: Rules) -> list[DeadlineClause]:
+    """The non-renewal clauses with their conventions resolved (for queries and the batch engine)."""
+    conv = rules.conventions
+    holidays_of = {p.code: p.holidays for p in rules.parties}
+    out = []
+    for c in rules.exits:
+        if isinstance(c, NonRenewalNotice):
+            out.append(
+                DeadlineClause(
+                    id=c.id,
+                    notice=c.notice,
+                    counting=conv.notice_counting,
+                    eom=conv.end_of_month,
+                    by=tuple(rules.party_codes() if c.by == "any" else c.by),
+                    late=c.late,
+                    adjustment=conv.deadline_adjustment,
+                    working_days_of=conv.working_days_of,
+                    holidays=holidays_of.get(conv.working_days_of) if conv.working_days_of else None,
+                    counting_open="notice_counting" in rules.open_conventions(),
+                    article=c.article,
+                    text=c.text,
+                )
+            )
+    return out
+
+
+class _Replay:
+    """The machine's model for one replay. Guards and callbacks named in lifecycle.TRANSITIONS."""
+
+    state: str
+
+    def __init__(self, rules: Rules) -> None:
+        self.rules = rules
+        self.reason = ""
+        self.now = _dt.date.min
+        self.event_index: int | None = None
+        self.approvals: dict[str, _dt.date] = {}
+        self.notifications: dict[str, _dt.date] = {}
+        self.signed_on: _dt.date | None = None
+        self.eif_due: _dt.date | None = None
+        self.eif_scheduled = False
+        self.schedule: Schedule | None = None
+        self.notices: dict[str, Notice] = {}
+        self.queue: list[tuple[_dt.date, int, str, str]] = []
+        self.seq = 0
+        self.clauses = {c.id: c for c in compile_deadline_clauses(rules)}
+        self.warnings: list[str] = []
+
+    # -- helpers
+    def push(self, when: _dt.date, trigger: str, ref: str = "") -> None:
+        self.seq += 1
+        heapq.heappush(self.queue, (when, self.seq, trigger, ref))
+
+    @staticmethod
+    def _event(ev: EventData) -> Event:
+        return ev.kwargs["event"]  # type: ignore[no-any-return]
+
+    def _refuse(self, reason: str) -> bool:
+        self.reason = reason
+        return False
+
+    # -- guards
+    def approval_allowed(self, ev: EventData) -> bool:
+        e = self._event(ev)
+        if e.party is None:
+            return self._refuse("an approval needs `party`")
+        if e.party in self.approvals:
+            return self._refuse(
+                f"{e.party} already approved on {self.approvals[e.party]} in this round of negotiations"
+            )
+        self.approvals[e.party] = e.date
+        return True
+
+    def notification_allowed(self, ev: EventData) -> bool:
+        e = self._event(ev)
+        if e.party is None:
+            return self._refuse("a notification needs `party`")
+        if e.party in self.notifications:
+            return self._refuse(f"{e.party} already notified on {self.notifications[e.party]}")
+        self.notifications[e.party] = e.date
+        return True
+
+    def _exit_clause(self, e: Event) -> NonRenewalNotice | Withdrawal | None:
+        exits = list(self.rules.exits)
+        if not exits:
+            return IMPLIED_WITHDRAWAL
+        if e.clause is not None:
+            c = self.rules.exit(e.clause)
+            if c is None:
+                self._refuse(
+                    f"no exit clause {e.clause!r} in the rules; clauses: {', '.join(x.id for x in exits)}"
+                )
+            return c
+        if len(exits) > 1:
+            self._refuse("the rules have several exit clauses; name one with `clause:`")
+            return None
+        return exits[0]
+
+    def notice_allowed(self, ev: EventData) -> bool:
+        e = self._event(ev)
+        if e.party is None:
+            return self._refuse("a notice needs `party` (the party that gives it)")
+        clause = self._exit_clause(e)
+        if clause is None:
+            return False
+        if clause.by != "any" and e.party not in clause.by:
+            return self._refuse(f"clause {clause.id!r} lets only {', '.join(clause.by)} give notice")
+        nid = e.id or f"{e.party}-{e.date.isoformat()}"
+        if nid in self.notices:
+            return self._refuse(f"a notice {nid!r} was already given")
+        assert self.schedule is not None
+        if isinstance(clause, Withdrawal):
+            if clause.allowed_after is not None:
+                earliest = D.add_period(self.schedule.anchor, clause.allowed_after, 1, self.schedule.eom)
+                if e.date < earliest:
+                    return self._refuse(
+                        f"clause {clause.id!r} allows notice only after {clause.allowed_after} in force "
+                        f"(from {earliest})"
+                    )
+            ts = self.schedule.terms()
+            if clause.only_after_initial_term and ts is not None and e.date < ts.start(2):
+                return self._refuse(
+                    f"clause {clause.id!r} allows notice only after the initial term ({ts.start(2)})"
+                )
+        return True
+
+    def _find_notice(self, e: Event, statuses: tuple[str, ...]) -> Notice | None:
+        if e.notice is not None:
+            n = self.notices.get(e.notice)
+            if n is None:
+                known = ", ".join(self.notices) or "none"
+                self._refuse(f"no notice {e.notice!r} was given before {e.date} (notices: {known})")
+                return None
+            candidates = [n]
+        else:
+            candidates = [n for n in self.notices.values() if (e.party is None or n.party == e.party)]
+        live = [n for n in candidates if n.history and n.history[-1].status in statuses]
+        if not live:
+            if candidates:
+                last = candidates[-1].history[-1]
+                self._refuse(
+                    f"notice {candidates[-1].id!r} is {last.status} (since {last.date}), not "
+                    + " or ".join(statuses)
+                )
+            else:
+                self._refuse(f"no notice was given before {e.date} to act on")
+            return None
+        return live[-1]
+
+    def notice_pending(self, ev: EventData) -> bool:
+        return self._find_notice(self._event(ev), ("pending", "late")) is not None
+
+    def notice_revocable(self, ev: EventData) -> bool:
+        return self._find_notice(self._event(ev), ("pending", "late", "suspended")) is not None
+
+    def extension_allowed(self, ev: EventData) -> bool:
+        e = self._event(ev)
+        ren = self.rules.renewal
+        if ren.kind != "by_agreement":
+            return self._refuse("the rules have no extension by agreement (renewal.kind: by_agreement)")
+        if e.period is None:
+            return self._refuse("an extension needs `period`, e.g. period: 5 years")
+        if ren.max_extension is not None and _longer(e.period, ren.max_extension):
+            return self._refuse(
+                f"extension of {e.period} exceeds the clause's maximum of {ren.max_extension}"
+            )
+        assert self.schedule is not None
+        if self.schedule.natural_end() is None:
+            return self._refuse("the agreement has no end to extend")
+        return True
+
+    # -- callbacks
+    def check_entry_into_force(self, ev: EventData) -> None:
+        eif = self.rules.entry_into_force
+        due: _dt.date | None = None
+        if isinstance(eif, OnSignature):
+            base = self.signed_on
+            due = D.add_period(base, eif.delay) if base and eif.delay else base
+        elif isinstance(eif, FixedDate):
+            due = max(eif.date, self.signed_on) if self.signed_on else None
+        elif isinstance(eif, LastNotification):
+            if self.signed_on and set(self.notifications) >= set(self.rules.party_codes()):
+                due = max(self.notifications.values())
+                if eif.delay:
+                    due = D.add_period(due, eif.delay)
+                if eif.align == "first_of_next_month":
+                    due = D.first_day_of_next_month(due)
+        elif isinstance(eif, AfterKthNotification) and len(self.notifications) >= eif.count:
+            kth = sorted(self.notifications.values())[eif.count - 1]
+            due = D.add_period(kth, eif.delay)
+        if due is not None and not self.eif_scheduled:
+            self.eif_due = due
+
+    def on_entry_into_force(self, ev: EventData) -> None:
+        r = self.rules
+        initial = None if r.term.initial == "indefinite" else r.term.initial
+        ren = r.renewal
+        max_terms: int | None
+        if initial is None or ren.kind != "automatic":
+            max_terms = 1
+        else:
+            max_terms = None if ren.max_renewals is None else 1 + ren.max_renewals
+        self.schedule = Schedule(
+            anchor=self.now,
+            initial=initial,
+            renewal=ren.period if ren.kind == "automatic" else None,
+            renewal_kind=ren.kind,
+            max_terms=max_terms,
+            eom=r.conventions.end_of_month,
+            article=r.term.article,
+        )
+        try:
+            end = self.schedule.natural_end()
+        except AmbiguousDateError as exc:
+            exc.hint = exc.hint or "set conventions.end_of_month"
+            raise
+        if end is not None:
+            self.push(end, "expire")
+
+    def on_notice(self, ev: EventData) -> None:
+        e = self._event(ev)
+        clause = self._exit_clause(e)
+        assert clause is not None and self.schedule is not None and e.party is not None
+        nid = e.id or f"{e.party}-{e.date.isoformat()}"
+        sched = self.schedule
+        ts = sched.terms()
+        notice = Notice(
+            id=nid,
+            party=e.party,
+            clause=clause.id,
+            clause_kind=clause.kind,
+            received=e.date,
+            event=self.event_index or 0,
+            term=ts.index_on(e.date) if ts else None,
+            deadline=None,
+            timely=None,
+            effect=None,
+            rule="",
+            article=clause.article,
+        )
+        if isinstance(clause, NonRenewalNotice):
+            dc = self.clauses[clause.id]
+            assert ts is not None and notice.term is not None
+            k = notice.term
+            next_start = ts.start(k + 1)
+            notice.deadline = dc.deadline(next_start)
+            notice.timely = e.date <= notice.deadline
+            if dc.counting_open:
+                other = (
+                    D.NoticeCounting.DATE_DIFFERENCE
+                    if dc.counting is D.NoticeCounting.CLEAR_DAYS
+                    else D.NoticeCounting.CLEAR_DAYS
+                )
+                alt = dc.deadline(next_start, other)
+                if (e.date <= alt) != notice.timely:
+                    notice.alternative = {
+                        "convention": f"notice_counting={other.value}",
+                        "deadline": alt.isoformat(),
+                        "timely": e.date <= alt,
+                        "used": f"notice_counting={dc.counting.value} (default; the rules file leaves it open)",
+                    }
+            last_term = sched.max_terms is not None and k >= sched.max_terms
+            if notice.timely:
+                notice.effect = next_start
+                notice.rule = (
+                    f"received {e.date} <= deadline {notice.deadline} ({clause.notice} before the end of term {k}, "
+                    f"{dc.counting.value}): term {k} ends {ts.last_day(k)} and is not renewed"
+                )
+                if last_term:
+                    notice.rule += " (it was the last term in any case)"
+            elif clause.late == "next_term" and not last_term:
+                notice.effect = ts.start(k + 2)
+                notice.rule = (
+                    f"received {e.date} after the deadline {notice.deadline} for term {k}: late; under "
+                    f"late: next_term it prevents the following renewal, so term {k + 1} "
+                    f"ends {ts.last_day(k + 1)}"
+                )
+            else:
+                notice.rule = (
+                    f"received {e.date} after the deadline {notice.deadline} for term {k}: late and, under "
+                    "late: void, without effect"
+                )
+            status = "pending" if notice.effect else "void"
+        else:
+            notice.effect = D.effect_after(e.date, clause.effect_after, sched.eom)
+            notice.deadline = None
+            notice.timely = True
+            notice.rule = (
+                f"withdrawal takes effect {clause.effect_after} after receipt ({e.date}): "
+                f"no longer bound on {notice.effect}"
+            )
+            if D.is_ambiguous(e.date, clause.effect_after):
+                r = D.readings(e.date, clause.effect_after)
+                notice.alternative = {
+                    "convention": "end_of_month",
+                    "readings": {k.value: v.isoformat() for k, v in r.items()},
+                    "used": f"end_of_month={sched.eom.value}",
+                }
+            if clause is IMPLIED_WITHDRAWAL:
+                notice.caveats.append(
+                    "the rules have no exit clause: VCLT Art. 56 applies only if a right of withdrawal is implied"
+                )
+            status = "pending"
+        notice.history.append(NoticeChange(e.date, status, notice.rule, self.event_index, e.claim))
+        self.notices[nid] = notice
+        if notice.effect is not None:
+            self.push(notice.effect, "terminate", nid)
+
+    def on_notice_suspended(self, ev: EventData) -> None:
+        e = self._event(ev)
+        n = self._find_notice(e, ("pending", "late"))
+        assert n is not None
+        n.history.append(
+            NoticeChange(e.date, "suspended", e.note or "effect suspended", self.event_index, e.claim)
+        )
+
+    def on_notice_withdrawn(self, ev: EventData) -> None:
+        e = self._event(ev)
+        n = self._find_notice(e, ("pending", "late", "suspended"))
+        assert n is not None
+        n.history.append(
+            NoticeChange(
+                e.date,
+                "withdrawn",
+                e.note or "withdrawn before it took effect (VCLT Art. 68)",
+                self.event_index,
+                e.claim,
+            )
+        )
+
+    def on_extension(self, ev: EventData) -> None:
+        e = self._event(ev)
+        assert self.schedule is not None and e.period is not None
+        end = self.schedule.natural_end()
+        assert end is not None
+        new_end = D.add_period(end, e.period, 1, self.schedule.eom)
+        self.schedule = Schedule(
+            **{
+                **self.schedule.__dict__,
+                "extensions": (*self.schedule.extensions, (e.date, D.add_days(new_end, -1))),
+            }
+        )
+        self.push(new_end, "expire")
+
+
+def _longer(a: D.Period, b: D.Period) -> bool:
+    """Is period ``a`` longer than ``b``? Compared on a fixed anchor (2001-01-01, no leap effects)."""
+    anchor = _dt.date(2001, 1, 1)
+    return D.add_period(anchor, a) > D.add_period(anchor, b)
+
+
+def replay(loaded: Loaded) -> Record:
+    """Replay the scenario's events under its rules. Raises SequenceError on impossible orders."""
+    rules = loaded.rules
+    m = machine()
+    model = _Replay(rules)
+    m.add_model(model, initial="not_started")
+    try:
+        return _run(loaded, model)
+    finally:
+        m.remove_model(model)
+
+
+def _run(loaded: Loaded, model: _Replay) -> Record:
+    rules = loaded.rules
+    infos = [
+        EventInfo(i, e.date, e.kind.value, e.party, e.id, e.note, e.source, e.file, e.line, e.claim)
+        for i, e in enumerate(loaded.events)
+    ]
+    spans: list[StageSpan] = [StageSpan("not_started", None, None, "no recorded event yet")]
+    ended_on: _dt.date | None = None
+    end_reason: str | None = None
+
+    def transition(trigger: str, when: _dt.date, cause: str, event: Event | None, index: int | None) -> None:
+        nonlocal ended_on, end_reason
+        before = model.state
+        model.now = when
+        model.event_index = index
+        model.reason = ""
+        from transitions.core import MachineError
+
+        try:
+            ok = model.trigger(trigger, event=event)  # type: ignore[attr-defined]
+        except MachineError:
+            stage = STAGES.get(before, before)
+            raise SequenceError(
+                f"{trigger} on {when} is impossible: the agreement is {before} ({stage}) then",
+                file=event.file if event else None,
+                line=event.line if event else None,
+                field="kind",
+                hint="possible now: " + ", ".join(allowed_from(before)),
+                code="TL401",
+            ) from None
+        except AmbiguousDateError as exc:
+            exc.file, exc.line = (event.file, event.line) if event else (loaded.rules_path.name, None)
+            raise
+        if not ok:
+            raise SequenceError(
+                model.reason or f"{trigger} is not allowed on {when}",
+                file=event.file if event else None,
+                line=event.line if event else None,
+                field="kind",
+                code="TL402",
+            )
+        if model.state != before:
+            if spans[-1].start == when and spans[-1].stage != "not_started":
+                # two changes the same day: the earlier stage held for no day at all
+                spans.pop()
+            spans[-1].end = when
+            spans.append(StageSpan(model.state, when, None, cause, index))
+            if model.state in ("terminated", "expired"):
+                ended_on, end_reason = when, cause
+
+    def fire_due(until: _dt.date | None) -> None:
+        while model.queue and (until is None or model.queue[0][0] <= until):
+            when, _, trigger, ref = heapq.heappop(model.queue)
+            if model.state not in ("in_force", "operation_suspended", "signed"):
+                continue
+            if trigger == "enter_into_force":
+                transition(trigger, when, _eif_cause(rules, when), None, None)
+            elif trigger == "terminate":
+                n = model.notices[ref]
+                if n.history[-1].status != "pending":
+                    continue  # suspended or withdrawn before it took effect
+                n.history.append(NoticeChange(when, "effective", f"took effect on {when}", None))
+                transition(trigger, when, f"notice {n.id} by {n.party} took effect: {n.rule}", None, n.event)
+            elif trigger == "expire":
+                assert model.schedule is not None
+                if model.schedule.natural_end() != when:
+                    continue  # extended since
+                transition(
+                    trigger,
+                    when,
+                    f"the last term ended on {D.add_days(when, -1)} without renewal",
+                    None,
+                    None,
+                )
+
+    for i, e in enumerate(loaded.events):
+        fire_due(e.date)
+        if e.kind.value == "negotiations_resumed":
+            model.approvals.clear()
+        if e.kind.value == "signed":
+            if model.signed_on is not None and model.state == "signed":
+                raise SequenceError(
+                    f"already signed on {model.signed_on}",
+                    file=e.file,
+                    line=e.line,
+                    field="kind",
+                    code="TL403",
+                )
+            model.signed_on = e.date
+        transition(e.kind.value, e.date, f"{e.label()}" + (f": {e.note}" if e.note else ""), e, i)
+        if model.eif_due is not None and not model.eif_scheduled:
+            model.eif_scheduled = True
+            due = max(model.eif_due, e.date)
+            if due == e.date:
+                transition("enter_into_force", due, _eif_cause(rules, due), None, i)
+            else:
+                model.push(due, "enter_into_force")
+    fire_due(None)
+
+    sched = model.schedule
+    citations = {
+        "entry_into_force": Citation(
+            "entry into force: " + rules.entry_into_force.kind,
+            rules.entry_into_force.article,
+            rules.entry_into_force.text,
+        ),
+        "term": Citation(f"term: {rules.term.initial}", rules.term.article, rules.term.text),
+        "renewal": Citation(
+            f"renewal: {rules.renewal.kind}"
+            + (f" every {rules.renewal.period}" if rules.renewal.period else ""),
+            rules.renewal.article,
+            rules.renewal.text,
+        ),
+        "consent_termination": Citation(
+            "termination by consent", rules.consent_termination.article, rules.consent_termination.text
+        ),
+    }
+    for c in rules.exits:
+        citations[c.id] = Citation(f"exit: {c.kind}", c.article, c.text)
+    if any(n.clause == IMPLIED_WITHDRAWAL.id for n in model.notices.values()):
+        citations[IMPLIED_WITHDRAWAL.id] = Citation(
+            "implied withdrawal", IMPLIED_WITHDRAWAL.article, IMPLIED_WITHDRAWAL.text
+        )
+    conv = rules.conventions
+    return Record(
+        agreement_id=rules.id,
+        title=rules.title,
+        short_title=rules.short_title or rules.id,
+        parties={p.code: p.name for p in rules.parties},
+        scenario=loaded.title,
+        scenario_path=str(loaded.path),
+        rules_path=str(loaded.rules_path),
+        is_whatif=loaded.is_whatif,
+        changes=list(loaded.changes),
+        events=infos,
+        spans=spans,
+        schedule=sched,
+        in_force_from=sched.anchor if sched else None,
+        ended_on=ended_on,
+        end_reason=end_reason,
+        deadline_clauses=list(model.clauses.values()),
+        notices=list(model.notices.values()),
+        approvals=dict(model.approvals),
+        notifications=dict(model.notifications),
+        signed_on=model.signed_on,
+        citations=citations,
+        conventions={
+            "notice_counting": conv.notice_counting.value,
+            "end_of_month": conv.end_of_month.value,
+            "deadline_adjustment": conv.deadline_adjustment,
+        },
+        open_conventions=rules.open_conventions(),
+        warnings=model.warnings,
+    )
+
+
+def _eif_cause(rules: Rules, when: _dt.date) -> str:
+    eif = rules.entry_into_force
+    words: dict[str, Any] = {
+        "on_signature": "on signature",
+        "fixed_date": "on the fixed date",
+        "last_notification": "on the date of the last party's written notification",
+        "after_kth_notification": "after the required number of notifications",
+    }
+    art = f" ({eif.article})" if eif.article else ""
+    return f"entered into force {words[eif.kind]}{art}"

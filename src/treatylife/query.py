@@ -1,0 +1,412 @@
+"""Questions asked of a :class:`~treatylife.record.Record`: status on a date, next deadline, timeline.
+
+Every answer is "as known on the date asked": a notice received on or before that date counts with the
+status it had then, later events do not. Each costs the same for 2020 or 2100: the term containing a date
+is computed, never iterated to.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+from treatylife import dates as D
+from treatylife.lifecycle import IN_FORCE, STAGES
+from treatylife.record import Notice, Record, Schedule
+from treatylife.results import (
+    Ambiguity,
+    DeadlineResult,
+    Interval,
+    NoticeInfo,
+    StatusResult,
+    Step,
+    TermInfo,
+    TimelineResult,
+)
+
+__all__ = ["next_deadline", "status", "term_on", "timeline"]
+
+
+def _other_counting(c: D.NoticeCounting) -> D.NoticeCounting:
+    return (
+        D.NoticeCounting.DATE_DIFFERENCE if c is D.NoticeCounting.CLEAR_DAYS else D.NoticeCounting.CLEAR_DAYS
+    )
+
+
+def term_on(schedule: Schedule, d: _dt.date) -> TermInfo | None:
+    """The term containing ``d`` (None outside every term)."""
+    ts = schedule.terms()
+    if ts is None:
+        return TermInfo(None, schedule.anchor, None, None) if d >= schedule.anchor else None
+    k = ts.index_on(d)
+    if k is None:
+        for i, (_, last) in enumerate(schedule.extensions):
+            start = D.add_days(schedule.extensions[i - 1][1], 1) if i else ts.start(ts.max_terms + 1)  # type: ignore[operator]
+            if start <= d <= last:
+                n = (ts.max_terms or 1) + i + 1
+                return TermInfo(n, start, last, None, None)
+        return None
+    renews = ts.max_terms is None or k < ts.max_terms
+    return TermInfo(k, ts.start(k), ts.last_day(k), ts.start(k + 1) if renews else None, ts.max_terms)
+
+
+def _term_ambiguity(record: Record, d: _dt.date) -> list[Ambiguity]:
+    """Term boundaries that move with the end-of-month convention, when the rules leave it open."""
+    s = record.schedule
+    if s is None or s.initial is None or "end_of_month" not in record.open_conventions:
+        return []
+    if not (s.initial.is_calendar or (s.renewal is not None and s.renewal.is_calendar)) or s.anchor.day < 29:
+        return []
+    readings: dict[str, str] = {}
+    for eom in (D.EndOfMonth.ROUND_DOWN, D.EndOfMonth.ROUND_UP):
+        alt = Schedule(**{**s.__dict__, "eom": eom})
+        t = term_on(alt, d)
+        readings[eom.value] = f"term {t.number}: {t.start} .. {t.last_day}" if t else "not in a term"
+    if len(set(readings.values())) < 2:
+        return []
+    return [
+        Ambiguity(
+            question=f"term containing {d} (entry into force {s.anchor}: no such day in some months)",
+            readings=readings,
+            used=f"end_of_month={s.eom.value} (default; the rules file leaves it open)",
+        )
+    ]
+
+
+def _notice_info(n: Notice, on: _dt.date) -> NoticeInfo | None:
+    change = n.status_on(on)
+    if change is None:
+        return None
+    return NoticeInfo(
+        id=n.id,
+        party=n.party,
+        clause=n.clause,
+        kind=n.clause_kind,
+        received=n.received,
+        status=change.status,
+        status_since=change.date,
+        term=n.term,
+        deadline=n.deadline,
+        timely=n.timely,
+        takes_effect=n.effect,
+        last_day_in_force=D.add_days(n.effect, -1) if n.effect else None,
+        rule=n.rule,
+        article=n.article,
+        caveats=list(n.caveats),
+    )
+
+
+def _notice_ambiguity(n: Notice, on: _dt.date) -> list[Ambiguity]:
+    if n.alternative is None or n.received > on:
+        return []
+    alt = n.alternative
+    if "readings" in alt:
+        return [Ambiguity(f"effect of notice {n.id}", dict(alt["readings"]), alt["used"])]
+    return [
+        Ambiguity(
+            question=f"is notice {n.id} received {n.received} timely?",
+            readings={
+                alt["used"].split(" ")[0]: f"deadline {n.deadline}: {'timely' if n.timely else 'late'}",
+                alt["convention"]: f"deadline {alt['deadline']}: {'timely' if alt['timely'] else 'late'}",
+            },
+            used=alt["used"],
+        )
+    ]
+
+
+def _event_step(record: Record, index: int | None, what: str | None = None) -> Step:
+    if index is None:
+        return Step(None, what or "")
+    e = record.events[index]
+    src = f"{e.file}:{e.line}" if e.file else None
+    text = what or e.label() + (f": {e.note}" if e.note else "")
+    return Step(e.date, text, None, None, src)
+
+
+def status(record: Record, on: _dt.date) -> StatusResult:
+    """Stage on ``on``, whether in force, the current term, notices pending and when it will end."""
+    span = record.span_on(on)
+    in_force = span.stage in IN_FORCE
+    steps: list[Step] = []
+    caveats: list[str] = []
+    ambiguities: list[Ambiguity] = []
+    # how we got here
+    for e in record.events:
+        if e.date > on:
+            break
+        if e.kind in (
+            "approved",
+            "signed",
+            "notified",
+            "signing_cancelled",
+            "negotiations_resumed",
+            "initialed",
+        ):
+            steps.append(_event_step(record, e.index))
+    term = None
+    ends = None
+    end_reason = None
+    notices: list[NoticeInfo] = []
+    if record.schedule is not None and record.schedule.anchor <= on:
+        c = record.citations["entry_into_force"]
+        steps.append(
+            Step(record.schedule.anchor, f"{c.what}: in force from {record.schedule.anchor}", c.article)
+        )
+    if in_force and record.schedule is not None:
+        s = record.schedule
+        term = term_on(s, on)
+        tc = record.citations["term"]
+        rc = record.citations["renewal"]
+        if term is not None and term.number is not None:
+            steps.append(
+                Step(
+                    term.start,
+                    f"term {term.number} runs {term.start} .. {term.last_day} ({tc.what}; {rc.what}; counted "
+                    f"from {s.anchor})",
+                    rc.article or tc.article,
+                    f"end_of_month={s.eom.value}",
+                )
+            )
+        ambiguities += _term_ambiguity(record, on)
+        ends = s.natural_end()
+        if ends is not None:
+            end_reason = "the last term ends without renewal"
+    for n in record.notices:
+        info = _notice_info(n, on)
+        if info is None:
+            continue
+        if info.status in ("pending", "suspended", "late", "void") or (
+            info.status == "effective" and not in_force
+        ):
+            notices.append(info)
+        steps.append(
+            Step(
+                n.received,
+                f"notice {n.id} by {n.party} under {n.clause}: {n.rule}",
+                n.article,
+                f"notice_counting={record.conventions['notice_counting']}" if n.deadline else None,
+                _event_step(record, n.event).source,
+            )
+        )
+        for ch in n.history[1:]:
+            if ch.date <= on:
+                steps.append(
+                    Step(
+                        ch.date,
+                        f"notice {n.id} {ch.status}: {ch.cause}",
+                        None,
+                        None,
+                        _event_step(record, ch.event).source if ch.event is not None else None,
+                    )
+                )
+        if (
+            info.status == "pending"
+            and n.effect is not None
+            and in_force
+            and (ends is None or n.effect < ends)
+        ):
+            ends, end_reason = n.effect, f"notice {n.id} by {n.party} takes effect"
+        if info.status in ("pending", "suspended", "late"):
+            caveats.extend(n.caveats)
+            caveats.extend(
+                f"{n.party}'s stated position, not settled law (treatylife does not model it): {ch.claim}"
+                for ch in n.history
+                if ch.claim and ch.date <= on
+            )
+        ambiguities += _notice_ambiguity(n, on)
+    if not in_force and span.start is not None and span.stage in ("terminated", "expired"):
+        steps.append(
+            _event_step(record, span.event, f"{span.stage} on {span.start}: {span.cause}")
+            if span.event is not None
+            else Step(span.start, f"{span.stage} on {span.start}: {span.cause}")
+        )
+        ends, end_reason = span.start, span.cause
+    steps.sort(key=lambda s: s.date or _dt.date.min)
+    return StatusResult(
+        agreement=record.short_title,
+        scenario=record.scenario,
+        on=on,
+        stage=span.stage,
+        stage_description=STAGES[span.stage],
+        in_force=in_force,
+        operating=span.stage == "in_force",
+        since=span.start,
+        term=term,
+        ends=ends,
+        end_reason=end_reason,
+        notices=notices,
+        approvals={p: d for p, d in record.approvals.items() if d <= on},
+        signed_on=record.signed_on if record.signed_on and record.signed_on <= on else None,
+        caveats=caveats,
+        ambiguities=ambiguities,
+        explanation=steps,
+    )
+
+
+def next_deadline(record: Record, on: _dt.date) -> DeadlineResult:
+    """The next day by which a notice must be received to prevent a renewal, on or after ``on``."""
+    st = status(record, on)
+
+    def none(reason: str) -> DeadlineResult:
+        return DeadlineResult(
+            record.short_title,
+            record.scenario,
+            on,
+            None,
+            None,
+            None,
+            None,
+            None,
+            [],
+            None,
+            None,
+            None,
+            None,
+            reason,
+            st.ambiguities,
+            st.explanation,
+        )
+
+    if not record.deadline_clauses:
+        return none("the rules have no notice-of-non-renewal clause")
+    s = record.schedule
+    if s is None or (s.anchor > on and not st.in_force):
+        if st.stage in ("terminated", "expired", "abandoned"):
+            return none(f"the agreement is {st.stage}")
+        return none("the agreement is not yet in force: no term to renew")
+    if not st.in_force:
+        return none(f"the agreement is {st.stage} since {st.since}")
+    ts = s.terms()
+    assert ts is not None and st.term is not None and st.term.number is not None
+    best: DeadlineResult | None = None
+    for clause in record.deadline_clauses:
+        k = st.term.number
+        # the deadline for term k may already have passed: then look at term k+1
+        for kk in (k, k + 1):
+            if ts.max_terms is not None and kk >= ts.max_terms:
+                break
+            nxt = ts.start(kk + 1)
+            if st.ends is not None and nxt >= st.ends:
+                break
+            dl = clause.deadline(nxt)
+            if dl < on:
+                continue
+            amb = list(st.ambiguities)
+            if clause.counting_open:
+                alt = clause.deadline(nxt, _other_counting(clause.counting))
+                amb.append(
+                    Ambiguity(
+                        f"deadline to prevent the renewal of {nxt}",
+                        {
+                            f"notice_counting={clause.counting.value}": dl.isoformat(),
+                            f"notice_counting={_other_counting(clause.counting).value}": alt.isoformat(),
+                        },
+                        f"notice_counting={clause.counting.value} (default; the rules file leaves it open)",
+                    )
+                )
+            c = record.citations.get(clause.id)
+            conv = f"notice_counting={clause.counting.value}"
+            if clause.adjustment != "none":
+                conv += f", deadline_adjustment={clause.adjustment} ({clause.working_days_of})"
+            step = Step(
+                dl,
+                f"notice at least {clause.notice} before the end of term {kk} ({ts.last_day(kk)}): "
+                f"last day of receipt {dl}",
+                c.article if c else clause.article,
+                conv,
+            )
+            cand = DeadlineResult(
+                agreement=record.short_title,
+                scenario=record.scenario,
+                on=on,
+                deadline=dl,
+                days_left=D.days_between(on, dl),
+                prevents_renewal_of=nxt,
+                term=kk,
+                term_last_day=ts.last_day(kk),
+                who=list(clause.by),
+                clause=clause.id,
+                article=clause.article,
+                notice_period=str(clause.notice),
+                convention=conv,
+                reason=None,
+                ambiguities=amb,
+                explanation=[*st.explanation, step],
+            )
+            if best is None or (
+                cand.deadline is not None and best.deadline is not None and cand.deadline < best.deadline
+            ):
+                best = cand
+            break
+    if best is None:
+        if st.ends is not None:
+            return none(f"no renewal left to prevent: the agreement ends on {st.ends} ({st.end_reason})")
+        return none("no renewal left to prevent")
+    return best
+
+
+def timeline(record: Record, until: _dt.date | None = None) -> TimelineResult:
+    """Contiguous intervals (stage, and term while in force) from the first event to ``until``.
+
+    ``until`` defaults to the last event; the last interval is open-ended when nothing ends it.
+    """
+    horizon = until or (record.events[-1].date if record.events else _dt.date.today())
+    out: list[Interval] = []
+    for span in record.spans:
+        if span.start is not None and span.start > horizon:
+            break
+        last = D.add_days(span.end, -1) if span.end else None
+        if span.stage in IN_FORCE and record.schedule is not None and record.schedule.initial is not None:
+            out.extend(
+                _term_intervals(
+                    record, span.start or record.schedule.anchor, last, horizon, span.stage, span.cause
+                )
+            )
+        else:
+            out.append(Interval(span.start, last, span.stage, span.stage in IN_FORCE, None, span.cause))
+    events = [
+        {"date": e.date.isoformat(), "kind": e.kind, "party": e.party, "id": e.id, "note": e.note}
+        for e in record.events
+        if e.date <= horizon
+    ]
+    open_end = None
+    last_span = record.spans[-1]
+    if last_span.stage in IN_FORCE and record.schedule is not None:
+        s = record.schedule
+        if s.initial is None:
+            open_end = "in force for an indefinite period"
+        elif s.renewal is not None and s.max_terms is None:
+            open_end = f"in force, renewing every {s.renewal} unless a notice stops it"
+        elif s.natural_end() is not None and s.natural_end() > horizon:  # type: ignore[operator]
+            open_end = f"in force until {D.add_days(s.natural_end(), -1)}"  # type: ignore[arg-type]
+    return TimelineResult(
+        record.short_title, record.scenario, horizon, out, events, list(record.changes), open_end
+    )
+
+
+def _term_intervals(
+    record: Record, start: _dt.date, last: _dt.date | None, horizon: _dt.date, stage: str, cause: str
+) -> list[Interval]:
+    s = record.schedule
+    assert s is not None
+    out: list[Interval] = []
+    d = start
+    first = True
+    while True:
+        t = term_on(s, d)
+        if t is None:
+            break
+        t_last = t.last_day
+        if last is not None and (t_last is None or t_last > last):
+            t_last = last
+        why = cause if first else f"renewed: term {t.number} ({record.citations['renewal'].what})"
+        if d > horizon:
+            break
+        if t_last is not None and t_last >= horizon and last is None and t.next_renewal is not None:
+            out.append(Interval(d, t_last, stage, True, t.number, why))
+            break
+        out.append(Interval(d, t_last, stage, True, t.number, why))
+        first = False
+        if t_last is None or (last is not None and t_last >= last):
+            break
+        d = D.add_days(t_last, 1)
+    return out

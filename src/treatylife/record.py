@@ -1,0 +1,223 @@
+"""The compiled history of one agreement: what the engine's replay produces and every query reads.
+
+Plain dataclasses on purpose: queries run on a :class:`Record` without pydantic, YAML or ``transitions``
+(start-up matters: ``treatylife status`` runs in loops), and a Record is what a cache or a batch engine
+stores. A Record holds everything a query needs: stage spans, the term schedule, the deadline clauses with
+their conventions, notices with their life, and the citations that explain them.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field, fields, is_dataclass
+from enum import Enum
+from typing import Any
+
+from treatylife.dates import (
+    EndOfMonth,
+    NoticeCounting,
+    Period,
+    TermSchedule,
+    add_days,
+    adjust_to_working_day,
+    notice_deadline,
+)
+
+__all__ = [
+    "Citation",
+    "DeadlineClause",
+    "EventInfo",
+    "Notice",
+    "NoticeChange",
+    "Record",
+    "Schedule",
+    "StageSpan",
+    "to_jsonable",
+]
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Where an answer comes from: a clause of the rules file (with its article) or an event."""
+
+    what: str
+    article: str | None = None
+    text: str | None = None
+
+
+@dataclass(frozen=True)
+class EventInfo:
+    """An event as the explanation shows it."""
+
+    index: int
+    date: _dt.date
+    kind: str
+    party: str | None
+    id: str | None
+    note: str | None
+    source: str | None
+    file: str | None
+    line: int | None
+    claim: str | None = None
+
+    def label(self) -> str:
+        who = f" {self.party}" if self.party else ""
+        return f"{self.date.isoformat()} {self.kind}{who}"
+
+
+@dataclass
+class StageSpan:
+    """A stage held from ``start`` up to (not including) ``end``; ``end`` None = still held."""
+
+    stage: str
+    start: _dt.date | None  # None: since before the first recorded event
+    end: _dt.date | None
+    cause: str
+    event: int | None = None  # index into Record.events
+
+    def contains(self, d: _dt.date) -> bool:
+        return (self.start is None or self.start <= d) and (self.end is None or d < self.end)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Terms of the agreement in force: anchor (entry into force), initial term, renewals."""
+
+    anchor: _dt.date
+    initial: Period | None  # None: indefinite duration
+    renewal: Period | None
+    renewal_kind: str
+    max_terms: int | None
+    eom: EndOfMonth
+    article: str | None = None
+    extensions: tuple[tuple[_dt.date, _dt.date], ...] = ()  # (agreed on, new last day) by agreement
+
+    def terms(self) -> TermSchedule | None:
+        if self.initial is None:
+            return None
+        return TermSchedule(self.anchor, self.initial, self.renewal, self.max_terms, self.eom)
+
+    def natural_end(self) -> _dt.date | None:
+        """First day no longer in force when no notice intervenes (None: runs on indefinitely)."""
+        ts = self.terms()
+        if ts is None:
+            return None
+        end = ts.end()
+        if end is not None and self.extensions:
+            return add_days(self.extensions[-1][1], 1)
+        return end
+
+
+@dataclass(frozen=True)
+class DeadlineClause:
+    """A notice-of-non-renewal clause compiled with its conventions."""
+
+    id: str
+    notice: Period
+    counting: NoticeCounting
+    eom: EndOfMonth
+    by: tuple[str, ...]
+    late: str
+    adjustment: str
+    working_days_of: str | None
+    holidays: str | None
+    counting_open: bool
+    article: str | None
+    text: str | None
+
+    def deadline(self, next_term_start: _dt.date, counting: NoticeCounting | None = None) -> _dt.date:
+        """Last day of receipt of a notice that prevents the renewal starting ``next_term_start``."""
+        d = notice_deadline(next_term_start, self.notice, counting or self.counting, self.eom)
+        if self.adjustment != "none":
+            d = adjust_to_working_day(d, self.adjustment, self.holidays)
+        return d
+
+
+@dataclass(frozen=True)
+class NoticeChange:
+    date: _dt.date
+    status: str  # pending | suspended | withdrawn | effective | void | late
+    cause: str
+    event: int | None = None
+    claim: str | None = None  # a party's stated position made with this change (not settled law)
+
+
+@dataclass
+class Notice:
+    """A notice under an exit clause, with a life of its own (VCLT Art. 67-68)."""
+
+    id: str
+    party: str
+    clause: str
+    clause_kind: str  # non_renewal_notice | withdrawal
+    received: _dt.date
+    event: int
+    term: int | None
+    deadline: _dt.date | None
+    timely: bool | None
+    effect: _dt.date | None  # first day the agreement is no longer in force because of it
+    rule: str  # how the effect date was computed, in words
+    article: str | None
+    history: list[NoticeChange] = field(default_factory=list)
+    caveats: list[str] = field(default_factory=list)
+    alternative: dict[str, Any] | None = None  # another counting reading that disagrees
+
+    def status_on(self, d: _dt.date) -> NoticeChange | None:
+        current = None
+        for change in self.history:
+            if change.date <= d:
+                current = change
+        return current
+
+
+@dataclass
+class Record:
+    """Everything known about one agreement under one scenario."""
+
+    agreement_id: str
+    title: str
+    short_title: str
+    parties: dict[str, str]
+    scenario: str
+    scenario_path: str
+    rules_path: str
+    is_whatif: bool
+    changes: list[str]
+    events: list[EventInfo]
+    spans: list[StageSpan]
+    schedule: Schedule | None
+    in_force_from: _dt.date | None
+    ended_on: _dt.date | None
+    end_reason: str | None
+    deadline_clauses: list[DeadlineClause]
+    notices: list[Notice]
+    approvals: dict[str, _dt.date]
+    notifications: dict[str, _dt.date]
+    signed_on: _dt.date | None
+    citations: dict[str, Citation]
+    conventions: dict[str, str]
+    open_conventions: list[str]
+    warnings: list[str] = field(default_factory=list)
+
+    def span_on(self, d: _dt.date) -> StageSpan:
+        for span in reversed(self.spans):
+            if span.contains(d):
+                return span
+        return self.spans[0]
+
+
+def to_jsonable(obj: Any) -> Any:
+    """Dataclasses, dates, enums and periods to JSON-ready values (sorted, stable)."""
+    if is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: to_jsonable(getattr(obj, f.name)) for f in fields(obj) if not f.name.startswith("_")}
+    if isinstance(obj, Period):
+        return str(obj)
+    if isinstance(obj, Enum):
+        return obj.value
+    if isinstance(obj, (_dt.date, _dt.datetime)):
+        return obj.isoformat()
+    if isinstance(obj, dict):
+        return {str(k): to_jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [to_jsonable(v) for v in obj]
+    return obj

@@ -1,0 +1,154 @@
+"""Plain, stable, greppable text for people and pipes. One function per result type."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from treatylife.results import (
+    Ambiguity,
+    CheckResult,
+    DeadlineResult,
+    NoticeInfo,
+    StatusResult,
+    Step,
+    TimelineResult,
+)
+
+__all__ = ["render_text"]
+
+
+def render_text(result: Any, *, explain: bool = False) -> str:
+    if isinstance(result, StatusResult):
+        lines = _status(result)
+    elif isinstance(result, DeadlineResult):
+        lines = _deadline(result)
+    elif isinstance(result, TimelineResult):
+        lines = _timeline(result)
+    elif isinstance(result, CheckResult):
+        lines = _check(result)
+    else:  # pragma: no cover - programming error
+        raise TypeError(f"cannot render {type(result).__name__}")
+    if explain and hasattr(result, "explanation"):
+        lines += ["", "Why:", *_steps(result.explanation)]
+    return "\n".join(lines)
+
+
+def _steps(steps: list[Step]) -> list[str]:
+    out = []
+    for s in steps:
+        date = s.date.isoformat() if s.date else " " * 10
+        extra = [x for x in (s.article, s.convention, s.source) if x]
+        out.append(f"  {date}  {s.what}" + (f"  [{'; '.join(extra)}]" if extra else ""))
+    return out
+
+
+def _ambiguities(items: list[Ambiguity]) -> list[str]:
+    out = []
+    for a in items:
+        out.append(f"WARNING: ambiguous: {a.question}")
+        for k, v in a.readings.items():
+            out.append(f"  {k}: {v}")
+        out.append(f"  used: {a.used}")
+    return out
+
+
+def _notice(n: NoticeInfo) -> str:
+    timely = "" if n.timely is None else ("timely" if n.timely else "late")
+    dl = f" (deadline {n.deadline})" if n.deadline else ""
+    eff = (
+        f"; takes effect {n.takes_effect} (last day in force {n.last_day_in_force})" if n.takes_effect else ""
+    )
+    if n.status in ("suspended", "withdrawn", "void"):
+        eff = f"; would have taken effect {n.takes_effect}" if n.takes_effect else ""
+    return (
+        f"  {n.id}: {n.party}, {n.kind} under {n.clause}, received {n.received}, {timely}{dl}; "
+        f"{n.status} since {n.status_since}{eff}"
+    )
+
+
+def _status(r: StatusResult) -> list[str]:
+    head = "IN FORCE" if r.in_force else "NOT IN FORCE"
+    if r.in_force and not r.operating:
+        head += " (operation suspended)"
+    since = f" since {r.since}" if r.since else ""
+    lines = [
+        f"{r.agreement} | {r.scenario}",
+        f"On {r.on}: {head}",
+        f"Stage: {r.stage} ({r.stage_description}){since}",
+    ]
+    if r.term is not None:
+        if r.term.number is None:
+            lines.append(f"Term: indefinite, from {r.term.start}")
+        else:
+            of = f" of {r.term.of}" if r.term.of else ""
+            renews = f"; renews {r.term.next_renewal}" if r.term.next_renewal else "; last term"
+            lines.append(f"Term: {r.term.number}{of}, {r.term.start} .. {r.term.last_day}{renews}")
+    if r.in_force and r.ends is not None:
+        from treatylife.dates import add_days
+
+        lines.append(f"Ends: {r.ends} (last day in force {add_days(r.ends, -1)}): {r.end_reason}")
+    elif not r.in_force and r.ends is not None:
+        lines.append(f"Ended: {r.ends}: {r.end_reason}")
+    if r.approvals:
+        lines.append("Approved: " + ", ".join(f"{p} {d}" for p, d in r.approvals.items()))
+    if r.signed_on:
+        lines.append(f"Signed: {r.signed_on}")
+    if r.notices:
+        lines.append("Notices:")
+        lines += [_notice(n) for n in r.notices]
+    lines += [f"CAVEAT: {c}" for c in r.caveats]
+    lines += _ambiguities(r.ambiguities)
+    return lines
+
+
+def _deadline(r: DeadlineResult) -> list[str]:
+    lines = [f"{r.agreement} | {r.scenario}", f"From {r.on}:"]
+    if r.deadline is None:
+        lines.append(f"No notice deadline: {r.reason}")
+    else:
+        lines += [
+            f"Next notice deadline: {r.deadline} ({r.days_left} days left)",
+            f"Prevents the renewal of: {r.prevents_renewal_of} (term {r.term} ends {r.term_last_day})",
+            f"Who may give notice: {', '.join(r.who)}",
+            f"Clause: {r.clause} ({r.article or 'no article cited'}): at least {r.notice_period} before the "
+            f"end of the term, counted as {r.convention}",
+        ]
+    lines += _ambiguities(r.ambiguities)
+    return lines
+
+
+def _timeline(r: TimelineResult) -> list[str]:
+    lines = [f"{r.agreement} | {r.scenario}"]
+    lines += [f"  what-if: {c}" for c in r.changes]
+    for i in r.intervals:
+        start = i.start.isoformat() if i.start else "..."
+        end = i.last_day.isoformat() if i.last_day else "..."
+        term = f" term {i.term}" if i.term else ""
+        lines.append(f"{start} .. {end:<10}  {i.stage}{term}  ({i.cause})")
+    if r.open_end:
+        lines.append(f"after {r.until}: {r.open_end}")
+    return lines
+
+
+def _check(r: CheckResult) -> list[str]:
+    lines = []
+    for f in r.files:
+        if f.ok:
+            lines.append(f"ok    {f.file}: {f.summary}")
+            if f.open_conventions:
+                lines.append(f"      open conventions (defaults used): {', '.join(f.open_conventions)}")
+            for a in f.ambiguous_dates:
+                lines.append(
+                    f"      WARNING: {a.question}: " + "; ".join(f"{k}: {v}" for k, v in a.readings.items())
+                )
+        else:
+            err = f.error or {}
+            loc = err.get("file") or f.file
+            if err.get("line"):
+                loc += f":{err['line']}"
+            field = f" {err['field']}:" if err.get("field") else ""
+            hint = f" (hint: {err['hint']})" if err.get("hint") else ""
+            lines.append(f"FAIL  {loc}:{field} {err.get('message')} [{err.get('code')}]{hint}")
+    n_bad = sum(not f.ok for f in r.files)
+    lines.append(f"{len(r.files) - n_bad} ok, {n_bad} failed")
+    return lines

@@ -1,0 +1,159 @@
+"""Typed answers. Each serializes (``to_dict``) to exactly the JSON the CLI prints with ``--json``.
+
+Plain dataclasses rather than pydantic models: building and serializing them costs microseconds and keeps
+pydantic off the query path.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from treatylife.record import to_jsonable
+
+__all__ = [
+    "Ambiguity",
+    "CheckResult",
+    "DeadlineResult",
+    "Interval",
+    "NoticeInfo",
+    "StatusResult",
+    "Step",
+    "TermInfo",
+    "TimelineResult",
+]
+
+
+class _Result:
+    def to_dict(self) -> dict[str, Any]:
+        out = to_jsonable(self)
+        assert isinstance(out, dict)
+        return out
+
+
+@dataclass(frozen=True)
+class Step:
+    """One link of an explanation: what happened or which clause applied, and where it comes from."""
+
+    date: _dt.date | None
+    what: str
+    article: str | None = None
+    convention: str | None = None
+    source: str | None = None  # file:line of the event
+
+
+@dataclass(frozen=True)
+class Ambiguity:
+    """An answer that changes with a convention the rules file leaves open."""
+
+    question: str
+    readings: dict[str, str]
+    used: str
+
+
+@dataclass(frozen=True)
+class TermInfo:
+    number: int | None  # None: indefinite duration
+    start: _dt.date
+    last_day: _dt.date | None
+    next_renewal: _dt.date | None  # start of the next term, if it will renew
+    of: int | None = None  # total terms when limited
+
+
+@dataclass(frozen=True)
+class NoticeInfo:
+    id: str
+    party: str
+    clause: str
+    kind: str
+    received: _dt.date
+    status: str
+    status_since: _dt.date
+    term: int | None
+    deadline: _dt.date | None
+    timely: bool | None
+    takes_effect: _dt.date | None  # first day no longer in force, if it stands
+    last_day_in_force: _dt.date | None
+    rule: str
+    article: str | None
+    caveats: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class StatusResult(_Result):
+    agreement: str
+    scenario: str
+    on: _dt.date
+    stage: str
+    stage_description: str
+    in_force: bool
+    operating: bool
+    since: _dt.date | None
+    term: TermInfo | None
+    ends: _dt.date | None  # first day no longer in force, as known on `on`
+    end_reason: str | None
+    notices: list[NoticeInfo]
+    approvals: dict[str, _dt.date]
+    signed_on: _dt.date | None
+    caveats: list[str]
+    ambiguities: list[Ambiguity]
+    explanation: list[Step]
+
+
+@dataclass(frozen=True)
+class DeadlineResult(_Result):
+    agreement: str
+    scenario: str
+    on: _dt.date
+    deadline: _dt.date | None
+    days_left: int | None
+    prevents_renewal_of: _dt.date | None
+    term: int | None
+    term_last_day: _dt.date | None
+    who: list[str]
+    clause: str | None
+    article: str | None
+    notice_period: str | None
+    convention: str | None
+    reason: str | None  # why there is no deadline, when there is none
+    ambiguities: list[Ambiguity]
+    explanation: list[Step]
+
+
+@dataclass(frozen=True)
+class Interval:
+    start: _dt.date | None
+    last_day: _dt.date | None  # None: open-ended
+    stage: str
+    in_force: bool
+    term: int | None
+    cause: str
+
+
+@dataclass(frozen=True)
+class TimelineResult(_Result):
+    agreement: str
+    scenario: str
+    until: _dt.date
+    intervals: list[Interval]
+    events: list[dict[str, Any]]
+    changes: list[str]
+    open_end: str | None  # what happens after `until` when the last interval runs on
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    file: str
+    kind: str  # rules | scenario | whatif
+    ok: bool
+    error: dict[str, Any] | None
+    summary: str
+    open_conventions: list[str]
+    ambiguous_dates: list[Ambiguity]
+
+
+@dataclass(frozen=True)
+class CheckResult(_Result):
+    ok: bool
+    files: list[FileCheck]

@@ -1,0 +1,257 @@
+"""Rules files: an agreement's final clauses as declarative, validated data.
+
+A rules file says *which* clause kinds an agreement has, with *which* periods and *which* counting
+conventions, and cites the article each comes from. It is data, never code: it is read with a safe YAML
+loader (see :mod:`treatylife.loader`) and validated here. The JSON Schema of this model is published by
+``treatylife schema rules``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    WithJsonSchema,
+    model_validator,
+)
+
+from treatylife.dates import EndOfMonth, NoticeCounting, Period, parse_period
+
+__all__ = [
+    "AfterKthNotification",
+    "Conventions",
+    "EntryIntoForce",
+    "ExitClause",
+    "FixedDate",
+    "LastNotification",
+    "NonRenewalNotice",
+    "OnSignature",
+    "Party",
+    "PeriodField",
+    "Renewal",
+    "Rules",
+    "Term",
+    "Withdrawal",
+]
+
+RULES_SCHEMA = "treatylife/rules/1"
+
+PeriodField = Annotated[
+    Period,
+    PlainValidator(parse_period),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^\s*\d{1,6}\s*(day|days|week|weeks|month|months|year|years)\s*$",
+            "examples": ["90 days", "6 months", "1 year"],
+        }
+    ),
+]
+PartyCode = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_-]{1,15}$", examples=["JPN", "KOR"])]
+
+
+class _Model(BaseModel):
+    # Lax mode (ISO date strings from YAML become dates) but no unknown keys: a typo must not vanish.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Cited(_Model):
+    """A clause as the text states it: the article it comes from and, optionally, its words."""
+
+    article: str | None = Field(None, description="Where the clause is, e.g. 'Art. 21(3)'.")
+    text: str | None = Field(None, description="The clause's words, quoted in explanations.")
+
+
+class Party(_Model):
+    code: PartyCode = Field(description="Short code used in scenario files, e.g. ISO 3166 alpha-3.")
+    name: str
+    holidays: str | None = Field(
+        None, description="Country code for public holidays (the `holidays` package), e.g. 'KR', 'JP'."
+    )
+
+
+class Conventions(_Model):
+    """How the clause words are counted. Defaults follow the most common reading in treaty practice."""
+
+    notice_counting: NoticeCounting = Field(
+        NoticeCounting.CLEAR_DAYS,
+        description="clear_days: the receipt day does not count (GSOMIA 90 days -> 24 August); "
+        "date_difference: next_term_start - receipt >= N (25 August).",
+    )
+    end_of_month: EndOfMonth = Field(
+        EndOfMonth.ROUND_DOWN,
+        description="Adding months/years to a day the target month lacks: round_down (29 Feb + 1 year = "
+        "28 Feb), round_up (1 Mar), or abort.",
+    )
+    deadline_adjustment: Literal["none", "previous_working_day", "next_working_day"] = Field(
+        "none", description="Move a notice deadline that falls on a non-working day of `working_days_of`."
+    )
+    working_days_of: PartyCode | None = Field(
+        None, description="Party whose weekends and public holidays define working days."
+    )
+
+
+class OnSignature(Cited):
+    kind: Literal["on_signature"]
+    delay: PeriodField | None = Field(None, description="e.g. '30 days' for 'on the thirtieth day after'.")
+
+
+class FixedDate(Cited):
+    kind: Literal["fixed_date"]
+    date: _dt.date
+
+
+class LastNotification(Cited):
+    """In force on the date of the last party's written notification (GSOMIA Art. 21(1))."""
+
+    kind: Literal["last_notification"]
+    delay: PeriodField | None = None
+    align: Literal["none", "first_of_next_month"] = Field(
+        "none", description="Compound rules: 'the first day of the month following ...'."
+    )
+
+
+class AfterKthNotification(Cited):
+    """N days after the k-th ratification/acceptance; for a later party, N days after its own deposit."""
+
+    kind: Literal["after_kth_notification"]
+    count: int = Field(ge=1)
+    delay: PeriodField
+    later_parties_delay: PeriodField | None = None
+
+
+EntryIntoForce = Annotated[
+    OnSignature | FixedDate | LastNotification | AfterKthNotification, Field(discriminator="kind")
+]
+
+
+class Term(Cited):
+    initial: PeriodField | Literal["indefinite"] = Field(
+        description="Length of the first term, or 'indefinite'."
+    )
+
+
+class Renewal(Cited):
+    kind: Literal["automatic", "by_agreement", "none"] = "none"
+    period: PeriodField | None = None
+    max_renewals: int | None = Field(None, ge=1, description="Automatic renewals allowed; none = unlimited.")
+    max_extension: PeriodField | None = Field(
+        None, description="by_agreement: the longest extension the clause allows."
+    )
+
+    @model_validator(mode="after")
+    def _period_needed(self) -> Renewal:
+        if self.kind == "automatic" and self.period is None:
+            raise ValueError("an automatic renewal needs a period, e.g. period: 1 year")
+        if self.period is not None and self.period.amount <= 0:
+            raise ValueError("the renewal period must be longer than zero")
+        return self
+
+
+class NonRenewalNotice(Cited):
+    """Notice of non-renewal/termination at least ``notice`` before the current term ends."""
+
+    kind: Literal["non_renewal_notice"]
+    id: str = "non_renewal"
+    notice: PeriodField
+    by: Literal["any"] | list[PartyCode] = "any"
+    late: Literal["next_term", "void"] = Field(
+        "next_term",
+        description="A late notice takes effect at the end of the following term (next_term) or has no "
+        "effect (void).",
+    )
+
+
+class Withdrawal(Cited):
+    """Withdrawal/denunciation taking effect ``effect_after`` the notice is received."""
+
+    kind: Literal["withdrawal"]
+    id: str = "withdrawal"
+    effect_after: PeriodField
+    by: Literal["any"] | list[PartyCode] = "any"
+    allowed_after: PeriodField | None = Field(
+        None, description="Notice may be given only once the agreement has been in force this long."
+    )
+    only_after_initial_term: bool = False
+
+
+ExitClause = Annotated[NonRenewalNotice | Withdrawal, Field(discriminator="kind")]
+
+
+class Rules(_Model):
+    """An agreement's lifecycle clauses."""
+
+    schema_: Literal["treatylife/rules/1"] = Field(RULES_SCHEMA, alias="schema")
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    title: str
+    short_title: str | None = None
+    source: str | None = Field(None, description="Where the text comes from.")
+    parties: list[Party] = Field(min_length=2)
+    conventions: Conventions = Conventions()
+    entry_into_force: EntryIntoForce
+    term: Term
+    renewal: Renewal = Renewal()
+    exits: list[ExitClause] = []
+    consent_termination: Cited = Cited(article="VCLT Art. 54(b)")
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Rules:
+        codes = [p.code for p in self.parties]
+        dupes = sorted({c for c in codes if codes.count(c) > 1})
+        if dupes:
+            raise ValueError(f"party codes must be unique; repeated: {', '.join(dupes)}")
+        if self.term.initial != "indefinite" and self.term.initial.amount <= 0:
+            raise ValueError("term.initial must be longer than zero")
+        if self.term.initial == "indefinite" and self.renewal.kind != "none":
+            raise ValueError("an agreement of indefinite duration cannot have a renewal clause")
+        eif = self.entry_into_force
+        if isinstance(eif, AfterKthNotification) and eif.count > len(codes):
+            raise ValueError(
+                f"entry_into_force.count ({eif.count}) is larger than the number of parties ({len(codes)})"
+            )
+        ids = [e.id for e in self.exits]
+        if len(set(ids)) != len(ids):
+            raise ValueError("exit clause ids must be unique; give each an `id`")
+        for clause in self.exits:
+            if clause.by != "any":
+                unknown = [c for c in clause.by if c not in codes]
+                if unknown:
+                    raise ValueError(f"exit clause {clause.id!r} names non-parties: {', '.join(unknown)}")
+            if isinstance(clause, NonRenewalNotice) and self.renewal.kind != "automatic":
+                raise ValueError(
+                    f"exit clause {clause.id!r} is a notice of non-renewal but the agreement does not renew "
+                    "automatically"
+                )
+        wd = self.conventions.working_days_of
+        if wd is not None and wd not in codes:
+            raise ValueError(f"conventions.working_days_of: {wd!r} is not a party")
+        if self.conventions.deadline_adjustment != "none" and wd is None:
+            raise ValueError("conventions.deadline_adjustment needs conventions.working_days_of")
+        return self
+
+    def party_codes(self) -> list[str]:
+        return [p.code for p in self.parties]
+
+    def exit(self, clause_id: str) -> NonRenewalNotice | Withdrawal | None:
+        return next((e for e in self.exits if e.id == clause_id), None)
+
+    def open_conventions(self) -> list[str]:
+        """Conventions the file leaves to the default: answers that depend on them are flagged."""
+        return [
+            name
+            for name in ("notice_counting", "end_of_month")
+            if name not in self.conventions.model_fields_set
+        ]
+
+
+def json_schema() -> dict[str, Any]:
+    return Rules.model_json_schema(by_alias=True)

@@ -1,0 +1,141 @@
+"""Scenario files: dated events under a rules file, or a what-if overlay on another scenario.
+
+A what-if (``based_on``) adds, removes or replaces events of its base and may override rule parameters, so
+"Korea never suspended its notice" is three lines, not a copy of the record (after OpenFisca's reforms).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+
+from treatylife.rules import PartyCode, PeriodField
+
+__all__ = ["Event", "EventKind", "EventMatch", "Replacement", "ScenarioFile"]
+
+SCENARIO_SCHEMA = "treatylife/scenario/1"
+
+
+class EventKind(StrEnum):
+    """What can happen to an agreement. Each is a trigger of the lifecycle machine."""
+
+    NEGOTIATIONS_OPENED = "negotiations_opened"
+    NEGOTIATIONS_SUSPENDED = "negotiations_suspended"
+    NEGOTIATIONS_RESUMED = "negotiations_resumed"
+    NEGOTIATIONS_ABANDONED = "negotiations_abandoned"
+    INITIALED = "initialed"
+    APPROVED = "approved"  # party: domestic approval (cabinet, parliament)
+    SIGNING_CANCELLED = "signing_cancelled"  # a planned signing called off; talks halt
+    SIGNED = "signed"
+    NOTIFIED = "notified"  # party: internal procedures complete / ratification deposited
+    NOTICE_GIVEN = "notice_given"  # party: notice under an exit clause, dated on receipt
+    NOTICE_SUSPENDED = "notice_suspended"
+    NOTICE_WITHDRAWN = "notice_withdrawn"
+    TERMINATED_BY_CONSENT = "terminated_by_consent"
+    EXTENDED = "extended"  # extension by agreement (renewal.kind: by_agreement)
+    OPERATION_SUSPENDED = "operation_suspended"
+    OPERATION_RESUMED = "operation_resumed"
+    NOTE = "note"  # context with no legal effect (e.g. a related arrangement)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Event(_Model):
+    """One dated event. Dates of notices are dates of *receipt* (VCLT Art. 78)."""
+
+    date: _dt.date
+    kind: EventKind
+    id: str | None = Field(None, description="Name other events (and what-ifs) use to refer to this one.")
+    party: PartyCode | None = None
+    clause: str | None = Field(None, description="notice_given: id of the exit clause invoked.")
+    notice: str | None = Field(None, description="notice_suspended/withdrawn: id of the notice.")
+    period: PeriodField | None = Field(None, description="extended: length of the extension.")
+    claim: str | None = Field(
+        None, description="A party's stated position that is not settled law; repeated as a caveat."
+    )
+    note: str | None = None
+    source: str | None = None
+
+    # Where the event was written, for error messages; not part of the data.
+    _file: str | None = PrivateAttr(None)
+    _line: int | None = PrivateAttr(None)
+
+    def located(self, file: str | None, line: int | None) -> Event:
+        self._file, self._line = file, line
+        return self
+
+    @property
+    def file(self) -> str | None:
+        return self._file
+
+    @property
+    def line(self) -> int | None:
+        return self._line
+
+    def label(self) -> str:
+        who = f" {self.party}" if self.party else ""
+        return f"{self.date.isoformat()} {self.kind.value}{who}"
+
+
+class EventMatch(_Model):
+    """Selects events of a base scenario: every field given must be equal."""
+
+    date: _dt.date | None = None
+    kind: EventKind | None = None
+    id: str | None = None
+    party: PartyCode | None = None
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> EventMatch:
+        if not self.model_fields_set:
+            raise ValueError("give at least one of date, kind, id, party to select events")
+        return self
+
+    def matches(self, event: Event) -> bool:
+        return all(getattr(self, f) == getattr(event, f) for f in self.model_fields_set)
+
+
+class Replacement(_Model):
+    match: EventMatch
+    with_: Event = Field(alias="with")
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class ScenarioFile(_Model):
+    """A scenario (``rules`` + ``events``) or a what-if (``based_on`` + ``add``/``remove``/...)."""
+
+    schema_: Annotated[str, Field(alias="schema", pattern=r"^treatylife/scenario/1$")] = SCENARIO_SCHEMA
+    title: str
+    description: str | None = None
+    rules: str | None = Field(None, description="Path of the rules file, relative to this file.")
+    events: list[Event] = []
+    based_on: str | None = Field(None, description="What-if: path of the base scenario.")
+    add: list[Event] = []
+    remove: list[EventMatch] = []
+    replace: list[Replacement] = []
+    overrides: dict[str, Any] = Field(
+        {}, description="What-if: rule parameters to change, as a partial rules file (merged over the base)."
+    )
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _one_shape(self) -> ScenarioFile:
+        if self.based_on is None:
+            if self.rules is None:
+                raise ValueError("a scenario needs `rules` (a rules file) or `based_on` (a base scenario)")
+            if self.add or self.remove or self.replace or self.overrides:
+                raise ValueError("add/remove/replace/overrides are only for what-ifs (with `based_on`)")
+        elif self.events:
+            raise ValueError("a what-if lists changes (add/remove/replace), not `events`")
+        return self
+
+    @property
+    def is_whatif(self) -> bool:
+        return self.based_on is not None
