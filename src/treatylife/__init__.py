@@ -15,8 +15,7 @@ is first loaded.
 from __future__ import annotations
 
 import datetime as _dt
-from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from treatylife.errors import (
     AmbiguousDateError,
@@ -30,16 +29,43 @@ from treatylife.record import Record
 from treatylife.results import CheckResult, DeadlineResult, StatusResult, TimelineResult
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from treatylife.agenda import CalendarResult
+    from treatylife.comparison import CompareResult
     from treatylife.loader import Loaded
+    from treatylife.reporting import ReportResult
+
+# Start-up (issue 7): `treatylife status` answers from a cache in a loop; it must not pay for pathlib or for
+# result types it does not use. These names are imported on first use (PEP 562).
+_LAZY = {
+    "CalendarResult": "treatylife.agenda",
+    "CompareResult": "treatylife.comparison",
+    "ReportResult": "treatylife.reporting",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'treatylife' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
 
 __version__ = "0.1.0"
 
 __all__ = [
     "AmbiguousDateError",
+    "CalendarResult",
     "CheckResult",
+    "CompareResult",
     "DeadlineResult",
     "InputError",
     "Record",
+    "ReportResult",
     "RulesError",
     "ScenarioError",
     "SequenceError",
@@ -47,11 +73,19 @@ __all__ = [
     "TimelineResult",
     "TreatyLifeError",
     "__version__",
+    "calendar",
     "check",
+    "compare",
     "deadline",
+    "deadlines",
+    "json_schema",
     "load",
+    "load_register",
+    "portfolio",
+    "report",
     "status",
     "timeline",
+    "whatif",
 ]
 
 
@@ -74,11 +108,29 @@ def _record(scenario: str | Path | Record | None) -> Record:
     return scenario if isinstance(scenario, Record) else load(scenario)
 
 
-def status(scenario: str | Path | Record | None, on: _dt.date) -> StatusResult:
-    """Stage, in force or not, current term, pending notices and when it ends, as known on ``on``."""
+def status(scenario: str | Path | Record | None, on: _dt.date, party: str | None = None) -> StatusResult:
+    """Stage, in force or not, current term, pending notices and when it ends, as known on ``on``.
+
+    With ``party`` (a code of the rules file), "in force" means in force for that party; the result's
+    ``agreement_in_force`` says whether the agreement is in force at all.
+    """
     from treatylife.query import status as _status
 
-    return _status(_record(scenario), on)
+    return _status(_record(scenario), on, party)
+
+
+def json_schema(kind: str = "rules") -> dict[str, Any]:
+    """JSON Schema of rules files (``kind="rules"``) or scenario/what-if files (``kind="scenario"``),
+    generated from the pydantic models that validate them (docs/schema/ holds the published copies)."""
+    if kind == "rules":
+        from treatylife.rules import json_schema as _rules_schema
+
+        return _rules_schema()
+    if kind == "scenario":
+        from treatylife.scenario import json_schema as _scenario_schema
+
+        return _scenario_schema()
+    raise InputError(f"no schema {kind!r}; choose rules or scenario", field="kind", code="TL115")
 
 
 def deadline(scenario: str | Path | Record | None, on: _dt.date) -> DeadlineResult:
@@ -97,6 +149,107 @@ def timeline(scenario: str | Path | Record | None, until: _dt.date | None = None
 
 def check(paths: list[str | Path]) -> CheckResult:
     """Validate rules and scenario files; list answers that depend on a convention the rules leave open."""
+    from pathlib import Path
+
     from treatylife.checker import check_files
 
     return check_files([Path(p) for p in paths])
+
+
+def whatif(
+    scenario: str | Path | Record | None,
+    *,
+    add: list[str] | tuple[str, ...] = (),
+    remove: list[str] | tuple[str, ...] = (),
+    set: list[str] | tuple[str, ...] = (),
+) -> Record:
+    """A scenario with inline what-if changes, replayed: ``add=["2019-09-01 notice_given JPN"]``,
+    ``remove=["notice_suspended"]``, ``set=["exits.art21-3-notice.notice=180days"]`` (see
+    :mod:`treatylife.overlay` for the syntax). With no changes, the scenario as loaded."""
+    from treatylife.engine import replay
+    from treatylife.overlay import WhatIf, apply_whatif
+
+    changes = WhatIf(list(add), list(remove), list(set))
+    if isinstance(scenario, Record):
+        if changes:
+            raise TypeError("inline what-if changes apply to a scenario file, not to a replayed Record")
+        return scenario
+    return replay(apply_whatif(load_files(scenario), changes))
+
+
+def compare(
+    a: str | Path | Record | None,
+    b: str | Path | Record | None,
+    start: _dt.date | None = None,
+    end: _dt.date | None = None,
+) -> CompareResult:
+    """Date ranges where ``a`` and ``b`` disagree on in force / stage / term, and what makes them diverge."""
+    from treatylife.comparison import compare_records
+
+    return compare_records(_record(a), _record(b), start, end)
+
+
+def calendar(
+    scenarios: list[str | Path | Record | None],
+    start: _dt.date,
+    years: int = 2,
+    remind_weeks: list[int] | None = None,
+) -> CalendarResult:
+    """Upcoming notice deadlines, renewals and ends from ``start`` for ``years`` years (for an .ics file)."""
+    from treatylife.agenda import agenda
+
+    return agenda([_record(s) for s in scenarios or [None]], start, years, remind_weeks)
+
+
+def report(
+    scenario: str | Path | Record | None,
+    on: _dt.date,
+    base: str | Path | Record | None = None,
+    until: _dt.date | None = None,
+) -> ReportResult:
+    """What the HTML report draws. A what-if file is drawn against its own base unless ``base`` is given."""
+    from treatylife.engine import replay
+    from treatylife.reporting import build_report
+
+    if isinstance(scenario, Record):
+        record, base_record = scenario, (_record(base) if base is not None else None)
+    else:
+        loaded = load_files(scenario)
+        record = replay(loaded)
+        if base is not None:
+            base_record = _record(base)
+        elif loaded.base is not None:
+            base_record = replay(loaded.base)
+        else:
+            base_record = None
+    return build_report(record, on, base_record, until)
+
+
+# ---------------------------------------------------------------------------- registers (many agreements)
+
+
+def load_register(path: str | Path, *, progress: Any = None) -> Any:
+    """Load a register: a bulk ``.csv``/``.jsonl`` file of agreements, or a directory of scenario files.
+
+    Returns a :class:`treatylife.register.Register`; rows of the common shape are compiled for the batch
+    engine once, here.
+    """
+    from treatylife.register import load_register as _load_register
+
+    return _load_register(path, progress=progress)
+
+
+def portfolio(register: Any, on: _dt.date, *, engine: str = "auto", progress: Any = None) -> Any:
+    """Status and next notice deadline of every agreement of a register on ``on`` (a PortfolioResult)."""
+    from treatylife.register import portfolio as _portfolio
+
+    return _portfolio(register, on, engine=engine, progress=progress)
+
+
+def deadlines(
+    register: Any, start: _dt.date, within: str = "120 days", *, engine: str = "auto", progress: Any = None
+) -> Any:
+    """Notice deadlines from ``start`` within ``within`` ("120d", "6 months"), soonest first (a DeadlinesResult)."""
+    from treatylife.register import deadlines as _deadlines
+
+    return _deadlines(register, start, within, engine=engine, progress=progress)

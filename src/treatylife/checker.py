@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from treatylife import dates as D
 from treatylife.errors import TreatyLifeError
 from treatylife.results import Ambiguity, CheckResult, FileCheck
 
@@ -56,23 +55,12 @@ def check_files(paths: list[Path]) -> CheckResult:
 
 def _ambiguous(record: object) -> list[Ambiguity]:
     """Dates in a replayed scenario whose answer depends on an open convention."""
-    from treatylife.query import _notice_ambiguity, _term_ambiguity
+    from treatylife.query import _notice_ambiguity, term_boundary_ambiguities
     from treatylife.record import Record
 
     assert isinstance(record, Record)
-    found: list[Ambiguity] = []
-    s = record.schedule
-    if s is not None and s.initial is not None and s.anchor.day >= 29:
-        ts = s.terms()
-        assert ts is not None
-        # the first few anniversaries show whether rounding moves a boundary
-        probe = s.anchor
-        for k in range(1, 6):
-            if ts.max_terms is not None and k > ts.max_terms:
-                break
-            probe = ts.start(k)
-            found += _term_ambiguity(record, probe)
-            found += _term_ambiguity(record, D.add_days(ts.start(k + 1), -1))
+    # the first few term ends show whether (and how) rounding moves the boundaries and their deadlines
+    found: list[Ambiguity] = term_boundary_ambiguities(record, 5)
     for n in record.notices:
         found += _notice_ambiguity(n, n.received)
     # de-duplicate, keep order

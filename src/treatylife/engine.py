@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import datetime as _dt
 import heapq
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from treatylife import dates as D
-from treatylife.errors import AmbiguousDateError, SequenceError
+from treatylife.errors import AmbiguousDateError, SequenceError, TreatyLifeError
 from treatylife.lifecycle import STAGES, allowed_from, machine
 from treatylife.record import (
     Citation,
@@ -22,6 +23,7 @@ from treatylife.record import (
     EventInfo,
     Notice,
     NoticeChange,
+    PartySpan,
     Record,
     Schedule,
     StageSpan,
@@ -101,6 +103,14 @@ class _Replay:
         self.seq = 0
         self.clauses = {c.id: c for c in compile_deadline_clauses(rules)}
         self.warnings: list[str] = []
+        # multilateral bookkeeping
+        self.members: dict[str, list[PartySpan]] = {c: [] for c in rules.party_codes()}
+        self.deposits: list[tuple[_dt.date, str | None, int]] = []
+        self.last_deposit: dict[str, tuple[_dt.date, int | None]] = {}  # party -> (date, event index)
+        self.joining: dict[str, _dt.date] = {}  # party -> day it will be bound (scheduled)
+        self.other_count = 0
+        self.conditions_met: dict[int, _dt.date] = {}
+        self.eif_condition_date: _dt.date | None = None  # the day the last condition was met
 
     # -- helpers
     def push(self, when: _dt.date, trigger: str, ref: str = "") -> None:
@@ -127,13 +137,75 @@ class _Replay:
         self.approvals[e.party] = e.date
         return True
 
+    def _bound(self, party: str) -> bool:
+        spans = self.members.get(party) or []
+        return bool(spans) and spans[-1].end is None
+
     def notification_allowed(self, ev: EventData) -> bool:
         e = self._event(ev)
         if e.party is None:
-            return self._refuse("a notification needs `party`")
+            if e.count is None:
+                return self._refuse(
+                    "a notification needs `party` (or `count`, for states not followed one by one)"
+                )
+            if self.other_count + e.count > self.rules.other_parties:
+                return self._refuse(
+                    f"{self.other_count + e.count} instruments from states not followed one by one, but the "
+                    f"rules count only other_parties: {self.rules.other_parties}"
+                )
+            self.other_count += e.count
+            self.deposits.append((e.date, None, e.count))
+            return True
+        if e.count is not None:
+            return self._refuse("`count` is only for a notification without `party`")
         if e.party in self.notifications:
-            return self._refuse(f"{e.party} already notified on {self.notifications[e.party]}")
-        self.notifications[e.party] = e.date
+            rejoining = (
+                self.rules.is_multilateral
+                and bool(self.members[e.party])
+                and not self._bound(e.party)
+                and e.party not in self.joining
+            )
+            if not rejoining:
+                since = self.last_deposit.get(e.party, (self.notifications[e.party], None))[0]
+                state = "is bound" if self._bound(e.party) else "deposited"
+                return self._refuse(
+                    f"{e.party} already notified on {since} and {state}; a party may deposit again only after "
+                    "its withdrawal took effect (multilateral agreements)"
+                )
+        else:
+            self.notifications[e.party] = e.date
+        self.last_deposit[e.party] = (e.date, self.event_index)
+        self.deposits.append((e.date, e.party, 1))
+        return True
+
+    def _condition_index(self, e: Event) -> int | None:
+        eif = self.rules.entry_into_force
+        conds = eif.conditions if isinstance(eif, AfterKthNotification) else []
+        if not conds:
+            self._refuse("the entry-into-force clause lists no `conditions` to meet")
+            return None
+        if e.condition is None:
+            if len(conds) == 1:
+                return 1
+            self._refuse(
+                f"the clause has {len(conds)} conditions; name one with `condition:` (1..{len(conds)})"
+            )
+            return None
+        if e.condition.isdigit() and 1 <= int(e.condition) <= len(conds):
+            return int(e.condition)
+        if e.condition in conds:
+            return conds.index(e.condition) + 1
+        self._refuse(f"condition {e.condition!r} is not one of the clause's conditions (1..{len(conds)})")
+        return None
+
+    def condition_allowed(self, ev: EventData) -> bool:
+        e = self._event(ev)
+        i = self._condition_index(e)
+        if i is None:
+            return False
+        if i in self.conditions_met:
+            return self._refuse(f"condition {i} was already met on {self.conditions_met[i]}")
+        self.conditions_met[i] = e.date
         return True
 
     def _exit_clause(self, e: Event) -> NonRenewalNotice | Withdrawal | None:
@@ -165,13 +237,26 @@ class _Replay:
         if nid in self.notices:
             return self._refuse(f"a notice {nid!r} was already given")
         assert self.schedule is not None
+        if not self._bound(e.party):
+            why = (
+                f"its instrument takes effect on {self.joining[e.party]}"
+                if e.party in self.joining
+                else "it has withdrawn"
+                if self.members[e.party]
+                else "it has not become a party"
+            )
+            return self._refuse(
+                f"{e.party} gives notice on {e.date} but the agreement is not in force for {e.party} ({why}): "
+                "a party can withdraw only from an agreement in force for it"
+            )
         if isinstance(clause, Withdrawal):
             if clause.allowed_after is not None:
-                earliest = D.add_period(self.schedule.anchor, clause.allowed_after, 1, self.schedule.eom)
+                since = self.members[e.party][-1].start
+                earliest = D.add_period(since, clause.allowed_after, 1, self.schedule.eom)
                 if e.date < earliest:
                     return self._refuse(
                         f"clause {clause.id!r} allows notice only after {clause.allowed_after} in force "
-                        f"(from {earliest})"
+                        f"(in force for {e.party} since {since}: from {earliest})"
                     )
             ts = self.schedule.terms()
             if clause.only_after_initial_term and ts is not None and e.date < ts.start(2):
@@ -223,6 +308,11 @@ class _Replay:
         assert self.schedule is not None
         if self.schedule.natural_end() is None:
             return self._refuse("the agreement has no end to extend")
+        if ren.max_extensions is not None and len(self.schedule.extensions) >= ren.max_extensions:
+            return self._refuse(
+                f"the clause allows {ren.max_extensions} extension(s); already extended on "
+                + ", ".join(str(x[0]) for x in self.schedule.extensions)
+            )
         return True
 
     # -- callbacks
@@ -241,9 +331,17 @@ class _Replay:
                     due = D.add_period(due, eif.delay)
                 if eif.align == "first_of_next_month":
                     due = D.first_day_of_next_month(due)
-        elif isinstance(eif, AfterKthNotification) and len(self.notifications) >= eif.count:
-            kth = sorted(self.notifications.values())[eif.count - 1]
-            due = D.add_period(kth, eif.delay)
+        elif (
+            isinstance(eif, AfterKthNotification)
+            and self.signed_on is not None
+            and len(self.notifications) + self.other_count >= eif.count
+            and set(eif.required) <= set(self.notifications)
+            and len(self.conditions_met) == len(eif.conditions)
+        ):
+            # events arrive in date order: the last condition is met today
+            if self.eif_condition_date is None:
+                self.eif_condition_date = self.now
+            due = D.add_period(self.eif_condition_date, eif.delay)
         if due is not None and not self.eif_scheduled:
             self.eif_due = due
 
@@ -272,6 +370,61 @@ class _Replay:
             raise
         if end is not None:
             self.push(end, "expire")
+        # who is bound from today
+        eif = r.entry_into_force
+        cause = "entry into force of the agreement"
+        if isinstance(eif, AfterKthNotification):
+            assert self.eif_condition_date is not None
+            for party, (d, idx) in self.last_deposit.items():
+                if d <= self.eif_condition_date:
+                    self.members[party].append(PartySpan(party, self.now, None, cause, event=idx))
+                elif party not in self.joining:
+                    self.schedule_join(party, d, idx)
+        else:
+            for party in r.party_codes():
+                self.members[party].append(PartySpan(party, self.now, None, cause))
+
+    def later_delay(self) -> D.Period:
+        eif = self.rules.entry_into_force
+        if isinstance(eif, AfterKthNotification):
+            return eif.later_parties_delay or eif.delay
+        return getattr(eif, "delay", None) or D.Period(0, "days")
+
+    def schedule_join(self, party: str, deposited: _dt.date, index: int | None) -> None:
+        """A party deposits after the entry-into-force conditions were met (or rejoins after withdrawing)."""
+        when = D.add_period(deposited, self.later_delay(), 1, self.rules.conventions.end_of_month)
+        if self.eif_due is not None and when < self.eif_due:
+            when = self.eif_due
+        self.joining[party] = when
+        self.push(when, "join", f"{party}|{deposited.isoformat()}|{'' if index is None else index}")
+
+    def after_deposit(self, e: Event, index: int) -> None:
+        """Called after a `notified` event: is it a later party (or a party rejoining)?"""
+        if e.party is None or self._bound(e.party) or e.party in self.joining:
+            return
+        if self.state in ("in_force", "operation_suspended") or (
+            self.eif_condition_date is not None and e.date > self.eif_condition_date
+        ):
+            self.schedule_join(e.party, e.date, index)
+
+    def join(self, when: _dt.date, ref: str) -> None:
+        party, deposited, idx = ref.split("|")
+        self.joining.pop(party, None)
+        again = " again" if self.members[party] else ""
+        self.members[party].append(
+            PartySpan(
+                party,
+                when,
+                None,
+                f"bound{again} {self.later_delay()} after its own instrument deposited {deposited}",
+                event=int(idx) if idx else None,
+            )
+        )
+
+    def leave(self, party: str, when: _dt.date, cause: str, index: int | None) -> None:
+        spans = self.members.get(party) or []
+        if spans and spans[-1].end is None:
+            spans[-1].end, spans[-1].end_cause, spans[-1].end_event = when, cause, index
 
     def on_notice(self, ev: EventData) -> None:
         e = self._event(ev)
@@ -293,6 +446,7 @@ class _Replay:
             effect=None,
             rule="",
             article=clause.article,
+            scope="party" if self.rules.is_multilateral else "agreement",
         )
         if isinstance(clause, NonRenewalNotice):
             dc = self.clauses[clause.id]
@@ -301,20 +455,7 @@ class _Replay:
             next_start = ts.start(k + 1)
             notice.deadline = dc.deadline(next_start)
             notice.timely = e.date <= notice.deadline
-            if dc.counting_open:
-                other = (
-                    D.NoticeCounting.DATE_DIFFERENCE
-                    if dc.counting is D.NoticeCounting.CLEAR_DAYS
-                    else D.NoticeCounting.CLEAR_DAYS
-                )
-                alt = dc.deadline(next_start, other)
-                if (e.date <= alt) != notice.timely:
-                    notice.alternative = {
-                        "convention": f"notice_counting={other.value}",
-                        "deadline": alt.isoformat(),
-                        "timely": e.date <= alt,
-                        "used": f"notice_counting={dc.counting.value} (default; the rules file leaves it open)",
-                    }
+            notice.alternative = _notice_readings(self.rules, sched, dc, clause.late, nid, e.date)
             last_term = sched.max_terms is not None and k >= sched.max_terms
             if notice.timely:
                 notice.effect = next_start
@@ -325,16 +466,21 @@ class _Replay:
                 if last_term:
                     notice.rule += " (it was the last term in any case)"
             elif clause.late == "next_term" and not last_term:
+                notice.late_rule = "next_term"
                 notice.effect = ts.start(k + 2)
                 notice.rule = (
-                    f"received {e.date} after the deadline {notice.deadline} for term {k}: late; under "
+                    f"received {e.date} after the deadline {notice.deadline} for term {k} ({clause.notice}, {dc.counting.value}): late; under "
                     f"late: next_term it prevents the following renewal, so term {k + 1} "
                     f"ends {ts.last_day(k + 1)}"
                 )
             else:
+                notice.late_rule = "void" if clause.late == "void" else "next_term"
                 notice.rule = (
-                    f"received {e.date} after the deadline {notice.deadline} for term {k}: late and, under "
+                    f"received {e.date} after the deadline {notice.deadline} for term {k} ({clause.notice}, {dc.counting.value}): late and, under "
                     "late: void, without effect"
+                    if clause.late == "void"
+                    else f"received {e.date} after the deadline {notice.deadline} for term {k} ({clause.notice}, {dc.counting.value}): late, and term "
+                    f"{k} is the last term in any case"
                 )
             status = "pending" if notice.effect else "void"
         else:
@@ -345,18 +491,30 @@ class _Replay:
                 f"withdrawal takes effect {clause.effect_after} after receipt ({e.date}): "
                 f"no longer bound on {notice.effect}"
             )
-            if D.is_ambiguous(e.date, clause.effect_after):
+            if "end_of_month" in self.rules.open_conventions() and D.is_ambiguous(
+                e.date, clause.effect_after
+            ):
                 r = D.readings(e.date, clause.effect_after)
                 notice.alternative = {
+                    "question": f"when does notice {nid} received {e.date} take effect ({clause.effect_after} after)?",
                     "convention": "end_of_month",
-                    "readings": {k.value: v.isoformat() for k, v in r.items()},
-                    "used": f"end_of_month={sched.eom.value}",
+                    "readings": {
+                        f"end_of_month={k.value}": f"no longer bound from {v}" for k, v in r.items()
+                    },
+                    "used": f"end_of_month={sched.eom.value} (default; the rules file leaves it open)",
                 }
             if clause is IMPLIED_WITHDRAWAL:
                 notice.caveats.append(
                     "the rules have no exit clause: VCLT Art. 56 applies only if a right of withdrawal is implied"
                 )
+                if self.rules.term.initial != "indefinite":
+                    notice.caveats.append(
+                        "VCLT Art. 56 covers a treaty with no provision on its termination; this one has a "
+                        f"fixed term ({self.rules.term.initial}), which is arguably such a provision"
+                    )
             status = "pending"
+        if notice.scope == "party" and notice.effect is not None:
+            notice.rule += f" (it ends {e.party}'s participation, not the agreement)"
         notice.history.append(NoticeChange(e.date, status, notice.rule, self.event_index, e.claim))
         self.notices[nid] = notice
         if notice.effect is not None:
@@ -397,6 +555,56 @@ class _Replay:
             }
         )
         self.push(new_end, "expire")
+
+
+def _notice_readings(
+    rules: Rules, sched: Schedule, dc: DeadlineClause, late: str, nid: str, received: _dt.date
+) -> dict[str, Any] | None:
+    """A notice of non-renewal under every reading of the conventions the rules file leaves open.
+
+    None when nothing is open or every reading gives the same answer (timely or not, and the first day
+    no longer in force); otherwise the readings, for an ambiguity warning.
+    """
+    open_ = [c for c in rules.open_conventions() if c in ("notice_counting", "end_of_month")]
+    countings = [dc.counting]
+    if "notice_counting" in open_:
+        countings += [c for c in D.NoticeCounting if c is not dc.counting]
+    eoms = [dc.eom]
+    if "end_of_month" in open_ and dc.eom is not D.EndOfMonth.ABORT:
+        eoms += [m for m in (D.EndOfMonth.ROUND_DOWN, D.EndOfMonth.ROUND_UP) if m is not dc.eom]
+    if len(countings) * len(eoms) == 1:
+        return None
+    answers: dict[str, tuple[bool, _dt.date | None] | None] = {}
+    texts: dict[str, str] = {}
+    used = ""
+    for eom in eoms:
+        ts = replace(sched, eom=eom).terms()
+        assert ts is not None
+        k = ts.index_on(received)
+        for counting in countings:
+            values = {"notice_counting": counting.value, "end_of_month": eom.value}
+            key = ", ".join(f"{name}={values[name]}" for name in open_)
+            if counting is dc.counting and eom is dc.eom:
+                used = key
+            if k is None:
+                answers[key], texts[key] = None, "received outside every term"
+                continue
+            nxt = ts.start(k + 1)
+            dl = replace(dc, counting=counting, eom=eom).deadline(nxt)
+            timely = received <= dl
+            last = ts.max_terms is not None and k >= ts.max_terms
+            effect = nxt if timely else (ts.start(k + 2) if late == "next_term" and not last else None)
+            answers[key] = (timely, effect)
+            texts[key] = f"deadline {dl}: {'timely' if timely else 'late'}; " + (
+                f"no longer in force from {effect}" if effect else "without effect"
+            )
+    if len(set(answers.values())) < 2:
+        return None
+    return {
+        "question": f"is notice {nid} received {received} timely, and when does it take effect?",
+        "readings": texts,
+        "used": f"{used} (default; the rules file leaves it open)",
+    }
 
 
 def _longer(a: D.Period, b: D.Period) -> bool:
@@ -450,6 +658,11 @@ def _run(loaded: Loaded, model: _Replay) -> Record:
         except AmbiguousDateError as exc:
             exc.file, exc.line = (event.file, event.line) if event else (loaded.rules_path.name, None)
             raise
+        except TreatyLifeError as exc:
+            # e.g. TL501, a date beyond year 9999: name the event that led there
+            if exc.file is None and event is not None:
+                exc.file, exc.line = event.file, event.line
+            raise
         if not ok:
             raise SequenceError(
                 model.reason or f"{trigger} is not allowed on {when}",
@@ -466,6 +679,9 @@ def _run(loaded: Loaded, model: _Replay) -> Record:
             spans.append(StageSpan(model.state, when, None, cause, index))
             if model.state in ("terminated", "expired"):
                 ended_on, end_reason = when, cause
+                for party in model.members:
+                    model.leave(party, when, f"the agreement ended: {cause}", index)
+                    model.joining.pop(party, None)
 
     def fire_due(until: _dt.date | None) -> None:
         while model.queue and (until is None or model.queue[0][0] <= until):
@@ -474,12 +690,23 @@ def _run(loaded: Loaded, model: _Replay) -> Record:
                 continue
             if trigger == "enter_into_force":
                 transition(trigger, when, _eif_cause(rules, when), None, None)
+            elif trigger == "join":
+                if model.state in ("in_force", "operation_suspended"):
+                    model.join(when, ref)
             elif trigger == "terminate":
                 n = model.notices[ref]
                 if n.history[-1].status != "pending":
                     continue  # suspended or withdrawn before it took effect
                 n.history.append(NoticeChange(when, "effective", f"took effect on {when}", None))
-                transition(trigger, when, f"notice {n.id} by {n.party} took effect: {n.rule}", None, n.event)
+                cause = f"notice {n.id} by {n.party} took effect: {n.rule}"
+                if n.scope == "party":
+                    model.leave(n.party, when, cause, n.event)
+                    minimum = rules.minimum_parties
+                    bound = sum(model._bound(p) for p in model.members) + model.other_count
+                    if minimum is None or bound >= minimum:
+                        continue
+                    cause += f"; fewer than {minimum} parties remain ({bound}): the agreement ends"
+                transition(trigger, when, cause, None, n.event)
             elif trigger == "expire":
                 assert model.schedule is not None
                 if model.schedule.natural_end() != when:
@@ -510,10 +737,14 @@ def _run(loaded: Loaded, model: _Replay) -> Record:
         if model.eif_due is not None and not model.eif_scheduled:
             model.eif_scheduled = True
             due = max(model.eif_due, e.date)
+            model.eif_due = due
             if due == e.date:
                 transition("enter_into_force", due, _eif_cause(rules, due), None, i)
             else:
                 model.push(due, "enter_into_force")
+        if e.kind.value == "notified":
+            model.after_deposit(e, i)
+            fire_due(e.date)  # a join due today (no delay) takes effect today
     fire_due(None)
 
     sched = model.schedule
@@ -570,7 +801,29 @@ def _run(loaded: Loaded, model: _Replay) -> Record:
         },
         open_conventions=rules.open_conventions(),
         warnings=model.warnings,
+        party_spans=model.members,
+        multilateral=rules.is_multilateral,
+        other_parties=rules.other_parties,
+        minimum_parties=rules.minimum_parties,
+        deposits=list(model.deposits),
     )
+
+
+def _kth_words(rules: Rules) -> str:
+    eif = rules.entry_into_force
+    if not isinstance(eif, AfterKthNotification):
+        return ""
+    extra = ""
+    if eif.required:
+        extra += f", including those of {', '.join(eif.required)}"
+    if eif.conditions:
+        extra += " and once " + "; ".join(eif.conditions)
+    return f"{eif.delay} after the deposit of the {_ordinal(eif.count)} instrument{extra}"
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def _eif_cause(rules: Rules, when: _dt.date) -> str:
@@ -579,7 +832,7 @@ def _eif_cause(rules: Rules, when: _dt.date) -> str:
         "on_signature": "on signature",
         "fixed_date": "on the fixed date",
         "last_notification": "on the date of the last party's written notification",
-        "after_kth_notification": "after the required number of notifications",
+        "after_kth_notification": _kth_words(rules),
     }
     art = f" ({eif.article})" if eif.article else ""
     return f"entered into force {words[eif.kind]}{art}"

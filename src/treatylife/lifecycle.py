@@ -69,6 +69,13 @@ TRANSITIONS: list[dict[str, Any]] = [
         "after": "check_entry_into_force",
     },
     {"trigger": "notified", "source": IN_FORCE, "dest": None, "conditions": "notification_allowed"},
+    {
+        "trigger": "condition_met",
+        "source": ["signed"],
+        "dest": None,
+        "conditions": "condition_allowed",
+        "after": "check_entry_into_force",
+    },
     {"trigger": "enter_into_force", "source": ["signed"], "dest": "in_force", "after": "on_entry_into_force"},
     {
         "trigger": "notice_given",

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import re
+import stat
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -37,6 +39,7 @@ __all__ = [
 MAX_FILE_BYTES = 2 * 1024 * 1024  # a real scenario is a few kB; refuse to parse a 50 MB mistake
 MAX_NODES = 200_000  # counted with aliases expanded: stops "billion laughs"
 MAX_EVENTS = 10_000
+MAX_DEPTH = 64  # nesting of mappings/lists; a real file needs 5 or 6
 MAX_WHATIF_DEPTH = 16
 
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -80,15 +83,17 @@ def read_yaml(path: Path, kind: type[TreatyLifeError] = InputError) -> YamlDoc:
     try:
         if path.is_dir():
             raise InputError("is a directory, not a YAML file", file=shown, code="TL101")
-        size = path.stat().st_size
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode):
+            # a FIFO would block forever, /dev/zero never ends: only regular files are read
+            raise InputError("is not a regular file", file=shown, code="TL101")
+        size = st.st_size
         if size > MAX_FILE_BYTES:
-            raise InputError(
-                f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}",
-                file=shown,
-                code="TL102",
-                hint="split the register, or use the bulk register format",
-            )
-        raw = path.read_bytes()
+            raise _too_large(size, shown)
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_FILE_BYTES + 1)  # bounded even if the file grows while we read
+        if len(raw) > MAX_FILE_BYTES:
+            raise _too_large(len(raw), shown)
     except FileNotFoundError:
         raise InputError("file not found", file=shown, code="TL103") from None
     except PermissionError:
@@ -102,21 +107,44 @@ def read_yaml(path: Path, kind: type[TreatyLifeError] = InputError) -> YamlDoc:
         raise InputError(
             f"not UTF-8 text (byte 0x{raw[exc.start]:02x})", file=shown, line=line, code="TL106"
         ) from None
-    loader = _Loader(text)
+    if text.count("[") + text.count("{") > MAX_DEPTH or len(text) > 65536:
+        # libyaml's composer recurses in C: very deep flow nesting ([[[[...) would crash the process
+        _check_depth(text, shown)
+    loader = None
     try:
+        loader = _Loader(text)  # the pure-Python reader checks characters here
         node = loader.get_single_node()
         if node is None:
             raise InputError("file is empty", file=shown, line=1, code="TL107")
         lines: LineMap = {}
         _walk(node, (), lines, [0], shown)
         data = loader.construct_document(node)
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1 if isinstance(exc.position, int) else None
+        raise InputError(
+            f"control character #x{exc.character:04x} is not allowed"
+            if isinstance(exc.character, int)
+            else f"character {exc.character!r} is not allowed",
+            file=shown,
+            line=line,
+            code="TL112",
+            hint="YAML text may not contain control characters (NUL, escape, ...); is this a binary file?",
+        ) from None
+    except (ValueError, RecursionError) as exc:
+        # e.g. an integer literal of thousands of digits (Python refuses to convert it)
+        raise InputError(
+            f"a value cannot be read: {str(exc).splitlines()[0].split(';')[0][:120]}",
+            file=shown,
+            code="TL114",
+            hint="numbers and nesting must stay within reasonable limits",
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
         if "could not determine a constructor" in str(problem) or "tag" in str(problem):
             code, hint = "TL109", "tags that construct objects are not allowed: rules files are data"
         else:
-            code, hint = "TL108", None
+            code, hint = "TL108", _yaml_hint(str(problem))
         raise InputError(
             f"invalid YAML: {problem}",
             file=shown,
@@ -125,14 +153,71 @@ def read_yaml(path: Path, kind: type[TreatyLifeError] = InputError) -> YamlDoc:
             hint=hint,
         ) from None
     except yaml.YAMLError as exc:
-        raise InputError(f"invalid YAML: {exc}", file=shown, code="TL108") from None
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InputError(f"invalid YAML: {first}", file=shown, code="TL108") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return YamlDoc(path=path, data=data, lines=lines, sha256=hashlib.sha256(raw).hexdigest())
 
 
-def _walk(node: yaml.Node, path: tuple[str | int, ...], lines: LineMap, count: list[int], shown: str) -> None:
+def _yaml_hint(problem: str) -> str:
+    if "undefined alias" in problem:
+        return "an alias *name needs an anchor &name earlier in the file"
+    if "another document" in problem:
+        return "one file holds one document: remove the second `---`"
+    if "unhashable key" in problem:
+        return "mapping keys must be plain text, not lists or mappings"
+    if "expected <document start>" in problem:
+        return "this is not a YAML file"
+    return "check indentation (spaces, not tabs), colons and quotes on or just above this line"
+
+
+def _too_large(size: int, shown: str) -> InputError:
+    return InputError(
+        f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}",
+        file=shown,
+        code="TL102",
+        hint="split the register, or use the bulk register format",
+    )
+
+
+def _check_depth(text: str, shown: str) -> None:
+    """Refuse nesting deeper than MAX_DEPTH from the parser's flat event stream, before composing."""
+    parser = _Loader(text)
+    depth = 0
+    try:
+        while parser.check_event():
+            ev = parser.get_event()
+            if isinstance(ev, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise InputError(
+                        f"nesting deeper than {MAX_DEPTH} levels",
+                        file=shown,
+                        line=ev.start_mark.line + 1,
+                        code="TL113",
+                        hint="rules and scenarios need a few levels of nesting; is this file generated?",
+                    )
+            elif isinstance(ev, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                depth -= 1
+    except yaml.YAMLError:
+        return  # a syntax error: composing reports it with its line
+    finally:
+        parser.dispose()
+
+
+def _walk(
+    node: yaml.Node, path: tuple[str | int, ...], lines: LineMap, count: list[int], shown: str, depth: int = 0
+) -> None:
     count[0] += 1
+    if depth > MAX_DEPTH:
+        raise InputError(
+            f"nesting deeper than {MAX_DEPTH} levels (a recursive alias?)",
+            file=shown,
+            line=node.start_mark.line + 1,
+            code="TL113",
+        )
     if count[0] > MAX_NODES:
         raise InputError(
             f"document expands to more than {MAX_NODES:,} values (aliases?)",
@@ -141,12 +226,20 @@ def _walk(node: yaml.Node, path: tuple[str | int, ...], lines: LineMap, count: l
             code="TL110",
         )
     lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.ScalarNode) and len(node.value) > 4000 and node.tag.endswith(":int"):
+        raise InputError(
+            f"a number of {len(node.value):,} digits",
+            file=shown,
+            line=node.start_mark.line + 1,
+            code="TL114",
+            hint="numbers and nesting must stay within reasonable limits",
+        )
     if isinstance(node, yaml.MappingNode):
         seen: dict[Any, int] = {}
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
             if key == "<<":
-                _walk(value_node, path, lines, count, shown)
+                _walk(value_node, path, lines, count, shown, depth + 1)
                 continue
             if key is not None:
                 if key in seen:
@@ -154,15 +247,15 @@ def _walk(node: yaml.Node, path: tuple[str | int, ...], lines: LineMap, count: l
                         f"duplicate key {key!r} (first on line {seen[key]})",
                         file=shown,
                         line=key_node.start_mark.line + 1,
-                        field=".".join(map(str, (*path, key))),
+                        field="".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in (*path, key)).lstrip("."),
                         code="TL111",
                     )
                 seen[key] = key_node.start_mark.line + 1
                 lines[(*path, key)] = key_node.start_mark.line + 1
-                _walk(value_node, (*path, key), lines, count, shown)
+                _walk(value_node, (*path, key), lines, count, shown, depth + 1)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            _walk(item, (*path, i), lines, count, shown)
+            _walk(item, (*path, i), lines, count, shown, depth + 1)
 
 
 def _field_and_line(loc: tuple[str | int, ...], lines: LineMap) -> tuple[str, int | None]:
@@ -184,19 +277,120 @@ def _field_and_line(loc: tuple[str | int, ...], lines: LineMap) -> tuple[str, in
     return "".join(shown).lstrip(".") or "(file)", lines.get(path)
 
 
-def _hint(err: Any) -> str | None:
+#: pydantic error type -> last two digits of the code (TL2xx for rules files, TL3xx for scenarios).
+_DATE_ERRORS = ("date_from_datetime_parsing", "date_from_datetime_inexact", "date_parsing", "date_type")
+_VALIDATION_CODES: dict[str, str] = {
+    "missing": "20",
+    "extra_forbidden": "21",
+    **dict.fromkeys(_DATE_ERRORS, "22"),
+    "iso_date": "22",
+    **dict.fromkeys(("enum", "literal_error", "union_tag_invalid", "union_tag_not_found"), "23"),
+    "string_pattern_mismatch": "26",
+}
+
+
+def _validation_code(kind: type[TreatyLifeError], err_type: str) -> str:
+    """Stable code of a validation problem: missing 20, unknown field 21, bad date 22, unknown value 23,
+    wrong type 24, invalid or inconsistent value 25, wrong format 26."""
+    sub = _VALIDATION_CODES.get(err_type)
+    if sub is None:
+        sub = "24" if err_type.endswith(("_type", "_parsing")) else "25"
+    return kind.code[:3] + sub
+
+
+def _model_fields_at(model: Any, loc: tuple[str | int, ...]) -> list[str]:
+    """Field names accepted at ``loc`` (for "did you mean ...?" on an unknown field)."""
+    import typing
+
+    from pydantic import BaseModel
+
+    def models_in(tp: Any) -> list[type[BaseModel]]:
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            return [tp]
+        return [m for a in typing.get_args(tp) for m in models_in(a)]
+
+    current = models_in(model)
+    for elem in loc:
+        if isinstance(elem, int):
+            continue
+        nxt = []
+        for m in current:
+            if elem in m.model_fields:
+                nxt += models_in(m.model_fields[elem].annotation)
+            elif m.model_fields.get("kind") is not None and elem in typing.get_args(
+                m.model_fields["kind"].annotation
+            ):
+                nxt.append(m)  # a discriminated union's tag in the location
+        current = nxt or current
+    names = {a for m in current for n, f in m.model_fields.items() for a in (f.alias or n, n)}
+    return sorted(n for n in names if not n.endswith("_"))
+
+
+def _hint(err: Any, model: Any = None) -> str | None:
     value = err.get("input")
-    if err["type"] == "enum" and isinstance(value, str):
-        options = [k.value for k in EventKind]
-        close = difflib.get_close_matches(value, options, n=1, cutoff=0.5)
+    ctx = err.get("ctx") or {}
+    if err["type"] in ("enum", "literal_error", "union_tag_invalid"):
+        import re as _re
+
+        options = _re.findall(r"'([^']*)'", str(ctx.get("expected") or ctx.get("expected_tags") or ""))
+        if not options and err["type"] == "enum":
+            options = [k.value for k in EventKind]
+        value = ctx.get("tag", value)
+        close = difflib.get_close_matches(str(value), options, n=1, cutoff=0.5) if value is not None else []
         if close:
             return f"did you mean {close[0]!r}?"
-        return "one of: " + ", ".join(options)
-    if err["type"] in ("date_from_datetime_parsing", "date_parsing", "date_type"):
+        return "one of: " + ", ".join(options) if options else None
+    if err["type"] in _DATE_ERRORS or err["type"] == "iso_date":
         return "dates are written YYYY-MM-DD and must exist"
     if err["type"] == "extra_forbidden":
+        name = str(err["loc"][-1]) if err["loc"] else ""
+        if name in ("true", "false", "True", "False"):
+            return "YAML 1.1 reads yes/no/on/off as booleans elsewhere; here keys are kept as written"
+        options = _model_fields_at(model, tuple(err["loc"][:-1])) if model is not None else []
+        close = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
+        if close:
+            return f"unknown field; did you mean {close[0]!r}?"
+        if options:
+            return "unknown field; fields here: " + ", ".join(options)
         return "unknown field; check the spelling against docs/file-formats.md"
+    if err["type"] == "string_pattern_mismatch":
+        pattern = str(ctx.get("pattern", ""))
+        if "A-Z" in pattern:
+            return "party codes are 2-16 upper-case letters, digits, _ or -, e.g. KOR"
+        if "scenario/1" in pattern:
+            return "write schema: treatylife/scenario/1 (or leave it out)"
+    if err["type"] == "missing_argument" or err["type"] == "too_short":
+        return None
+    if err["type"].endswith("_type") and err["type"] not in _DATE_ERRORS:
+        return "wrong kind of value: check the field against docs/file-formats.md"
     return None
+
+
+_MSG_FIELD = re.compile(r"^([a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*|\[\d+\])*): (.+)$", re.DOTALL)
+
+
+def _field_from_message(
+    msg: str, loc: tuple[str | int, ...], lines: LineMap, field_name: str, line: int | None
+) -> tuple[str, int | None, str]:
+    """A model validator names the field it rejects as a ``path: message`` prefix (its loc is the model)."""
+    m = _MSG_FIELD.match(msg)
+    if not m:
+        return field_name, line, msg
+    rel: list[str | int] = []
+    for part in re.findall(r"[a-z_][a-z0-9_]*|\[\d+\]", m.group(1)):
+        rel.append(int(part[1:-1]) if part.startswith("[") else part)
+    base: tuple[str | int, ...] = ()
+    for elem in loc:  # keep the elements that are keys of the file (skip union tags)
+        if (*base, elem) in lines:
+            base = (*base, elem)
+    path = (*base, *rel)
+    best = None
+    for n in range(len(path), 0, -1):
+        if path[:n] in lines:
+            best = lines[path[:n]]
+            break
+    shown = "".join(f"[{x}]" if isinstance(x, int) else f".{x}" for x in path).lstrip(".")
+    return shown, best if best is not None else line, m.group(2)
 
 
 def validation_error(
@@ -211,11 +405,22 @@ def validation_error(
         msg = "required field is missing"
     elif err["type"] in ("value_error", "assertion_error"):
         msg = msg.removeprefix("Value error, ")
+        field_name, line, msg = _field_from_message(msg, (*prefix, *err["loc"]), doc.lines, field_name, line)
+    elif err["type"] == "enum" and str((err.get("ctx") or {}).get("expected", "")).count("'") > 12:
+        msg = f"{err['input']!r} is not one of the accepted values"  # the hint names the closest
     elif "input" in err and err["type"] not in ("model_type", "dict_type"):
         msg = f"{msg} (got {err['input']!r})"
     if len(errors) > 1:
         msg += f" [and {len(errors) - 1} more problem(s)]"
-    return kind(msg, file=_display(doc.path), line=line, field=field_name, hint=_hint(err))
+    model = Rules if kind is RulesError or prefix[:1] == ("overrides",) else ScenarioFile
+    return kind(
+        msg,
+        file=_display(doc.path),
+        line=line,
+        field=field_name,
+        hint=_hint(err, model),
+        code=_validation_code(kind, err["type"]),
+    )
 
 
 # ---------------------------------------------------------------------------- bundled data
@@ -359,9 +564,13 @@ def _load(path: Path, root: Path, chain: tuple[Path, ...]) -> Loaded:
         raise ScenarioError(
             f"what-if bases form a cycle: {cycle}", file=_display(path), field="based_on", code="TL303"
         )
-    if len(chain) >= MAX_WHATIF_DEPTH:
+    if len(chain) > MAX_WHATIF_DEPTH:
         raise ScenarioError(
-            f"what-if chain deeper than {MAX_WHATIF_DEPTH}", file=_display(path), code="TL304"
+            f"what-if chain deeper than {MAX_WHATIF_DEPTH}",
+            file=_display(chain[0]),
+            field="based_on",
+            code="TL304",
+            hint="base the what-if on the scenario itself rather than on a chain of what-ifs",
         )
     doc = read_yaml(path)
     if not isinstance(doc.data, dict):
@@ -391,6 +600,16 @@ def _load(path: Path, root: Path, chain: tuple[Path, ...]) -> Loaded:
     changes: list[str] = []
     if sf.based_on is not None:
         base_path = _resolve_ref(sf.based_on, path, "examples", root, doc, "based_on")
+        if base_path.resolve() in (*chain, resolved):
+            cycle = " -> ".join(_display(c) for c in (*chain, resolved, base_path.resolve()))
+            raise ScenarioError(
+                f"what-if bases form a cycle: {cycle}",
+                file=_display(path),
+                line=doc.lines.get(("based_on",)),
+                field="based_on",
+                code="TL303",
+                hint="a what-if must be based on a scenario with `rules:`, directly or through other what-ifs",
+            )
         base = _load(base_path, root, (*chain, resolved))
         files.update(base.files)
         events = list(base.events)
@@ -460,6 +679,7 @@ def _load(path: Path, root: Path, chain: tuple[Path, ...]) -> Loaded:
 
     # Stable order: by date, then as written (same-day events keep the file's order).
     events.sort(key=lambda e: e.date)
+    _check_kind_fields(events)
     _check_parties(events, rules)
     return Loaded(
         path=path,
@@ -473,6 +693,30 @@ def _load(path: Path, root: Path, chain: tuple[Path, ...]) -> Loaded:
         files=files,
         _rules_data=rules_data,
     )
+
+
+#: Fields that only some kinds of event use: elsewhere they would be silently ignored.
+_KIND_FIELDS: dict[str, tuple[str, ...]] = {
+    "clause": ("notice_given",),
+    "notice": ("notice_suspended", "notice_withdrawn"),
+    "period": ("extended",),
+    "count": ("notified",),
+    "condition": ("condition_met",),
+}
+
+
+def _check_kind_fields(events: list[Event]) -> None:
+    for e in events:
+        for name, kinds in _KIND_FIELDS.items():
+            if getattr(e, name, None) is not None and e.kind.value not in kinds:
+                raise ScenarioError(
+                    f"`{name}` has no meaning for a {e.kind.value} event and would be ignored",
+                    file=e.file,
+                    line=e.line,
+                    field=name,
+                    code="TL313",
+                    hint=f"`{name}` is for {' and '.join(kinds)} events; is `kind` right?",
+                )
 
 
 def _check_parties(events: list[Event], rules: Rules) -> None:

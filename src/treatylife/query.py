@@ -8,10 +8,11 @@ is computed, never iterated to.
 from __future__ import annotations
 
 import datetime as _dt
+from dataclasses import replace
 
 from treatylife import dates as D
 from treatylife.lifecycle import IN_FORCE, STAGES
-from treatylife.record import Notice, Record, Schedule
+from treatylife.record import DeadlineClause, Notice, Record, Schedule
 from treatylife.results import (
     Ambiguity,
     DeadlineResult,
@@ -49,27 +50,84 @@ def term_on(schedule: Schedule, d: _dt.date) -> TermInfo | None:
     return TermInfo(k, ts.start(k), ts.last_day(k), ts.start(k + 1) if renews else None, ts.max_terms)
 
 
+def _open_default(record: Record, names: list[str]) -> str:
+    return (
+        ", ".join(f"{n}={record.conventions[n]}" for n in names) + " (default; the rules file leaves it open)"
+    )
+
+
+def _rounds(s: Schedule) -> bool:
+    """Can the end-of-month rule move a term boundary of this schedule at all?"""
+    return s.initial is not None and (
+        s.initial.is_calendar or (s.renewal is not None and s.renewal.is_calendar)
+    )
+
+
 def _term_ambiguity(record: Record, d: _dt.date) -> list[Ambiguity]:
-    """Term boundaries that move with the end-of-month convention, when the rules leave it open."""
+    """The term containing ``d`` when it moves with the end-of-month convention and the rules leave it open."""
     s = record.schedule
-    if s is None or s.initial is None or "end_of_month" not in record.open_conventions:
-        return []
-    if not (s.initial.is_calendar or (s.renewal is not None and s.renewal.is_calendar)) or s.anchor.day < 29:
+    if s is None or not _rounds(s) or "end_of_month" not in record.open_conventions:
         return []
     readings: dict[str, str] = {}
     for eom in (D.EndOfMonth.ROUND_DOWN, D.EndOfMonth.ROUND_UP):
-        alt = Schedule(**{**s.__dict__, "eom": eom})
-        t = term_on(alt, d)
-        readings[eom.value] = f"term {t.number}: {t.start} .. {t.last_day}" if t else "not in a term"
+        t = term_on(replace(s, eom=eom), d)
+        readings[f"end_of_month={eom.value}"] = (
+            f"term {t.number}: {t.start} .. {t.last_day}" if t else "not in a term"
+        )
     if len(set(readings.values())) < 2:
         return []
     return [
         Ambiguity(
-            question=f"term containing {d} (entry into force {s.anchor}: no such day in some months)",
+            question=f"term containing {d} (terms counted from {s.anchor}, a day some months lack)",
             readings=readings,
-            used=f"end_of_month={s.eom.value} (default; the rules file leaves it open)",
+            used=_open_default(record, ["end_of_month"]),
         )
     ]
+
+
+def term_boundary_ambiguities(record: Record, first_terms: int = 5) -> list[Ambiguity]:
+    """Ends of the first terms, and their notice deadlines, that move with an open convention.
+
+    For ``treatylife check``: only terms that begin while the agreement lasts (under the reading used).
+    """
+    s = record.schedule
+    if s is None or s.initial is None:
+        return []
+    eoms = [s.eom]
+    if "end_of_month" in record.open_conventions and _rounds(s) and s.eom is not D.EndOfMonth.ABORT:
+        eoms += [m for m in (D.EndOfMonth.ROUND_DOWN, D.EndOfMonth.ROUND_UP) if m is not s.eom]
+    counting_open = "notice_counting" in record.open_conventions and bool(record.deadline_clauses)
+    countings: list[D.NoticeCounting | None] = [None]
+    if counting_open:
+        countings = list(D.NoticeCounting)
+    open_ = [n for n, on in (("notice_counting", counting_open), ("end_of_month", len(eoms) > 1)) if on]
+    if not open_:
+        return []
+    used = replace(s, eom=s.eom).terms()
+    assert used is not None
+    out: list[Ambiguity] = []
+    for k in range(1, first_terms + 1):
+        if (used.max_terms is not None and k > used.max_terms) or (
+            record.ended_on is not None and used.start(k) >= record.ended_on
+        ):
+            break  # no such term, or the agreement had ended (under the reading used) before it
+        readings: dict[str, str] = {}
+        for eom in eoms:
+            ts = replace(s, eom=eom).terms()
+            assert ts is not None
+            renews = ts.max_terms is None or k < ts.max_terms
+            for counting in countings:
+                values = {"end_of_month": eom.value, "notice_counting": counting.value if counting else ""}
+                key = ", ".join(f"{n}={values[n]}" for n in open_)
+                text = f"last day {ts.last_day(k)}, {'renewed' if renews else 'ends'} {ts.start(k + 1)}"
+                for c in record.deadline_clauses if renews else []:
+                    dl = replace(c, eom=eom, counting=counting or c.counting).deadline(ts.start(k + 1))
+                    text += f"; notice deadline ({c.id}) {dl}"
+                readings[key] = text
+        if len(set(readings.values())) > 1:
+            question = f"end of term {k} (counted from {s.anchor})"
+            out.append(Ambiguity(question, readings, _open_default(record, open_)))
+    return out
 
 
 def _notice_info(n: Notice, on: _dt.date) -> NoticeInfo | None:
@@ -92,6 +150,8 @@ def _notice_info(n: Notice, on: _dt.date) -> NoticeInfo | None:
         rule=n.rule,
         article=n.article,
         caveats=list(n.caveats),
+        scope=n.scope,
+        late_rule=n.late_rule,
     )
 
 
@@ -100,7 +160,9 @@ def _notice_ambiguity(n: Notice, on: _dt.date) -> list[Ambiguity]:
         return []
     alt = n.alternative
     if "readings" in alt:
-        return [Ambiguity(f"effect of notice {n.id}", dict(alt["readings"]), alt["used"])]
+        return [
+            Ambiguity(alt.get("question", f"effect of notice {n.id}"), dict(alt["readings"]), alt["used"])
+        ]
     return [
         Ambiguity(
             question=f"is notice {n.id} received {n.received} timely?",
@@ -113,19 +175,77 @@ def _notice_ambiguity(n: Notice, on: _dt.date) -> list[Ambiguity]:
     ]
 
 
+def _deadline_ambiguity(record: Record, clause: DeadlineClause, k: int, nxt: _dt.date) -> list[Ambiguity]:
+    """The deadline to prevent the renewal after term ``k`` under every reading left open."""
+    s = record.schedule
+    assert s is not None
+    open_ = [c for c in record.open_conventions if c in ("notice_counting", "end_of_month")]
+    countings = [clause.counting]
+    if "notice_counting" in open_:
+        countings.append(_other_counting(clause.counting))
+    eoms = [clause.eom]
+    if "end_of_month" in open_ and clause.eom is not D.EndOfMonth.ABORT and _rounds(s):
+        eoms += [m for m in (D.EndOfMonth.ROUND_DOWN, D.EndOfMonth.ROUND_UP) if m is not clause.eom]
+    readings: dict[str, str] = {}
+    for eom in eoms:
+        ts = replace(s, eom=eom).terms()
+        assert ts is not None
+        renewal = ts.start(k + 1)
+        for counting in countings:
+            values = {"notice_counting": counting.value, "end_of_month": eom.value}
+            key = ", ".join(f"{n}={values[n]}" for n in open_)
+            dl = replace(clause, counting=counting, eom=eom).deadline(renewal)
+            readings[key] = dl.isoformat() if renewal == nxt else f"{dl} (renewal on {renewal})"
+    if len(set(readings.values())) < 2:
+        return []
+    return [Ambiguity(f"deadline to prevent the renewal of {nxt}", readings, _open_default(record, open_))]
+
+
 def _event_step(record: Record, index: int | None, what: str | None = None) -> Step:
     if index is None:
         return Step(None, what or "")
     e = record.events[index]
     src = f"{e.file}:{e.line}" if e.file else None
-    text = what or e.label() + (f": {e.note}" if e.note else "")
+    who = f" {e.party}" if e.party else ""
+    text = what or f"{e.kind}{who}" + (f": {e.note}" if e.note else "")
     return Step(e.date, text, None, None, src)
 
 
-def status(record: Record, on: _dt.date) -> StatusResult:
-    """Stage on ``on``, whether in force, the current term, notices pending and when it will end."""
+#: Stages of one party's participation (``status(..., party=P)``) while the agreement itself is in force.
+PARTY_STAGES: dict[str, str] = {
+    "not_a_party": "the agreement is in force, but not for this party (no instrument deposited)",
+    "deposited": "instrument deposited; the agreement is not yet in force for this party",
+    "withdrawn": "no longer a party: its withdrawal (or notice) took effect",
+}
+
+
+def _change_article(n: Notice, status: str) -> str | None:
+    """The article behind a change in a notice's life: withdrawal is VCLT Art. 68, effect the exit clause."""
+    return "VCLT Art. 68" if status == "withdrawn" else n.article if status == "effective" else None
+
+
+def status(record: Record, on: _dt.date, party: str | None = None) -> StatusResult:
+    """Stage on ``on``, whether in force, the current term, notices pending and when it will end.
+
+    With ``party``, "in force" means in force *for that party*: a multilateral agreement may be in force
+    while a party has not joined yet or has withdrawn (``agreement_in_force`` answers "in force at all?").
+    """
+    if party is not None and party not in record.parties:
+        import difflib
+
+        from treatylife.errors import ScenarioError
+
+        close = difflib.get_close_matches(party, list(record.parties), n=1)
+        raise ScenarioError(
+            f"{party!r} is not a party to {record.short_title}",
+            field="party",
+            code="TL312",
+            hint=f"did you mean {close[0]!r}?" if close else "parties: " + ", ".join(record.parties),
+        )
     span = record.span_on(on)
     in_force = span.stage in IN_FORCE
+    pspan = record.party_span_on(party, on) if party is not None else None
+    party_in_force = in_force if party is None else (in_force and pspan is not None)
     steps: list[Step] = []
     caveats: list[str] = []
     ambiguities: list[Ambiguity] = []
@@ -140,6 +260,7 @@ def status(record: Record, on: _dt.date) -> StatusResult:
             "signing_cancelled",
             "negotiations_resumed",
             "initialed",
+            "condition_met",
         ):
             steps.append(_event_step(record, e.index))
     term = None
@@ -148,8 +269,9 @@ def status(record: Record, on: _dt.date) -> StatusResult:
     notices: list[NoticeInfo] = []
     if record.schedule is not None and record.schedule.anchor <= on:
         c = record.citations["entry_into_force"]
+        how = next((sp.cause for sp in record.spans if sp.stage == "in_force"), c.what)
         steps.append(
-            Step(record.schedule.anchor, f"{c.what}: in force from {record.schedule.anchor}", c.article)
+            Step(record.schedule.anchor, f"{how}: in force from {record.schedule.anchor}", c.article)
         )
     if in_force and record.schedule is not None:
         s = record.schedule
@@ -167,15 +289,19 @@ def status(record: Record, on: _dt.date) -> StatusResult:
                 )
             )
         ambiguities += _term_ambiguity(record, on)
-        ends = s.natural_end()
+        known = s.as_known_on(on)
+        ends = known.natural_end()
         if ends is not None:
             end_reason = "the last term ends without renewal"
+        for agreed, last in known.extensions:
+            end_reason = f"the term as extended by agreement on {agreed} ends (last day {last})"
+            steps.append(Step(agreed, f"extended by agreement to {last} ({rc.what})", rc.article))
     for n in record.notices:
         info = _notice_info(n, on)
         if info is None:
             continue
         if info.status in ("pending", "suspended", "late", "void") or (
-            info.status == "effective" and not in_force
+            info.status == "effective" and (not in_force or (n.party == party and not party_in_force))
         ):
             notices.append(info)
         steps.append(
@@ -183,7 +309,9 @@ def status(record: Record, on: _dt.date) -> StatusResult:
                 n.received,
                 f"notice {n.id} by {n.party} under {n.clause}: {n.rule}",
                 n.article,
-                f"notice_counting={record.conventions['notice_counting']}" if n.deadline else None,
+                f"notice_counting={record.conventions['notice_counting']}"
+                if n.deadline
+                else f"end_of_month={record.conventions['end_of_month']}",
                 _event_step(record, n.event).source,
             )
         )
@@ -193,7 +321,8 @@ def status(record: Record, on: _dt.date) -> StatusResult:
                     Step(
                         ch.date,
                         f"notice {n.id} {ch.status}: {ch.cause}",
-                        None,
+                        # a notification may be revoked before it takes effect (VCLT Art. 68)
+                        _change_article(n, ch.status),
                         None,
                         _event_step(record, ch.event).source if ch.event is not None else None,
                     )
@@ -201,10 +330,13 @@ def status(record: Record, on: _dt.date) -> StatusResult:
         if (
             info.status == "pending"
             and n.effect is not None
-            and in_force
+            and party_in_force
+            and (n.scope == "agreement" or n.party == party)
             and (ends is None or n.effect < ends)
         ):
             ends, end_reason = n.effect, f"notice {n.id} by {n.party} takes effect"
+            if n.scope == "party":
+                end_reason += f" (for {n.party} only)"
         if info.status in ("pending", "suspended", "late"):
             caveats.extend(n.caveats)
             caveats.extend(
@@ -220,16 +352,39 @@ def status(record: Record, on: _dt.date) -> StatusResult:
             else Step(span.start, f"{span.stage} on {span.start}: {span.cause}")
         )
         ends, end_reason = span.start, span.cause
+    stage, stage_description, since = span.stage, STAGES[span.stage], span.start
+    if party is not None:
+        for ps in record.party_spans.get(party, []):
+            if ps.start <= on:
+                steps.append(_event_step(record, ps.event, f"{party} bound from {ps.start}: {ps.cause}"))
+                steps[-1] = Step(ps.start, steps[-1].what, None, None, steps[-1].source)
+            if ps.end is not None and ps.end <= on:
+                steps.append(Step(ps.end, f"{party} no longer bound from {ps.end}: {ps.end_cause}"))
+        if in_force and pspan is None:
+            term = None
+            past = [ps for ps in record.party_spans.get(party, []) if ps.end is not None and ps.end <= on]
+            deposited = [d for d, p, _ in record.deposits if p == party and d <= on]
+            if deposited and (not past or deposited[-1] >= past[-1].end):  # type: ignore[operator]
+                stage, since = "deposited", deposited[-1]
+                ends, end_reason = None, None
+            elif past:
+                stage, since = "withdrawn", past[-1].end
+                ends, end_reason = past[-1].end, past[-1].end_cause
+            else:
+                stage, since, ends, end_reason = "not_a_party", None, None, None
+            stage_description = PARTY_STAGES[stage]
+        elif pspan is not None:
+            since = pspan.start if span.start is None or pspan.start > span.start else span.start
     steps.sort(key=lambda s: s.date or _dt.date.min)
     return StatusResult(
         agreement=record.short_title,
         scenario=record.scenario,
         on=on,
-        stage=span.stage,
-        stage_description=STAGES[span.stage],
-        in_force=in_force,
-        operating=span.stage == "in_force",
-        since=span.start,
+        stage=stage,
+        stage_description=stage_description,
+        in_force=party_in_force,
+        operating=party_in_force and span.stage == "in_force",
+        since=since,
         term=term,
         ends=ends,
         end_reason=end_reason,
@@ -239,6 +394,9 @@ def status(record: Record, on: _dt.date) -> StatusResult:
         caveats=caveats,
         ambiguities=ambiguities,
         explanation=steps,
+        party=party,
+        agreement_in_force=in_force,
+        parties_bound=record.parties_bound_on(on),
     )
 
 
@@ -291,18 +449,7 @@ def next_deadline(record: Record, on: _dt.date) -> DeadlineResult:
             if dl < on:
                 continue
             amb = list(st.ambiguities)
-            if clause.counting_open:
-                alt = clause.deadline(nxt, _other_counting(clause.counting))
-                amb.append(
-                    Ambiguity(
-                        f"deadline to prevent the renewal of {nxt}",
-                        {
-                            f"notice_counting={clause.counting.value}": dl.isoformat(),
-                            f"notice_counting={_other_counting(clause.counting).value}": alt.isoformat(),
-                        },
-                        f"notice_counting={clause.counting.value} (default; the rules file leaves it open)",
-                    )
-                )
+            amb += _deadline_ambiguity(record, clause, kk, nxt)
             c = record.citations.get(clause.id)
             conv = f"notice_counting={clause.counting.value}"
             if clause.adjustment != "none":
@@ -370,7 +517,9 @@ def timeline(record: Record, until: _dt.date | None = None) -> TimelineResult:
     ]
     open_end = None
     last_span = record.spans[-1]
-    if last_span.stage in IN_FORCE and record.schedule is not None:
+    # "after <horizon>: in force, renewing..." only when nothing changes the stage after the horizon
+    # (a horizon in 2013 must not announce the entry into force of 2016 as the open end)
+    if last_span.stage in IN_FORCE and record.schedule is not None and record.span_on(horizon) is last_span:
         s = record.schedule
         if s.initial is None:
             open_end = "in force for an indefinite period"

@@ -29,6 +29,7 @@ __all__ = [
     "EventInfo",
     "Notice",
     "NoticeChange",
+    "PartySpan",
     "Record",
     "Schedule",
     "StageSpan",
@@ -79,6 +80,26 @@ class StageSpan:
         return (self.start is None or self.start <= d) and (self.end is None or d < self.end)
 
 
+@dataclass
+class PartySpan:
+    """One party bound by the agreement from ``start`` up to (not including) ``end`` (None: still bound).
+
+    A party that withdraws and later rejoins has two spans. In a bilateral agreement both parties share the
+    agreement's own span.
+    """
+
+    party: str
+    start: _dt.date
+    end: _dt.date | None
+    cause: str  # why it became bound (entry into force, its own deposit)
+    end_cause: str | None = None
+    event: int | None = None  # index of the deposit event (None: the agreement's entry into force)
+    end_event: int | None = None
+
+    def contains(self, d: _dt.date) -> bool:
+        return self.start <= d and (self.end is None or d < self.end)
+
+
 @dataclass(frozen=True)
 class Schedule:
     """Terms of the agreement in force: anchor (entry into force), initial term, renewals."""
@@ -96,6 +117,13 @@ class Schedule:
         if self.initial is None:
             return None
         return TermSchedule(self.anchor, self.initial, self.renewal, self.max_terms, self.eom)
+
+    def as_known_on(self, d: _dt.date) -> Schedule:
+        """The schedule without the extensions agreed after ``d`` (answers are "as known on" a date)."""
+        kept = tuple(x for x in self.extensions if x[0] <= d)
+        if kept == self.extensions:
+            return self
+        return Schedule(**{**self.__dict__, "extensions": kept})
 
     def natural_end(self) -> _dt.date | None:
         """First day no longer in force when no notice intervenes (None: runs on indefinitely)."""
@@ -161,6 +189,11 @@ class Notice:
     history: list[NoticeChange] = field(default_factory=list)
     caveats: list[str] = field(default_factory=list)
     alternative: dict[str, Any] | None = None  # another counting reading that disagrees
+    #: "agreement": its effect ends the agreement (bilateral); "party": it ends only the sender's
+    #: participation (multilateral), unless too few parties remain (rules: minimum_parties).
+    scope: str = "agreement"
+    #: for a late notice of non-renewal: which rule applied ("next_term" or "void"); None when timely.
+    late_rule: str | None = None
 
     def status_on(self, d: _dt.date) -> NoticeChange | None:
         current = None
@@ -198,12 +231,30 @@ class Record:
     conventions: dict[str, str]
     open_conventions: list[str]
     warnings: list[str] = field(default_factory=list)
+    #: per-party participation; every listed party has a (possibly empty) list
+    party_spans: dict[str, list[PartySpan]] = field(default_factory=dict)
+    multilateral: bool = False
+    other_parties: int = 0  # states counted, not followed one by one
+    minimum_parties: int | None = None
+    #: every deposit (ratification, acceptance, accession, notification): (date, party or None, count)
+    deposits: list[tuple[_dt.date, str | None, int]] = field(default_factory=list)
 
     def span_on(self, d: _dt.date) -> StageSpan:
         for span in reversed(self.spans):
             if span.contains(d):
                 return span
         return self.spans[0]
+
+    def party_span_on(self, party: str, d: _dt.date) -> PartySpan | None:
+        """The span in which ``party`` is bound on ``d`` (None: not bound that day)."""
+        for span in self.party_spans.get(party, []):
+            if span.contains(d):
+                return span
+        return None
+
+    def parties_bound_on(self, d: _dt.date) -> list[str]:
+        """Listed parties bound on ``d``, in the rules file's order."""
+        return [p for p in self.parties if self.party_span_on(p, d) is not None]
 
 
 def to_jsonable(obj: Any) -> Any:

@@ -78,6 +78,8 @@ class NoticeInfo:
     rule: str
     article: str | None
     caveats: list[str] = field(default_factory=list)
+    scope: str = "agreement"  # agreement: its effect ends the agreement; party: only the sender's participation
+    late_rule: str | None = None  # a late non-renewal notice: "next_term" or "void" (which rule applied)
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,12 @@ class StatusResult(_Result):
     caveats: list[str]
     ambiguities: list[Ambiguity]
     explanation: list[Step]
+    #: the party asked about (``status(..., party=P)``); then ``in_force`` means "in force for P"
+    party: str | None = None
+    #: is the agreement in force at all (for some party)? Equal to ``in_force`` when no party is asked
+    agreement_in_force: bool | None = None
+    #: listed parties bound on ``on`` (multilateral agreements follow each party)
+    parties_bound: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

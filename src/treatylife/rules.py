@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PlainSerializer,
@@ -55,6 +56,22 @@ PeriodField = Annotated[
     ),
 ]
 PartyCode = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_-]{1,15}$", examples=["JPN", "KOR"])]
+
+
+def _iso_date_only(value: Any) -> Any:
+    """Dates come from YAML as text: accept YYYY-MM-DD only. pydantic's lax mode would read the number
+    0 as 1970-01-01 and 86400 as 1970-01-02: a silently wrong date."""
+    if isinstance(value, _dt.date) and not isinstance(value, _dt.datetime):
+        return value
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        return value  # pydantic checks that the day exists (2019-02-30 is refused with its location)
+    from pydantic_core import PydanticCustomError
+
+    raise PydanticCustomError("iso_date", "Input should be a date written YYYY-MM-DD")
+
+
+#: A calendar date written YYYY-MM-DD (no numbers, no times).
+IsoDate = Annotated[_dt.date, BeforeValidator(_iso_date_only)]
 
 
 class _Model(BaseModel):
@@ -105,7 +122,7 @@ class OnSignature(Cited):
 
 class FixedDate(Cited):
     kind: Literal["fixed_date"]
-    date: _dt.date
+    date: IsoDate
 
 
 class LastNotification(Cited):
@@ -119,12 +136,30 @@ class LastNotification(Cited):
 
 
 class AfterKthNotification(Cited):
-    """N days after the k-th ratification/acceptance; for a later party, N days after its own deposit."""
+    """N days after the k-th ratification/acceptance; for a later party, N days after its own deposit.
+
+    Counting starts on the day the last condition is met: the ``count``-th deposit, the deposit of every
+    party in ``required``, and each of ``conditions`` (recorded by a ``condition_met`` event, since
+    treatylife does not compute, e.g., shares of emissions). A party that deposits after that day is bound
+    ``later_parties_delay`` (default: ``delay``) after its own deposit, and never before the entry into force.
+    """
 
     kind: Literal["after_kth_notification"]
-    count: int = Field(ge=1)
-    delay: PeriodField
-    later_parties_delay: PeriodField | None = None
+    count: int = Field(
+        ge=1, description="Number of instruments (ratification, acceptance, accession) needed."
+    )
+    delay: PeriodField = Field(description="'30 days' for 'on the thirtieth day after'.")
+    later_parties_delay: PeriodField | None = Field(
+        None, description="For a party depositing after the conditions are met; default: `delay`."
+    )
+    required: list[PartyCode] = Field(
+        [], description="Parties whose own instruments are required (e.g. depositaries, Annex 2 states)."
+    )
+    conditions: list[str] = Field(
+        [],
+        description="Further conditions stated in words (e.g. '55% of global emissions'); each is met on the "
+        "date of a `condition_met` event naming it by its position (1, 2, ...) or its words.",
+    )
 
 
 EntryIntoForce = Annotated[
@@ -145,13 +180,24 @@ class Renewal(Cited):
     max_extension: PeriodField | None = Field(
         None, description="by_agreement: the longest extension the clause allows."
     )
+    max_extensions: int | None = Field(
+        None, ge=1, description="by_agreement: how many extensions the clause allows; none = no limit."
+    )
 
     @model_validator(mode="after")
     def _period_needed(self) -> Renewal:
         if self.kind == "automatic" and self.period is None:
-            raise ValueError("an automatic renewal needs a period, e.g. period: 1 year")
+            raise ValueError("period: an automatic renewal needs a period, e.g. period: 1 year")
         if self.period is not None and self.period.amount <= 0:
-            raise ValueError("the renewal period must be longer than zero")
+            raise ValueError(f"period: the renewal period must be longer than zero (got {self.period})")
+        if self.max_extension is not None and self.max_extension.amount <= 0:
+            raise ValueError(f"max_extension: must be longer than zero (got {self.max_extension})")
+        if self.kind != "by_agreement" and (
+            self.max_extension is not None or self.max_extensions is not None
+        ):
+            raise ValueError("kind: max_extension/max_extensions need kind: by_agreement")
+        if self.kind != "automatic" and self.max_renewals is not None:
+            raise ValueError("kind: max_renewals needs kind: automatic")
         return self
 
 
@@ -177,9 +223,13 @@ class Withdrawal(Cited):
     effect_after: PeriodField
     by: Literal["any"] | list[PartyCode] = "any"
     allowed_after: PeriodField | None = Field(
-        None, description="Notice may be given only once the agreement has been in force this long."
+        None,
+        description="Notice may be given only once the agreement has been in force this long (for a "
+        "multilateral agreement: in force for the party giving notice). Receipt on the anniversary counts.",
     )
-    only_after_initial_term: bool = False
+    only_after_initial_term: bool = Field(
+        False, description="Notice may be given only once the initial term is over (from the first renewal)."
+    )
 
 
 ExitClause = Annotated[NonRenewalNotice | Withdrawal, Field(discriminator="kind")]
@@ -188,7 +238,7 @@ ExitClause = Annotated[NonRenewalNotice | Withdrawal, Field(discriminator="kind"
 class Rules(_Model):
     """An agreement's lifecycle clauses."""
 
-    schema_: Literal["treatylife/rules/1"] = Field(RULES_SCHEMA, alias="schema")
+    schema_: Literal["treatylife/rules/1"] = Field("treatylife/rules/1", alias="schema")
     id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
     title: str
     short_title: str | None = None
@@ -198,6 +248,18 @@ class Rules(_Model):
     entry_into_force: EntryIntoForce
     term: Term
     renewal: Renewal = Renewal()
+    other_parties: int = Field(
+        0,
+        ge=0,
+        description="Multilateral: states that may become parties but are not followed one by one; their "
+        "instruments are counted with `notified` events carrying `count`.",
+    )
+    minimum_parties: int | None = Field(
+        None,
+        ge=1,
+        description="Multilateral: the agreement ends when fewer parties remain bound (VCLT Art. 55: without "
+        "such a clause it does not end for that reason). A bilateral agreement ends with either party's exit.",
+    )
     exits: list[ExitClause] = []
     consent_termination: Cited = Cited(article="VCLT Art. 54(b)")
 
@@ -209,28 +271,72 @@ class Rules(_Model):
         dupes = sorted({c for c in codes if codes.count(c) > 1})
         if dupes:
             raise ValueError(f"party codes must be unique; repeated: {', '.join(dupes)}")
-        if self.term.initial != "indefinite" and self.term.initial.amount <= 0:
-            raise ValueError("term.initial must be longer than zero")
-        if self.term.initial == "indefinite" and self.renewal.kind != "none":
-            raise ValueError("an agreement of indefinite duration cannot have a renewal clause")
+        indefinite = self.term.initial == "indefinite"
+        if not indefinite and self.term.initial.amount <= 0:  # type: ignore[union-attr]
+            raise ValueError(f"term.initial: must be longer than zero (got {self.term.initial})")
+        if indefinite and self.renewal.kind != "none":
+            raise ValueError("renewal.kind: an agreement of indefinite duration cannot have a renewal clause")
+        total = len(codes) + self.other_parties
         eif = self.entry_into_force
-        if isinstance(eif, AfterKthNotification) and eif.count > len(codes):
+        if isinstance(eif, AfterKthNotification):
+            if eif.count > total:
+                raise ValueError(
+                    f"entry_into_force.count: the threshold ({eif.count}) is larger than the number of parties "
+                    f"({len(codes)} listed + {self.other_parties} other_parties = {total})"
+                )
+            unknown = [c for c in eif.required if c not in codes]
+            if unknown:
+                raise ValueError(f"entry_into_force.required: not parties: {', '.join(unknown)}")
+            if len(eif.required) > eif.count:
+                raise ValueError(
+                    f"entry_into_force.required: {len(eif.required)} required instruments but count is {eif.count}"
+                )
+        elif self.other_parties:
             raise ValueError(
-                f"entry_into_force.count ({eif.count}) is larger than the number of parties ({len(codes)})"
+                "other_parties: only an entry into force after_kth_notification can count parties that are not "
+                "listed"
+            )
+        if self.minimum_parties is not None and self.minimum_parties > total:
+            raise ValueError(
+                f"minimum_parties: {self.minimum_parties} is larger than the number of parties ({total})"
             )
         ids = [e.id for e in self.exits]
         if len(set(ids)) != len(ids):
-            raise ValueError("exit clause ids must be unique; give each an `id`")
-        for clause in self.exits:
+            raise ValueError("exits: exit clause ids must be unique; give each an `id`")
+        for i, clause in enumerate(self.exits):
             if clause.by != "any":
                 unknown = [c for c in clause.by if c not in codes]
                 if unknown:
-                    raise ValueError(f"exit clause {clause.id!r} names non-parties: {', '.join(unknown)}")
+                    raise ValueError(
+                        f"exits[{i}].by: clause {clause.id!r} names non-parties: {', '.join(unknown)}"
+                    )
             if isinstance(clause, NonRenewalNotice) and self.renewal.kind != "automatic":
                 raise ValueError(
-                    f"exit clause {clause.id!r} is a notice of non-renewal but the agreement does not renew "
-                    "automatically"
+                    f"exits[{i}].kind: clause {clause.id!r} is a notice of non-renewal but the agreement does not "
+                    "renew automatically (renewal.kind is " + self.renewal.kind + ")"
                 )
+            if isinstance(clause, Withdrawal):
+                if clause.effect_after.amount < 0:
+                    raise ValueError(f"exits[{i}].effect_after: must not be negative")
+                if clause.only_after_initial_term and indefinite:
+                    raise ValueError(
+                        f"exits[{i}].only_after_initial_term: the agreement is of indefinite duration: it has "
+                        "no initial term to wait for"
+                    )
+                if clause.only_after_initial_term and self.renewal.kind == "none":
+                    raise ValueError(
+                        f"exits[{i}].only_after_initial_term: the agreement does not renew, so withdrawal "
+                        "would never be possible"
+                    )
+                if clause.allowed_after is not None and not indefinite and self.renewal.kind == "none":
+                    from treatylife.dates import add_period
+
+                    anchor = _dt.date(2001, 1, 1)
+                    if add_period(anchor, clause.allowed_after) >= add_period(anchor, self.term.initial):  # type: ignore[arg-type]
+                        raise ValueError(
+                            f"exits[{i}].allowed_after: {clause.allowed_after} is not shorter than the only "
+                            f"term ({self.term.initial}): withdrawal would never be possible"
+                        )
         wd = self.conventions.working_days_of
         if wd is not None and wd not in codes:
             raise ValueError(f"conventions.working_days_of: {wd!r} is not a party")
@@ -240,6 +346,11 @@ class Rules(_Model):
 
     def party_codes(self) -> list[str]:
         return [p.code for p in self.parties]
+
+    @property
+    def is_multilateral(self) -> bool:
+        """More than two parties (listed or counted): one party's exit ends only its own participation."""
+        return len(self.parties) + self.other_parties > 2
 
     def exit(self, clause_id: str) -> NonRenewalNotice | Withdrawal | None:
         return next((e for e in self.exits if e.id == clause_id), None)
@@ -254,4 +365,7 @@ class Rules(_Model):
 
 
 def json_schema() -> dict[str, Any]:
-    return Rules.model_json_schema(by_alias=True)
+    """JSON Schema of rules files (validation mode: what a file may contain)."""
+    schema = Rules.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema

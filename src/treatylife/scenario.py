@@ -6,13 +6,12 @@ A what-if (``based_on``) adds, removes or replaces events of its base and may ov
 
 from __future__ import annotations
 
-import datetime as _dt
 from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
-from treatylife.rules import PartyCode, PeriodField
+from treatylife.rules import IsoDate, PartyCode, PeriodField
 
 __all__ = ["Event", "EventKind", "EventMatch", "Replacement", "ScenarioFile"]
 
@@ -38,6 +37,7 @@ class EventKind(StrEnum):
     EXTENDED = "extended"  # extension by agreement (renewal.kind: by_agreement)
     OPERATION_SUSPENDED = "operation_suspended"
     OPERATION_RESUMED = "operation_resumed"
+    CONDITION_MET = "condition_met"  # a further entry-into-force condition is met (rules: conditions)
     NOTE = "note"  # context with no legal effect (e.g. a related arrangement)
 
 
@@ -48,13 +48,22 @@ class _Model(BaseModel):
 class Event(_Model):
     """One dated event. Dates of notices are dates of *receipt* (VCLT Art. 78)."""
 
-    date: _dt.date
+    date: IsoDate
     kind: EventKind
     id: str | None = Field(None, description="Name other events (and what-ifs) use to refer to this one.")
     party: PartyCode | None = None
     clause: str | None = Field(None, description="notice_given: id of the exit clause invoked.")
     notice: str | None = Field(None, description="notice_suspended/withdrawn: id of the notice.")
     period: PeriodField | None = Field(None, description="extended: length of the extension.")
+    count: int | None = Field(
+        None,
+        ge=1,
+        description="notified without `party`: number of instruments deposited that day by states not "
+        "followed one by one (rules: other_parties).",
+    )
+    condition: str | None = Field(
+        None, description="condition_met: which of the rules' conditions (its number, 1, 2, ..., or its words)."
+    )
     claim: str | None = Field(
         None, description="A party's stated position that is not settled law; repeated as a caveat."
     )
@@ -85,7 +94,7 @@ class Event(_Model):
 class EventMatch(_Model):
     """Selects events of a base scenario: every field given must be equal."""
 
-    date: _dt.date | None = None
+    date: IsoDate | None = None
     kind: EventKind | None = None
     id: str | None = None
     party: PartyCode | None = None
@@ -139,3 +148,10 @@ class ScenarioFile(_Model):
     @property
     def is_whatif(self) -> bool:
         return self.based_on is not None
+
+
+def json_schema() -> dict[str, Any]:
+    """JSON Schema of scenario and what-if files (validation mode: what a file may contain)."""
+    schema = ScenarioFile.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema

@@ -26,6 +26,8 @@ def render_text(result: Any, *, explain: bool = False) -> str:
         lines = _timeline(result)
     elif isinstance(result, CheckResult):
         lines = _check(result)
+    elif type(result).__name__ == "CompareResult":
+        lines = compare_lines(result)
     else:  # pragma: no cover - programming error
         raise TypeError(f"cannot render {type(result).__name__}")
     if explain and hasattr(result, "explanation"):
@@ -60,9 +62,10 @@ def _notice(n: NoticeInfo) -> str:
     )
     if n.status in ("suspended", "withdrawn", "void"):
         eff = f"; would have taken effect {n.takes_effect}" if n.takes_effect else ""
+    why = f"\n    why late: {n.rule}" if n.timely is False and n.rule else ""
     return (
         f"  {n.id}: {n.party}, {n.kind} under {n.clause}, received {n.received}, {timely}{dl}; "
-        f"{n.status} since {n.status_since}{eff}"
+        f"{n.status} since {n.status_since}{eff}{why}"
     )
 
 
@@ -70,12 +73,18 @@ def _status(r: StatusResult) -> list[str]:
     head = "IN FORCE" if r.in_force else "NOT IN FORCE"
     if r.in_force and not r.operating:
         head += " (operation suspended)"
+    if r.party is not None:
+        head += f" for {r.party}"
+        if not r.in_force and r.agreement_in_force:
+            head += " (the agreement is in force for other parties)"
     since = f" since {r.since}" if r.since else ""
     lines = [
         f"{r.agreement} | {r.scenario}",
         f"On {r.on}: {head}",
         f"Stage: {r.stage} ({r.stage_description}){since}",
     ]
+    if r.party is None and r.agreement_in_force and len(r.parties_bound) > 2:
+        lines.append(f"Parties bound (followed): {', '.join(r.parties_bound)}")
     if r.term is not None:
         if r.term.number is None:
             lines.append(f"Term: indefinite, from {r.term.start}")
@@ -88,7 +97,9 @@ def _status(r: StatusResult) -> list[str]:
 
         lines.append(f"Ends: {r.ends} (last day in force {add_days(r.ends, -1)}): {r.end_reason}")
     elif not r.in_force and r.ends is not None:
-        lines.append(f"Ended: {r.ends}: {r.end_reason}")
+        from treatylife.dates import add_days
+
+        lines.append(f"Ended: {r.ends} (last day in force {add_days(r.ends, -1)}): {r.end_reason}")
     if r.approvals:
         lines.append("Approved: " + ", ".join(f"{p} {d}" for p, d in r.approvals.items()))
     if r.signed_on:
@@ -151,4 +162,39 @@ def _check(r: CheckResult) -> list[str]:
             lines.append(f"FAIL  {loc}:{field} {err.get('message')} [{err.get('code')}]{hint}")
     n_bad = sum(not f.ok for f in r.files)
     lines.append(f"{len(r.files) - n_bad} ok, {n_bad} failed")
+    return lines
+
+
+def compare_lines(r: Any) -> list[str]:
+    """A CompareResult: the two scenarios, where they diverge and why, then the ranges that differ."""
+    span = f" ({r.start or '...'} .. {r.end or '...'})" if (r.start or r.end) else ""
+    lines = [f"A: {r.a}", f"B: {r.b}"]
+    lines += [f"  A what-if: {c}" for c in r.changes_a] + [f"  B what-if: {c}" for c in r.changes_b]
+    if r.same:
+        lines.append(f"Same answers{span}: in force, stage and term agree on every day.")
+    else:
+        first = r.ranges[0]
+        lines.append(
+            f"They diverge from {r.diverge_from or 'the start'} on{span}: A {first.a.label()}, B {first.b.label()}"
+        )
+        for c in r.cause:
+            note = f": {c.note}" if c.note else ""
+            lines.append(f"Caused by: {c.label()} (only in {c.only_in}){note}")
+    for d in r.rule_differences:
+        lines.append(f"Rules differ: {d}")
+    if r.ranges:
+        rows = [
+            (
+                x.start.isoformat() if x.start else "...",
+                x.last_day.isoformat() if x.last_day else "...",
+                x.a.label(),
+                x.b.label(),
+                ", ".join(x.differs),
+            )
+            for x in r.ranges
+        ]
+        wa = max(len("A"), *(len(row[2]) for row in rows))
+        wb = max(len("B"), *(len(row[3]) for row in rows))
+        lines.append(f"{'from':<10}  {'to':<10}  {'A':<{wa}}  {'B':<{wb}}  differs")
+        lines += [f"{f:<10}  {t:<10}  {a:<{wa}}  {b:<{wb}}  {d}" for f, t, a, b, d in rows]
     return lines

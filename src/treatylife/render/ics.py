@@ -1,0 +1,58 @@
+"""iCalendar (RFC 5545) output of a :class:`~treatylife.agenda.CalendarResult`, built with ``icalendar``.
+
+All-day events; one ``VALARM`` per reminder on deadlines and ends. The output is deterministic: every
+event has a stable UID (a hash of agreement, scenario, kind and date) and its DTSTAMP is the start date of
+the calendar at 00:00 UTC (derived from the inputs, not the clock), so the same question gives the same
+bytes and a re-import updates rather than duplicates.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from treatylife.agenda import CalendarResult
+
+__all__ = ["render_ics"]
+
+
+def render_ics(result: CalendarResult) -> bytes:
+    try:
+        from icalendar import Alarm, Calendar, Event
+    except ImportError as exc:  # pragma: no cover - icalendar is a dependency
+        from treatylife.errors import InputError
+
+        raise InputError(
+            "the calendar needs the 'icalendar' package", code="TL604", hint="pip install icalendar"
+        ) from exc
+    from treatylife import __version__
+    from treatylife.dates import add_days
+
+    stamp = _dt.datetime.combine(result.start, _dt.time(0, 0), tzinfo=_dt.UTC)
+    cal = Calendar()
+    cal.add("prodid", f"-//treatylife//treatylife {__version__}//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", "treatylife deadlines")
+    for item in result.items:
+        ev = Event()
+        ev.add("uid", item.uid)
+        ev.add("dtstamp", stamp)
+        ev.add("dtstart", item.date)
+        ev.add("dtend", add_days(item.date, 1))
+        ev.add("summary", item.summary)
+        ev.add("description", item.description)
+        ev.add("categories", [item.kind])
+        ev.add("transp", "TRANSPARENT")
+        if item.alarm:
+            for weeks in result.remind_weeks:
+                alarm = Alarm()
+                alarm.add("action", "DISPLAY")
+                alarm.add("description", f"In {weeks} week(s): {item.summary}" if weeks else item.summary)
+                alarm.add("trigger", _dt.timedelta(weeks=-weeks))
+                ev.add_component(alarm)
+        cal.add_component(ev)
+    data: bytes = cal.to_ical()
+    return data

@@ -1,0 +1,174 @@
+"""Markdown for memos: the same facts as the plain text, as headings, lists and tables (GitHub flavour)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from treatylife.results import Ambiguity, CheckResult, DeadlineResult, StatusResult, Step, TimelineResult
+
+__all__ = ["render_markdown"]
+
+
+def _cell(value: object) -> str:
+    text = "" if value is None else str(value)
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _table(head: list[str], rows: list[list[object]]) -> list[str]:
+    out = ["| " + " | ".join(head) + " |", "|" + "|".join(" --- " for _ in head) + "|"]
+    out += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+    return out
+
+
+def _steps(steps: list[Step]) -> list[str]:
+    return [
+        "",
+        "### Why",
+        "",
+        *_table(
+            ["date", "what", "article", "convention", "source"],
+            [[s.date, s.what, s.article, s.convention, s.source and f"`{s.source}`"] for s in steps],
+        ),
+    ]
+
+
+def _ambiguities(items: list[Ambiguity]) -> list[str]:
+    out: list[str] = []
+    for a in items:
+        out += ["", f"> **Ambiguous:** {a.question}"]
+        out += [f"> - {k}: {v}" for k, v in a.readings.items()]
+        out.append(f"> - used: {a.used}")
+    return out
+
+
+def _status(r: StatusResult) -> list[str]:
+    head = "in force" if r.in_force else "not in force"
+    if r.in_force and not r.operating:
+        head += " (operation suspended)"
+    lines = [f"## {r.agreement}: {head} on {r.on}", "", f"*Scenario: {r.scenario}*", ""]
+    lines.append(f"- **Stage:** {r.stage} ({r.stage_description})" + (f" since {r.since}" if r.since else ""))
+    if r.term is not None:
+        if r.term.number is None:
+            lines.append(f"- **Term:** indefinite, from {r.term.start}")
+        else:
+            renews = f"; renews {r.term.next_renewal}" if r.term.next_renewal else "; last term"
+            lines.append(f"- **Term:** {r.term.number}, {r.term.start} .. {r.term.last_day}{renews}")
+    if r.ends is not None:
+        from treatylife.dates import add_days
+
+        word = "Ends" if r.in_force else "Ended"
+        lines.append(f"- **{word}:** {r.ends} (last day in force {add_days(r.ends, -1)}): {r.end_reason}")
+    if r.approvals:
+        lines.append("- **Approved:** " + ", ".join(f"{p} {d}" for p, d in r.approvals.items()))
+    if r.signed_on:
+        lines.append(f"- **Signed:** {r.signed_on}")
+    if r.notices:
+        lines += ["", "### Notices", ""]
+        lines += _table(
+            ["id", "party", "clause", "received", "timely", "status", "takes effect"],
+            [
+                [
+                    n.id,
+                    n.party,
+                    n.clause,
+                    n.received,
+                    "" if n.timely is None else ("yes" if n.timely else "no"),
+                    f"{n.status} since {n.status_since}",
+                    n.takes_effect,
+                ]
+                for n in r.notices
+            ],
+        )
+    if r.caveats:
+        lines += ["", *[f"> **Caveat:** {c}" for c in r.caveats]]
+    lines += _ambiguities(r.ambiguities)
+    return lines
+
+
+def _deadline(r: DeadlineResult) -> list[str]:
+    lines = [f"## {r.agreement}: next notice deadline from {r.on}", "", f"*Scenario: {r.scenario}*", ""]
+    if r.deadline is None:
+        lines.append(f"No notice deadline: {r.reason}")
+    else:
+        lines += [
+            f"- **Deadline (last day of receipt):** {r.deadline} ({r.days_left} days left)",
+            f"- **Prevents the renewal of:** {r.prevents_renewal_of} (term {r.term} ends {r.term_last_day})",
+            f"- **Who may give notice:** {', '.join(r.who)}",
+            f"- **Clause:** {r.clause} ({r.article or 'no article cited'}), at least {r.notice_period} before "
+            f"the end of the term",
+            f"- **Counted as:** {r.convention}",
+        ]
+    lines += _ambiguities(r.ambiguities)
+    return lines
+
+
+def _timeline(r: TimelineResult) -> list[str]:
+    lines = [f"## {r.agreement}: timeline to {r.until}", "", f"*Scenario: {r.scenario}*", ""]
+    lines += [f"- what-if: {c}" for c in r.changes]
+    if r.changes:
+        lines.append("")
+    lines += _table(
+        ["from", "to", "stage", "term", "cause"],
+        [[i.start or "...", i.last_day or "...", i.stage, i.term or "", i.cause] for i in r.intervals],
+    )
+    if r.open_end:
+        lines += ["", f"After {r.until}: {r.open_end}."]
+    return lines
+
+
+def _compare(r: Any) -> list[str]:
+    lines = ["## Comparison", "", f"- **A:** {r.a}", f"- **B:** {r.b}"]
+    lines += [f"  - A what-if: {c}" for c in r.changes_a] + [f"  - B what-if: {c}" for c in r.changes_b]
+    lines.append("")
+    if r.same:
+        lines.append("Same answers: in force, stage and term agree on every day.")
+    else:
+        first = r.ranges[0]
+        lines.append(
+            f"**They diverge from {r.diverge_from or 'the start'} on:** A {first.a.label()}, B {first.b.label()}."
+        )
+        for c in r.cause:
+            lines.append(f"- caused by {c.label()} (only in {c.only_in})" + (f": {c.note}" if c.note else ""))
+    if r.rule_differences:
+        lines += ["", "Rules differ:", *[f"- {d}" for d in r.rule_differences]]
+    if r.ranges:
+        lines += [
+            "",
+            *_table(
+                ["from", "to", "A", "B", "differs"],
+                [
+                    [x.start or "...", x.last_day or "...", x.a.label(), x.b.label(), ", ".join(x.differs)]
+                    for x in r.ranges
+                ],
+            ),
+        ]
+    return lines
+
+
+def _check(r: CheckResult) -> list[str]:
+    rows: list[list[object]] = []
+    for f in r.files:
+        if f.ok:
+            rows.append([f.file, "ok", f.summary])
+        else:
+            err = f.error or {}
+            rows.append([f.file, f"FAIL [{err.get('code')}]", err.get("message")])
+    return ["## Check", "", *_table(["file", "result", "detail"], rows)]
+
+
+def render_markdown(result: Any, *, explain: bool = False) -> str:
+    if isinstance(result, StatusResult):
+        lines = _status(result)
+    elif isinstance(result, DeadlineResult):
+        lines = _deadline(result)
+    elif isinstance(result, TimelineResult):
+        lines = _timeline(result)
+    elif isinstance(result, CheckResult):
+        lines = _check(result)
+    elif type(result).__name__ == "CompareResult":
+        lines = _compare(result)
+    else:  # pragma: no cover - programming error
+        raise TypeError(f"cannot render {type(result).__name__} as Markdown")
+    if explain and getattr(result, "explanation", None):
+        lines += _steps(result.explanation)
+    return "\n".join(lines) + "\n"

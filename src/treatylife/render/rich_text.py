@@ -1,0 +1,194 @@
+"""Aligned tables (rich) for a terminal. Used only when standard output is a terminal: piped output stays
+the plain, stable text of :mod:`treatylife.render.text`, which scripts and tests read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from treatylife.results import CheckResult, DeadlineResult, StatusResult, Step, TimelineResult
+
+__all__ = ["print_rich"]
+
+
+def _t(value: Any) -> Any:
+    """Cell content: user text is never parsed as rich markup (a note may contain "[...]")."""
+    from rich.text import Text
+
+    return value if isinstance(value, Text) else Text("" if value is None else str(value))
+
+
+def _m(markup: str) -> Any:
+    from rich.text import Text
+
+    return Text.from_markup(markup)
+
+
+def _kv(rows: list[tuple[str, Any]], title: str | None = None) -> Any:
+    from rich.table import Table
+
+    t = Table(show_header=False, box=None, title=title, title_justify="left", pad_edge=False)
+    t.add_column(style="bold")
+    t.add_column(overflow="fold")
+    for k, v in rows:
+        t.add_row(_t(k), _t(v))
+    return t
+
+
+def _steps(steps: list[Step]) -> Any:
+    from rich.table import Table
+
+    t = Table(title="Why", title_justify="left", show_lines=False)
+    for col in ("date", "what", "article", "convention", "source"):
+        t.add_column(col, overflow="fold", no_wrap=col == "date")
+    for s in steps:
+        t.add_row(*map(_t, (s.date.isoformat() if s.date else "", s.what, s.article, s.convention, s.source)))
+    return t
+
+
+def _status(r: StatusResult) -> list[Any]:
+    from rich.table import Table
+
+    head = "[bold green]IN FORCE[/]" if r.in_force else "[bold red]NOT IN FORCE[/]"
+    if r.in_force and not r.operating:
+        head += " (operation suspended)"
+    rows: list[tuple[str, Any]] = [
+        ("On", _m(f"{r.on}: {head}")),
+        ("Stage", f"{r.stage} ({r.stage_description})" + (f" since {r.since}" if r.since else "")),
+    ]
+    if r.term is not None:
+        if r.term.number is None:
+            rows.append(("Term", f"indefinite, from {r.term.start}"))
+        else:
+            renews = f"; renews {r.term.next_renewal}" if r.term.next_renewal else "; last term"
+            rows.append(("Term", f"{r.term.number}, {r.term.start} .. {r.term.last_day}{renews}"))
+    if r.ends is not None:
+        rows.append(("Ends" if r.in_force else "Ended", f"{r.ends}: {r.end_reason}"))
+    if r.approvals:
+        rows.append(("Approved", ", ".join(f"{p} {d}" for p, d in r.approvals.items())))
+    if r.signed_on:
+        rows.append(("Signed", str(r.signed_on)))
+    out: list[Any] = [_kv(rows, f"{r.agreement} | {r.scenario}")]
+    if r.notices:
+        t = Table(title="Notices", title_justify="left")
+        for col in ("id", "party", "received", "timely", "status", "takes effect"):
+            t.add_column(col)
+        for n in r.notices:
+            timely = "" if n.timely is None else ("timely" if n.timely else "late")
+            t.add_row(
+                *map(
+                    _t,
+                    (n.id, n.party, n.received, timely, f"{n.status} since {n.status_since}", n.takes_effect),
+                )
+            )
+        out.append(t)
+    out += [_m("[yellow]CAVEAT:[/] ") + _t(c) for c in r.caveats]
+    out += _ambiguities(r.ambiguities)
+    return out
+
+
+def _ambiguities(items: list[Any]) -> list[Any]:
+    out: list[Any] = []
+    for a in items:
+        out.append(_m("[bold yellow]WARNING: ambiguous:[/] ") + _t(a.question))
+        out += [_t(f"  {k}: {v}") for k, v in a.readings.items()]
+        out.append(_t(f"  used: {a.used}"))
+    return out
+
+
+def _deadline(r: DeadlineResult) -> list[Any]:
+    if r.deadline is None:
+        rows: list[tuple[str, Any]] = [("From", str(r.on)), ("Deadline", f"none: {r.reason}")]
+    else:
+        rows = [
+            ("From", str(r.on)),
+            ("Deadline", _m(f"[bold]{r.deadline}[/] ({r.days_left} days left)")),
+            ("Prevents renewal of", f"{r.prevents_renewal_of} (term {r.term} ends {r.term_last_day})"),
+            ("Who", ", ".join(r.who)),
+            ("Clause", f"{r.clause} ({r.article or 'no article cited'}), at least {r.notice_period}"),
+            ("Counted as", r.convention or ""),
+        ]
+    return [_kv(rows, f"{r.agreement} | {r.scenario}"), *_ambiguities(r.ambiguities)]
+
+
+def _timeline(r: TimelineResult) -> list[Any]:
+    from rich.table import Table
+
+    t = Table(title=f"{r.agreement} | {r.scenario}", title_justify="left")
+    for col in ("from", "to", "stage", "term", "cause"):
+        t.add_column(col, overflow="fold", no_wrap=col in ("from", "to"))
+    for i in r.intervals:
+        style = "green" if i.in_force else None
+        t.add_row(
+            *map(_t, (i.start or "...", i.last_day or "...", i.stage, i.term or "", i.cause)), style=style
+        )
+    out: list[Any] = [_t(f"what-if: {c}") for c in r.changes] + [t]
+    if r.open_end:
+        out.append(_t(f"after {r.until}: {r.open_end}"))
+    return out
+
+
+def _compare(r: Any) -> list[Any]:
+    from rich.table import Table
+
+    from treatylife.render.text import compare_lines
+
+    head = [line for line in compare_lines(r) if not line.startswith(("from ", "2", "..."))]
+    out: list[Any] = [_t(line) for line in head]
+    if r.ranges:
+        t = Table(title="Where they differ", title_justify="left")
+        for col in ("from", "to", "A", "B", "differs"):
+            t.add_column(col)
+        for x in r.ranges:
+            t.add_row(
+                *map(
+                    _t,
+                    (x.start or "...", x.last_day or "...", x.a.label(), x.b.label(), ", ".join(x.differs)),
+                )
+            )
+        out.append(t)
+    return out
+
+
+def _check(r: CheckResult) -> list[Any]:
+    from rich.table import Table
+
+    t = Table(title="check", title_justify="left")
+    for col in ("file", "result", "detail"):
+        t.add_column(col, overflow="fold")
+    for f in r.files:
+        if f.ok:
+            t.add_row(_t(f.file), _m("[green]ok[/]"), _t(f.summary))
+        else:
+            err = f.error or {}
+            t.add_row(
+                _t(f.file),
+                _m("[red]FAIL[/] ") + _t(err.get("code")),
+                _t(f"line {err.get('line')}: {err.get('message')}"),
+            )
+    return [t]
+
+
+def print_rich(result: Any, *, explain: bool = False) -> None:
+    """Print ``result`` as tables to the terminal (falls back to plain text for other results)."""
+    from rich.console import Console
+
+    console = Console(highlight=False)
+    if isinstance(result, StatusResult):
+        parts = _status(result)
+    elif isinstance(result, DeadlineResult):
+        parts = _deadline(result)
+    elif isinstance(result, TimelineResult):
+        parts = _timeline(result)
+    elif isinstance(result, CheckResult):
+        parts = _check(result)
+    elif type(result).__name__ == "CompareResult":
+        parts = _compare(result)
+    else:
+        from treatylife.render.text import render_text
+
+        console.print(render_text(result, explain=explain), markup=False)
+        return
+    if explain and getattr(result, "explanation", None):
+        parts.append(_steps(result.explanation))
+    for part in parts:
+        console.print(_t(part) if isinstance(part, str) else part)

@@ -1,0 +1,211 @@
+"""Registers: bulk CSV / JSON Lines files and directories of scenarios; `portfolio` and `deadlines`."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import treatylife as tl
+from treatylife.cli import app
+from treatylife.errors import InputError, SequenceError
+from treatylife.render.register import TerminalProgress
+
+D = dt.date.fromisoformat
+DATA = Path(tl.__file__).parent / "data"
+runner = CliRunner()
+
+# GSOMIA-like contracts: the real record (kr-jp), the what-ifs of DOMAIN.md §5 as rows, and others
+ROWS = """id,rules,title,entry_into_force,signed,notified,notice_party,notice_received,notice_suspended,notice_withdrawn
+kr-jp,gsomia,GSOMIA as it happened,2016-11-23,,,KOR,2019-08-23,2019-11-22,2023-03-21
+no-suspension,gsomia,,2016-11-23,,,KOR,2019-08-23,,
+late-notice,gsomia,,2016-11-23,,,KOR,2019-08-25,,
+japan-2024,gsomia.yaml,,,2023-12-01,2024-02-29,JPN,2025-11-20,,
+plain,rules/gsomia.yaml,,2016-11-23,,,,,,
+signed-only,gsomia,,,2030-01-15,,,,,
+"""
+
+
+@pytest.fixture
+def register(tmp_path: Path) -> Path:
+    (tmp_path / "rules").mkdir()
+    shutil.copy(DATA / "rules" / "gsomia.yaml", tmp_path / "rules" / "gsomia.yaml")
+    shutil.copy(DATA / "rules" / "gsomia.yaml", tmp_path / "gsomia.yaml")
+    p = tmp_path / "register.csv"
+    p.write_text(ROWS, encoding="utf-8")
+    return p
+
+
+def _by_id(result: tl.register.PortfolioResult) -> dict[str, dict]:  # type: ignore[name-defined]
+    return {r["id"]: r for r in result.rows()}
+
+
+def test_the_gsomia_row_answers_as_the_gsomia_record(register: Path) -> None:
+    record = tl.load()  # the bundled scenario, replayed by the single engine
+    for day in ("2016-11-22", "2016-11-23", "2019-08-23", "2019-11-23", "2023-03-21", "2027-08-25"):
+        row = _by_id(tl.portfolio(register, D(day)))["kr-jp"]
+        st, dl = tl.status(record, D(day)), tl.deadline(record, D(day))
+        assert row["in_force"] == st.in_force
+        assert row["term"] == (st.term.number if st.term else None)
+        assert row["ends"] == (st.ends.isoformat() if st.ends else None)
+        assert row["deadline"] == (dl.deadline.isoformat() if dl.deadline else None)
+
+
+def test_portfolio_on_2019_11_23(register: Path) -> None:
+    rows = _by_id(tl.portfolio(register, D("2019-11-23")))
+    assert rows["kr-jp"]["stage"] == "in_force" and rows["kr-jp"]["notice"] == "suspended"
+    assert rows["kr-jp"]["term"] == 4 and rows["kr-jp"]["deadline"] == "2020-08-24"
+    assert rows["no-suspension"]["stage"] == "terminated" and rows["no-suspension"]["since"] == "2019-11-23"
+    # late for 2019 (deadline 2019-08-24); under `late: next_term` it ends the agreement a year later
+    assert rows["late-notice"]["in_force"] and rows["late-notice"]["ends"] == "2020-11-23"
+    assert rows["japan-2024"]["stage"] == rows["signed-only"]["stage"] == "not_started"
+    early_2024 = _by_id(tl.portfolio(register, D("2024-01-10")))["japan-2024"]
+    assert (early_2024["stage"], early_2024["since"]) == ("signed", "2023-12-01")
+    spring_2024 = _by_id(tl.portfolio(register, D("2024-03-01")))["japan-2024"]
+    assert (spring_2024["stage"], spring_2024["since"]) == ("in_force", "2024-02-29")
+
+
+def test_leap_day_entry_into_force_rounds_down(register: Path) -> None:
+    rows = _by_id(tl.portfolio(register, D("2025-03-01")))
+    assert rows["japan-2024"]["term_start"] == "2025-02-28"  # 2024-02-29 + 1 year, round_down
+    assert rows["japan-2024"]["next_renewal"] == "2026-02-28"
+
+
+def test_deadlines_soonest_first_within_the_window(register: Path) -> None:
+    res = tl.deadlines(register, D("2025-06-01"), "120d")
+    assert res.until == D("2025-09-29")
+    got = [(r["deadline"], r["id"]) for r in res.rows()]
+    assert got == sorted(got)
+    assert all("2025-06-01" <= d <= "2025-09-29" for d, _ in got)
+    assert {i for _, i in got} == {"kr-jp", "plain"}  # 2025-08-24; japan-2024's is 2025-11-29
+    later = tl.deadlines(register, D("2025-06-01"), "6 months")
+    assert ("2025-11-29", "japan-2024") in [(r["deadline"], r["id"]) for r in later.rows()]
+
+
+def test_jsonl_register_gives_the_same_answers(register: Path) -> None:
+    rows = list(csv.DictReader(io.StringIO(ROWS)))
+    jl = register.with_suffix(".jsonl")
+    jl.write_text("\n".join(json.dumps({k: v or None for k, v in r.items()}) for r in rows) + "\n", "utf-8")
+    for day in ("2019-08-23", "2031-01-01"):
+        a, b = tl.portfolio(register, D(day)).to_dict(), tl.portfolio(jl, D(day)).to_dict()
+        assert a["agreements"] == b["agreements"]
+
+
+def test_directory_register_of_scenarios(tmp_path: Path) -> None:
+    shutil.copytree(DATA, tmp_path / "data")
+    reg = tmp_path / "data" / "examples"
+    res = tl.portfolio(reg, D("2019-11-23"))
+    rows = _by_id(res)
+    assert set(rows) == {p.stem for p in reg.glob("*.yaml")}
+    for stem in ("gsomia-record", "whatif-no-suspension", "inf-record"):
+        st = tl.status(reg / f"{stem}.yaml", D("2019-11-23"))
+        assert (rows[stem]["stage"], rows[stem]["in_force"]) == (st.stage, st.in_force)
+
+
+@pytest.mark.parametrize(
+    ("edit", "code", "line", "field"),
+    [
+        (lambda t: t.replace("2019-08-25", "2019-02-30"), "TL137", 4, "notice_received"),
+        (
+            lambda t: t.replace(
+                "late-notice,gsomia,,2016-11-23,,,KOR", "late-notice,gsomia,,2016-11-23,,,KRO"
+            ),
+            "TL310",
+            4,
+            "notice_party",
+        ),
+        (lambda t: t.replace("no-suspension", "kr-jp"), "TL136", None, "id"),
+        (lambda t: t.replace("japan-2024,gsomia.yaml", "japan-2024,nope.yaml"), "TL302", 5, "rules"),
+        (lambda t: t.replace(",notice_withdrawn\n", ",notice_withdrawn,colour\n"), "TL132", 1, "colour"),
+        (
+            lambda t: t.replace(
+                "plain,rules/gsomia.yaml,,2016-11-23", "plain,rules/gsomia.yaml,,2016-11-23,2016-11-23"
+            ),
+            "TL133",
+            6,
+            None,
+        ),
+    ],
+)
+def test_bad_rows_name_line_and_column(
+    register: Path, edit, code: str, line: int | None, field: str | None
+) -> None:  # type: ignore[no-untyped-def]
+    register.write_text(edit(ROWS), encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        tl.load_register(register)
+    assert (exc.value.code, exc.value.line, exc.value.field) == (code, line, field)
+
+
+def test_an_impossible_history_is_reported_with_its_line(register: Path) -> None:
+    # suspending a notice after it took effect: the single engine refuses it
+    register.write_text(ROWS.replace("KOR,2019-08-23,,\n", "KOR,2019-08-23,2019-12-01,\n"), "utf-8")
+    with pytest.raises(SequenceError) as exc:
+        tl.load_register(register)
+    assert exc.value.line == 3
+
+
+def test_cli_portfolio_csv_and_json(register: Path) -> None:
+    res = runner.invoke(app, ["portfolio", str(register), "--on", "2019-11-23", "--format", "csv"])
+    assert res.exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(res.stdout)))
+    assert [r["id"] for r in rows] == [line.split(",")[0] for line in ROWS.splitlines()[1:]]
+    assert rows[0]["stage"] == "in_force" and rows[0]["deadline"] == "2020-08-24"
+    assert "\r" not in res.stderr  # no progress bar when not on a terminal
+    js = runner.invoke(app, ["portfolio", str(register), "--on", "2019-11-23", "--json"])
+    assert json.loads(js.stdout) == tl.portfolio(register, D("2019-11-23")).to_dict()
+
+
+def test_cli_portfolio_text(register: Path) -> None:
+    res = runner.invoke(app, ["portfolio", str(register), "--on", "2019-11-23"])
+    assert res.exit_code == 0
+    lines = res.stdout.splitlines()
+    assert lines[0].endswith("on 2019-11-23: 6 agreements (3 in_force, 2 not_started, 1 terminated)")
+    assert lines[1].split() == [
+        "id",
+        "stage",
+        "term",
+        "term",
+        "ends",
+        "ends",
+        "notice",
+        "next",
+        "deadline",
+        "days",
+    ]
+    assert lines[2].split()[:3] == ["kr-jp", "in_force", "4"]
+
+
+def test_cli_deadlines(register: Path) -> None:
+    res = runner.invoke(
+        app, ["deadlines", str(register), "--from", "2025-06-01", "--within", "6m", "--format", "csv"]
+    )
+    assert res.exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(res.stdout)))
+    assert [r["deadline"] for r in rows] == sorted(r["deadline"] for r in rows)
+    assert rows[-1]["id"] == "japan-2024" and rows[-1]["who"] == "JPN KOR"
+    bad = runner.invoke(app, ["deadlines", str(register), "--within", "soon"])
+    assert bad.exit_code == 2 and "TL003" in bad.stderr
+
+
+def test_cli_register_errors_exit_2(register: Path) -> None:
+    register.write_text(ROWS.replace("2019-08-25", "2019-02-30"), encoding="utf-8")
+    res = runner.invoke(app, ["portfolio", str(register), "--on", "2019-11-23"])
+    assert res.exit_code == 2
+    assert "TL137" in res.stderr and "register.csv:4" in res.stderr
+    res = runner.invoke(app, ["portfolio", str(register), "--format", "xml"])
+    assert res.exit_code == 2
+
+
+def test_progress_bar_draws_in_place() -> None:
+    out = io.StringIO()
+    bar = TerminalProgress("portfolio", out)
+    bar(1, 4)
+    bar(4, 4)
+    assert "\rportfolio [#######.......................] 1/4" in out.getvalue()
+    assert out.getvalue().endswith("\r\x1b[2K")  # erased when done

@@ -1,0 +1,212 @@
+"""Fast start-up: `treatylife status` answers from a JSON Record cache without typer, YAML, pydantic or
+transitions, byte-for-byte as the full CLI does; the cache is keyed by file contents and never trusted blindly.
+
+(Wall-time targets are checked by ``python benchmarks/run.py``, not by timed tests.)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from freezegun import freeze_time
+from typer.testing import CliRunner
+
+import treatylife as tl
+from treatylife import fastpath
+from treatylife.cache import decode, encode, get_record, put_record
+from treatylife.cli import app
+from treatylife.dates import Period
+from treatylife.record import Record
+
+HEAVY = ("typer", "yaml", "pydantic", "transitions", "numpy", "rich")
+EXAMPLES = Path(tl.__file__).parent / "data" / "examples"
+runner = CliRunner()
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    d = tmp_path / "cache"
+    monkeypatch.setenv("TREATYLIFE_CACHE_DIR", str(d))
+    monkeypatch.delenv("TREATYLIFE_NO_CACHE", raising=False)
+    return d
+
+
+def _modules_after(code: str, env: dict[str, str]) -> list[str]:
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            code + f"\nimport sys, json\nprint(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def test_import_treatylife_loads_no_heavy_module() -> None:
+    assert _modules_after("import treatylife", dict(os.environ)) == []
+
+
+def test_fast_path_loads_no_heavy_module(cache: Path) -> None:
+    env = {**os.environ, "TREATYLIFE_CACHE_DIR": str(cache)}
+    run = (
+        "import io, sys, contextlib\n"
+        "from treatylife.fastpath import run\n"
+        "buf = io.StringIO()\n"
+        "with contextlib.redirect_stdout(buf):\n"
+        "    code = run(['status', '--on', '2019-08-23'])\n"
+        "print('CODE', code)\n"
+    )
+    first = subprocess.run([sys.executable, "-c", run], capture_output=True, text=True, env=env, check=True)
+    assert "CODE None" in first.stdout  # a miss: the full CLI answers, the cache is filled
+    assert list((cache / "records").glob("*.json"))
+    assert _modules_after(run, env) == []  # the hit: none of them
+    second = subprocess.run([sys.executable, "-c", run], capture_output=True, text=True, env=env, check=True)
+    assert "CODE 0" in second.stdout
+
+
+CASES = [
+    ["status", "--on", "2019-08-23"],
+    ["status", "--on=2019-11-23", "--json"],
+    ["deadline", "--on", "2019-08-01"],
+    ["deadline", "--on", "2027-01-01", "--format", "json"],
+    ["status", str(EXAMPLES / "whatif-no-suspension.yaml"), "--on", "2019-11-23", "--explain"],
+    ["deadline", str(EXAMPLES / "whatif-late-notice.yaml"), "--on", "2019-09-01", "--explain"],
+    ["status", str(EXAMPLES / "inf-record.yaml"), "--on", "2019-08-02", "--json"],
+    ["status", str(EXAMPLES / "paris-record.yaml"), "--on", "2020-11-04"],
+    ["status"],  # today (frozen)
+]
+
+
+@pytest.mark.parametrize("argv", CASES, ids=[" ".join(a[:1] + [Path(x).name for x in a[1:]]) for a in CASES])
+def test_fast_path_output_is_byte_identical(
+    argv: list[str], cache: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    with freeze_time("2026-11-22"):
+        expected = runner.invoke(app, argv)
+        assert expected.exit_code == 0
+        assert fastpath.run(argv) is None  # miss: fills the cache
+        capsysbinary.readouterr()
+        assert fastpath.run(argv) == 0  # hit
+    got = capsysbinary.readouterr().out
+    assert got == expected.stdout_bytes
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["status", "--on", "2019-13-01"],  # typer reports the bad date
+        ["status", "--party", "KOR"],
+        ["status", "a.yaml", "b.yaml"],
+        ["timeline"],
+        ["status", "--format", "markdown"],
+        ["status", "--add", "2019-09-01 note"],
+        [],
+    ],
+)
+def test_other_forms_go_to_the_full_cli(argv: list[str]) -> None:
+    assert fastpath.parse(argv) is None
+
+
+def test_terminal_text_goes_to_the_full_cli(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    assert fastpath.run(["status", "--on", "2019-08-23"]) is None
+
+
+def test_a_changed_input_file_is_a_miss(cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    proj = tmp_path / "proj"
+    shutil.copytree(EXAMPLES.parent, proj)
+    monkeypatch.chdir(proj)
+    argv = ["deadline", "examples/gsomia-record.yaml", "--on", "2027-01-01", "--json"]
+    assert fastpath.run(argv) is None
+    assert get_record("examples/gsomia-record.yaml", tl.__version__) is not None
+    rules = proj / "rules" / "gsomia.yaml"
+    rules.write_text(
+        rules.read_text(encoding="utf-8").replace("notice: 90 days", "notice: 180 days"), "utf-8"
+    )
+    assert get_record("examples/gsomia-record.yaml", tl.__version__) is None  # rules changed: miss
+    assert fastpath.run(argv) is None  # refilled
+    assert fastpath.run(argv) == 0
+
+
+def test_a_damaged_cache_entry_is_a_miss(cache: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["status", "--on", "2019-08-23"]
+    assert fastpath.run(argv) is None
+    (entry,) = (cache / "records").glob("*.json")
+    data = json.loads(entry.read_text(encoding="utf-8"))
+    data["record"]["spans"][0]["start"] = {"__class__": "os.system"}  # not a date: must not decode
+    entry.write_text(json.dumps(data), encoding="utf-8")
+    assert get_record(None, tl.__version__) is None
+    entry.write_text("{not json", encoding="utf-8")
+    assert get_record(None, tl.__version__) is None
+    assert fastpath.run(argv) is None
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in EXAMPLES.glob("*.yaml")))
+def test_every_example_record_round_trips_through_json(name: str) -> None:
+    rec = tl.load(EXAMPLES / name)
+    again = decode(Record, json.loads(json.dumps(encode(rec))))
+    assert again == rec
+    on = dt.date(2019, 11, 23)
+    assert tl.status(again, on).to_dict() == tl.status(rec, on).to_dict()
+
+
+class Color(enum.StrEnum):
+    RED = "red"
+
+
+@dataclass(frozen=True)
+class Leaf:
+    when: dt.date
+    period: Period
+    color: Color = Color.RED
+
+
+@dataclass
+class Tree:
+    name: str
+    leaves: list[Leaf]
+    by_name: dict[str, Leaf]
+    pairs: tuple[tuple[dt.date, dt.date], ...] = ()
+    maybe: Leaf | None = None
+    anything: dict[str, object] | None = None
+    numbers: list[int] = field(default_factory=list)
+
+
+def test_serialization_is_generic_over_dataclass_fields() -> None:
+    """A field added later (any of these types) keeps working without touching the cache code."""
+    leaf = Leaf(dt.date(2020, 2, 29), Period(1, "years"))
+    t = Tree(
+        "x", [leaf], {"a": leaf}, ((dt.date(2020, 1, 1), dt.date(2021, 1, 1)),), None, {"k": "v"}, [1, 2]
+    )
+    assert decode(Tree, json.loads(json.dumps(encode(t)))) == t
+    with pytest.raises(KeyError):
+        decode(Tree, {**encode(t), "extra": 1})
+
+
+def test_a_record_that_cannot_round_trip_is_not_cached(cache: Path) -> None:
+    rec = tl.load()
+    rec.warnings.append(object())  # type: ignore[arg-type]
+    assert not put_record(None, tl.__version__, rec, {})
+
+
+def test_console_entry_point_fills_then_hits(cache: Path) -> None:
+    env = {**os.environ, "TREATYLIFE_CACHE_DIR": str(cache)}
+    cmd = [sys.executable, "-m", "treatylife", "status", "--on", "2019-08-23", "--json"]
+    slow = subprocess.run(cmd, capture_output=True, env={**env, "TREATYLIFE_NO_CACHE": "1"}, check=True)
+    first = subprocess.run(cmd, capture_output=True, env=env, check=True)
+    second = subprocess.run(cmd, capture_output=True, env=env, check=True)
+    assert slow.stdout == first.stdout == second.stdout
+    assert json.loads(second.stdout)["in_force"] is True
