@@ -493,3 +493,22 @@ def test_replay_cost_does_not_grow_with_the_length_of_the_record(
 
         costs.append(counter.cost(replay, loaded))
     assert costs[1] <= costs[0] + 4, costs
+
+
+def test_timeline_of_daily_terms_to_year_9999_is_refused_not_run(tmp_path: Path) -> None:
+    """Daily renewals up to 9999 would be three million lines and minutes of work: a clear error instead."""
+    from treatylife.query import MAX_TIMELINE_TERMS
+
+    (tmp_path / "rules").mkdir()
+    text = (ROOT / "rules" / "gsomia.yaml").read_text(encoding="utf-8")
+    daily = text.replace("initial: 1 year", "initial: 1 day").replace("period: 1 year", "period: 1 day")
+    (tmp_path / "rules" / "daily.yaml").write_text(daily.replace("notice: 90 days", "notice: 0 days"))
+    signed = "  - date: 2016-11-23\n    kind: signed\n" + "".join(
+        f"  - date: 2016-11-23\n    kind: notified\n    party: {p}\n" for p in ("JPN", "KOR")
+    )
+    f = tmp_path / "daily.yaml"
+    f.write_text(_scenario(signed, "rules/daily.yaml"), encoding="utf-8")
+    assert len(tl.timeline(f, dt.date(2017, 1, 1)).intervals) > 30
+    err = _cli_error(["timeline", str(f), "--to", "9999-01-01"])
+    assert err["code"] == "TL607"
+    assert err["message"] == f"the timeline up to 9999-01-01 has more than {MAX_TIMELINE_TERMS:,} terms"

@@ -265,6 +265,20 @@ def test_unsupported_shapes_fall_back_with_a_reason(tmp_path: Path) -> None:
     assert gsomia is not None and gsomia.eif == "last_notification"
 
 
+def test_a_rules_field_the_batch_engine_does_not_know_sends_the_file_to_the_single_engine(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Fields added to the rules model later (by other features) are never silently ignored: any field set
+    in a rules file beyond those the batch engine knows sends that file to the single engine."""
+    import treatylife.batch as batch
+
+    rules = load_rules(Path(tl.__file__).parent / "data" / "rules" / "gsomia.yaml")
+    assert compile_rules(rules)[0] is not None
+    monkeypatch.setattr(batch, "_KNOWN_RULES", batch._KNOWN_RULES - {"short_title"})  # as if it were new
+    shape, reason = compile_rules(rules)
+    assert shape is None and "short_title" in reason
+
+
 def test_rows_the_batch_cannot_prove_go_to_the_single_engine() -> None:
     gsomia = compile_rules(load_rules(Path(tl.__file__).parent / "data" / "rules" / "gsomia.yaml"))[0]
     assert gsomia is not None

@@ -209,3 +209,44 @@ def test_progress_bar_draws_in_place() -> None:
     bar(4, 4)
     assert "\rportfolio [#######.......................] 1/4" in out.getvalue()
     assert out.getvalue().endswith("\r\x1b[2K")  # erased when done
+
+
+def test_dask_partitions_give_the_same_portfolio(tmp_path: Path) -> None:
+    """The batch engine on Dask (map_partitions over blocks of the file), on a local cluster."""
+    pytest.importorskip("dask.dataframe")
+    distributed = pytest.importorskip("dask.distributed")
+    from treatylife.partitioned import portfolio_dask
+
+    (tmp_path / "rules").mkdir()
+    shutil.copy(DATA / "rules" / "gsomia.yaml", tmp_path / "rules" / "gsomia.yaml")
+    shutil.copy(DATA / "rules" / "gsomia.yaml", tmp_path / "gsomia.yaml")
+    lines = [ROWS.splitlines()[0]]
+    for i in range(1500):  # the six rows of ROWS again and again, under new ids
+        row = ROWS.splitlines()[1 + i % 6].split(",", 1)[1]
+        lines.append(f"a{i:04d},{row}")
+    path = tmp_path / "big.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    on = D("2019-11-23")
+    with (
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+        ) as c,
+        distributed.Client(c),
+    ):
+        ddf = portfolio_dask(path, on, blocksize=20_000)
+        assert ddf.npartitions > 1
+        frame = ddf.compute()
+    got = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    assert got == tl.portfolio(path, on).rows()
+
+
+def test_a_path_that_is_no_register_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "one.yaml").write_text("title: x\n", encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        tl.load_register(tmp_path / "one.yaml")
+    assert exc.value.code == "TL139" and "treatylife status" in (exc.value.hint or "")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(InputError) as exc:
+        tl.load_register(empty)
+    assert exc.value.code == "TL138"

@@ -210,3 +210,13 @@ def test_console_entry_point_fills_then_hits(cache: Path) -> None:
     second = subprocess.run(cmd, capture_output=True, env=env, check=True)
     assert slow.stdout == first.stdout == second.stdout
     assert json.loads(second.stdout)["in_force"] is True
+
+
+def test_changed_engine_code_is_a_miss(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An editable install changes code without changing the version: a Record built by other code is not reused."""
+    import treatylife.cache as c
+
+    assert fastpath.run(["status", "--on", "2019-08-23", "--json"]) is None
+    assert get_record(None, tl.__version__) is not None
+    monkeypatch.setattr(c, "_code_fingerprint", lambda: "other-code")
+    assert get_record(None, tl.__version__) is None

@@ -154,7 +154,7 @@ def _add_period(
 ) -> np.ndarray:
     if period.is_calendar:
         return add_months(days, np.asarray(times, dtype=np.int64) * period.in_months(), round_up, ymd)
-    return days + np.asarray(times, dtype=np.int64) * period.in_days()  # type: ignore[no-any-return]
+    return days + np.asarray(times, dtype=np.int64) * period.in_days()
 
 
 class Anchors:
@@ -244,6 +244,14 @@ def compile_rules(rules: Any) -> tuple[Shape | None, str]:
     unknown = set_fields - _KNOWN_RULES
     if unknown:
         return None, f"rules fields the batch engine does not handle: {', '.join(sorted(unknown))}"
+    extra = set(rules.conventions.model_dump(exclude_defaults=True)) - {
+        "notice_counting",
+        "end_of_month",
+        "deadline_adjustment",
+        "working_days_of",
+    }
+    if extra:
+        return None, f"conventions the batch engine does not handle: {', '.join(sorted(extra))}"
     for part in (rules.entry_into_force, rules.term, rules.renewal, *rules.exits):
         extra = (
             set(part.model_dump(exclude_defaults=True)) - _KNOWN_CLAUSE - {"max_renewals", "max_extension"}

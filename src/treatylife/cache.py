@@ -7,8 +7,9 @@ and replaying through ``transitions`` costs far more than answering: so the firs
 * **Safe**: JSON only, decoded field by field against the dataclasses' type hints; never pickle, so a cache
   file cannot execute code. A file that does not decode is a miss.
 * **Correct**: an entry is used only if every input file (scenario, what-if bases, rules) still has the
-  SHA-256 it had, under the same treatylife version, from the same working directory and argument (paths
-  in explanations are shown relative to the working directory). A Record that does not survive
+  SHA-256 it had, under the same treatylife version and the same package modules (size and modification
+  time), from the same working directory and argument (paths in explanations are shown relative to the
+  working directory). A Record that does not survive
   encode -> decode unchanged is never stored.
 * **Generic**: (de)serialization is driven by ``dataclasses.fields`` and type hints, so fields added to
   :class:`Record` later keep working (a field of a type it cannot rebuild makes the Record uncacheable,
@@ -30,10 +31,10 @@ from enum import Enum
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
 try:  # the built-in SHA-256 loads in microseconds; hashlib pulls in OpenSSL (~4 ms at every start-up)
-    from _sha256 import sha256 as _sha256_new  # CPython <= 3.11
+    from _sha256 import sha256 as _sha256_new  # type: ignore[import-not-found]  # CPython <= 3.11
 except ImportError:  # pragma: no cover - depends on the Python version
     try:
-        from _sha2 import sha256 as _sha256_new  # CPython >= 3.12
+        from _sha2 import sha256 as _sha256_new  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
         from hashlib import sha256 as _sha256_new
 
@@ -207,6 +208,19 @@ def _sha256(path: str) -> str | None:
         return None
 
 
+def _code_fingerprint() -> str:
+    """Size and modification time of the package's modules (a few stat calls): a Record built by other code
+    is never reused, even where the code changes without the version (an editable install)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    parts = []
+    with os.scandir(here) as it:
+        for e in sorted(it, key=lambda e: e.name):
+            if e.name.endswith(".py"):
+                st = e.stat()
+                parts.append(f"{e.name}:{st.st_size}:{st.st_mtime_ns}")
+    return str(_sha256_new("|".join(parts).encode("utf-8")).hexdigest()[:16])
+
+
 def _entry_path(root: str, version: str, scenario: str | None) -> str:
     key = json.dumps([FORMAT, version, os.getcwd(), scenario])
     return os.path.join(root, "records", _sha256_new(key.encode("utf-8")).hexdigest()[:40] + ".json")
@@ -217,6 +231,7 @@ def get_record(scenario: str | None, version: str) -> Any:
     root = cache_dir()
     if root is None:
         return None
+    version = f"{version}+{_code_fingerprint()}"
     path = _entry_path(root, version, scenario)
     try:
         with open(path, encoding="utf-8") as fh:
@@ -253,6 +268,7 @@ def put_record(scenario: str | None, version: str, record: Any, files: dict[str,
             return False
     except (TypeError, ValueError, KeyError):
         return False
+    version = f"{version}+{_code_fingerprint()}"
     absolute = {os.path.realpath(os.path.join(os.getcwd(), p)): h for p, h in files.items()}
     if not absolute or any(_sha256(p) != h for p, h in absolute.items()):
         return False  # a file changed while we read it

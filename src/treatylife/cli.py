@@ -45,6 +45,27 @@ def _usage_error(exc: Any, as_json: bool) -> int:
     return EXIT_INPUT
 
 
+def _internal_error(exc: Exception, as_json: bool) -> None:
+    """A bug: one line (or JSON) asking for a report, exit code 1 (TREATYLIFE_DEBUG=1 re-raises)."""
+    import os
+
+    if os.environ.get("TREATYLIFE_DEBUG"):
+        raise exc
+    first = str(exc).splitlines()[0] if str(exc) else ""
+    _emit_error(
+        as_json,
+        {
+            "code": "TL999",
+            "message": f"internal error: {type(exc).__name__}: {first}",
+            "file": None,
+            "line": None,
+            "field": None,
+            "hint": REPORT + " (set TREATYLIFE_DEBUG=1 for the traceback)",
+        },
+    )
+    raise typer.Exit(EXIT_INTERNAL) from None
+
+
 class _Group(typer.core.TyperGroup):
     """Runs the command line; turns usage errors into coded errors (JSON with --json)."""
 
@@ -59,7 +80,7 @@ class _Group(typer.core.TyperGroup):
         try:
             from typer._click import exceptions as cx  # typer >= 0.26 vendors click
         except ImportError:  # pragma: no cover - older typer
-            from click import exceptions as cx  # type: ignore[no-redef]
+            from click import exceptions as cx  # type: ignore[no-redef,import-not-found,unused-ignore]
 
         argv = list(sys.argv[1:] if args is None else args)
         try:
@@ -73,7 +94,7 @@ class _Group(typer.core.TyperGroup):
             if not standalone_mode:
                 raise
             sys.exit(_usage_error(exc, "--json" in argv))
-        except cx.Abort:
+        except typer.Abort:
             if not standalone_mode:
                 raise
             typer.echo("Aborted.", err=True)
@@ -167,11 +188,21 @@ def _run(as_json: bool, fmt: str, explain: bool, compute: Callable[[], Any]) -> 
     if fmt not in FORMATS:
         _emit_error(
             False,
-            {"code": "TL002", "message": f"--format {fmt!r} is not one of {', '.join(FORMATS)}", "hint": None},
+            {
+                "code": "TL002",
+                "message": f"--format {fmt!r} is not one of {', '.join(FORMATS)}",
+                "hint": None,
+            },
         )
         raise typer.Exit(EXIT_INPUT)
     try:
         result = compute()
+        if fmt == "text" and sys.stdout.isatty():
+            from treatylife.render.rich_text import print_rich
+
+            print_rich(result, explain=explain)
+        else:
+            typer.echo(render(result, fmt, explain=explain))  # rendered inside: its errors are reported too
     except TreatyLifeError as exc:
         if fmt == "json":
             _emit_error(True, exc.to_dict())
@@ -181,29 +212,7 @@ def _run(as_json: bool, fmt: str, explain: bool, compute: Callable[[], Any]) -> 
     except (KeyboardInterrupt, SystemExit, typer.Exit):
         raise
     except Exception as exc:
-        import os
-
-        if os.environ.get("TREATYLIFE_DEBUG"):
-            raise
-        first = str(exc).splitlines()[0] if str(exc) else ""
-        _emit_error(
-            fmt == "json",
-            {
-                "code": "TL999",
-                "message": f"internal error: {type(exc).__name__}: {first}",
-                "file": None,
-                "line": None,
-                "field": None,
-                "hint": REPORT + " (set TREATYLIFE_DEBUG=1 for the traceback)",
-            },
-        )
-        raise typer.Exit(EXIT_INTERNAL) from None
-    if fmt == "text" and sys.stdout.isatty():
-        from treatylife.render.rich_text import print_rich
-
-        print_rich(result, explain=explain)
-    else:
-        typer.echo(render(result, fmt, explain=explain))
+        _internal_error(exc, fmt == "json")
     if getattr(result, "ok", True) is False:
         raise typer.Exit(EXIT_INPUT)
 
@@ -309,6 +318,10 @@ def _guard(compute: Callable[[], Any], as_json: bool = False) -> Any:
         else:
             typer.echo(f"error [{exc.code}]: {exc}", err=True)
         raise typer.Exit(EXIT_INPUT) from None
+    except (KeyboardInterrupt, SystemExit, typer.Exit):
+        raise
+    except Exception as exc:
+        _internal_error(exc, as_json)
 
 
 def _write(output: Path | None, data: bytes | str, what: str) -> None:
@@ -325,7 +338,14 @@ def _write(output: Path | None, data: bytes | str, what: str) -> None:
     try:
         output.write_bytes(raw)
     except OSError as exc:
-        typer.echo(f"error: cannot write {output}: {exc.strerror}", err=True)
+        _emit_error(
+            False,
+            {
+                "code": "TL004",
+                "message": f"{output}: cannot write: {exc.strerror}",
+                "hint": "check the --output path",
+            },
+        )
         raise typer.Exit(EXIT_INPUT) from None
     typer.echo(f"wrote {what} to {output} ({len(raw):,} bytes)", err=True)
 

@@ -628,7 +628,7 @@ def replay(loaded: Loaded) -> Record:
 def _run(loaded: Loaded, model: _Replay) -> Record:
     rules = loaded.rules
     infos = [
-        EventInfo(i, e.date, e.kind.value, e.party, e.id, e.note, e.source, e.file, e.line, e.claim)
+        EventInfo(i, e.date, e.kind.value, e.party, e.id, e.note, e.source, e.file, e.line, e.claim, e.count)
         for i, e in enumerate(loaded.events)
     ]
     spans: list[StageSpan] = [StageSpan("not_started", None, None, "no recorded event yet")]
@@ -656,7 +656,12 @@ def _run(loaded: Loaded, model: _Replay) -> Record:
                 code="TL401",
             ) from None
         except AmbiguousDateError as exc:
-            exc.file, exc.line = (event.file, event.line) if event else (loaded.rules_path.name, None)
+            if event is not None:
+                exc.file, exc.line = event.file, event.line
+            else:  # a time-driven step: the rules' convention decides it
+                from treatylife.loader import _display
+
+                exc.file, exc.line = _display(loaded.rules_path), None
             raise
         except TreatyLifeError as exc:
             # e.g. TL501, a date beyond year 9999: name the event that led there

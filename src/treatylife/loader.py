@@ -120,13 +120,13 @@ def read_yaml(path: Path, kind: type[TreatyLifeError] = InputError) -> YamlDoc:
         _walk(node, (), lines, [0], shown)
         data = loader.construct_document(node)
     except yaml.reader.ReaderError as exc:
-        line = text[: exc.position].count("\n") + 1 if isinstance(exc.position, int) else None
+        at = text[: exc.position].count("\n") + 1 if isinstance(exc.position, int) else None
         raise InputError(
             f"control character #x{exc.character:04x} is not allowed"
             if isinstance(exc.character, int)
             else f"character {exc.character!r} is not allowed",
             file=shown,
-            line=line,
+            line=at,
             code="TL112",
             hint="YAML text may not contain control characters (NUL, escape, ...); is this a binary file?",
         ) from None
@@ -195,7 +195,7 @@ def _check_depth(text: str, shown: str) -> None:
                     raise InputError(
                         f"nesting deeper than {MAX_DEPTH} levels",
                         file=shown,
-                        line=ev.start_mark.line + 1,
+                        line=ev.start_mark.line + 1 if ev.start_mark else None,
                         code="TL113",
                         hint="rules and scenarios need a few levels of nesting; is this file generated?",
                     )
@@ -247,7 +247,9 @@ def _walk(
                         f"duplicate key {key!r} (first on line {seen[key]})",
                         file=shown,
                         line=key_node.start_mark.line + 1,
-                        field="".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in (*path, key)).lstrip("."),
+                        field="".join(
+                            f"[{p}]" if isinstance(p, int) else f".{p}" for p in (*path, key)
+                        ).lstrip("."),
                         code="TL111",
                     )
                 seen[key] = key_node.start_mark.line + 1
@@ -406,6 +408,8 @@ def validation_error(
     elif err["type"] in ("value_error", "assertion_error"):
         msg = msg.removeprefix("Value error, ")
         field_name, line, msg = _field_from_message(msg, (*prefix, *err["loc"]), doc.lines, field_name, line)
+    elif err["type"] == "extra_forbidden" and err["loc"]:
+        msg = f"unknown field {str(err['loc'][-1])!r}"
     elif err["type"] == "enum" and str((err.get("ctx") or {}).get("expected", "")).count("'") > 12:
         msg = f"{err['input']!r} is not one of the accepted values"  # the hint names the closest
     elif "input" in err and err["type"] not in ("model_type", "dict_type"):

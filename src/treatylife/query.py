@@ -206,7 +206,7 @@ def _event_step(record: Record, index: int | None, what: str | None = None) -> S
         return Step(None, what or "")
     e = record.events[index]
     src = f"{e.file}:{e.line}" if e.file else None
-    who = f" {e.party}" if e.party else ""
+    who = f" {e.party}" if e.party else (f" ({e.count} instruments)" if e.count else "")
     text = what or f"{e.kind}{who}" + (f": {e.note}" if e.note else "")
     return Step(e.date, text, None, None, src)
 
@@ -532,6 +532,10 @@ def timeline(record: Record, until: _dt.date | None = None) -> TimelineResult:
     )
 
 
+#: Most terms one timeline lists (a bound on output and time, see docs/errors.md).
+MAX_TIMELINE_TERMS = 10_000
+
+
 def _term_intervals(
     record: Record, start: _dt.date, last: _dt.date | None, horizon: _dt.date, stage: str, cause: str
 ) -> list[Interval]:
@@ -557,5 +561,15 @@ def _term_intervals(
         first = False
         if t_last is None or (last is not None and t_last >= last):
             break
+        if len(out) >= MAX_TIMELINE_TERMS:
+            # a resource bound: daily terms up to 9999 would be millions of lines (and minutes)
+            from treatylife.errors import InputError
+
+            raise InputError(
+                f"the timeline up to {horizon} has more than {MAX_TIMELINE_TERMS:,} terms",
+                field="--to",
+                code="TL607",
+                hint=f"ask for a nearer date: term {t.number} ends {t_last}",
+            )
         d = D.add_days(t_last, 1)
     return out

@@ -60,9 +60,10 @@ class EventInfo:
     file: str | None
     line: int | None
     claim: str | None = None
+    count: int | None = None  # notified without party: instruments of states counted, not followed
 
     def label(self) -> str:
-        who = f" {self.party}" if self.party else ""
+        who = f" {self.party}" if self.party else (f" ({self.count} instruments)" if self.count else "")
         return f"{self.date.isoformat()} {self.kind}{who}"
 
 

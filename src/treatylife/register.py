@@ -132,9 +132,14 @@ DEADLINE_COLUMNS = (
 
 
 def _err(
-    msg: str, file: Path, line: int | None = None, fld: str | None = None, code: str = "TL130"
+    msg: str,
+    file: Path,
+    line: int | None = None,
+    fld: str | None = None,
+    code: str = "TL130",
+    hint: str | None = None,
 ) -> InputError:
-    return InputError(msg, file=str(file), line=line, field=fld, code=code)
+    return InputError(msg, file=str(file), line=line, field=fld, code=code, hint=hint)
 
 
 # ---------------------------------------------------------------------------- reading bulk files
@@ -386,6 +391,7 @@ class Register:
     groups: list[_Group]
     records: dict[int, Any]  # register row -> Record, for scenario files
     sources: list[str]  # files read
+    _names: Any = None  # (ids, titles, agreements) as arrays, built on first use
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -507,6 +513,7 @@ def _load_bulk(
     notified = np.where(has["entry_into_force"], dates["entry_into_force"], dates["notified"])
     party = np.array(cols["notice_party"])
     clause = np.array(cols["notice_clause"])
+    done = 0  # rows compiled or replayed, for the progress bar
     for g, ref in enumerate(uniq):
         local = np.nonzero(inverse == g)[0]
         path = _resolve_rules(str(ref), bulk, bulk.lines[int(first[g])])
@@ -546,10 +553,14 @@ def _load_bulk(
         reg.groups.append(grp)
         # rows the batch engine leaves to the single engine are replayed now (errors surface at load)
         single = local if batch is None else local[batch.fallback]
+        done += len(local) - len(single)
+        if progress:
+            progress(done, n)
         for j, li in enumerate(single):
             grp.records[int(li)] = _record_for_row(bulk, int(li), rules, path)
-            if progress and (j % 256 == 0 or j == len(single) - 1):
-                progress(j + 1, len(single))
+            done += 1
+            if progress and (j % 256 == 255 or j == len(single) - 1):
+                progress(done, n)
     reg.agreements.extend(agreements.tolist())
 
 
@@ -568,34 +579,42 @@ class Table:
     def take(self, idx: Any) -> Table:
         return Table({k: v[idx] for k, v in self.columns.items()})
 
-    def strings(self, name: str) -> list[str]:
-        """A column as text ('' where absent), for CSV and text output."""
+    def _mapped(self, name: str, fmt: Any) -> list[Any]:
+        """``fmt`` applied to each distinct value of a column (dates and numbers repeat a lot)."""
         import numpy as np
 
-        from treatylife.batch import NONE
-
         col = self.columns[name]
+        if len(col) == 0:
+            return []
+        uniq, inverse = np.unique(col, return_inverse=True)
+        return np.array([fmt(v) for v in uniq.tolist()], dtype=object)[inverse].tolist()  # type: ignore[no-any-return]
+
+    def strings(self, name: str) -> list[str]:
+        """A column as text ('' where absent), for CSV and text output."""
+        from treatylife.batch import NONE, from_days
+
         kind = OUTPUT[name]
         if kind == "date":
-            s = np.datetime_as_string(col.astype("datetime64[D]"))
-            return np.where(col == NONE, "", s).tolist()  # type: ignore[no-any-return]
+            return self._mapped(name, lambda v: "" if v == NONE else from_days(v).isoformat())  # type: ignore[union-attr]
         if kind == "int":
-            return np.where(col == NONE, "", col.astype(str)).tolist()  # type: ignore[no-any-return]
+            return self._mapped(name, lambda v: "" if v == NONE else str(v))
         if kind == "bool":
-            return np.where(col, "true", "false").tolist()  # type: ignore[no-any-return]
-        return [str(x) for x in col.tolist()]
+            return self._mapped(name, lambda v: "true" if v else "false")
+        return [x if isinstance(x, str) else str(x) for x in self.columns[name].tolist()]
 
     def values(self, name: str) -> list[Any]:
         """A column as JSON-ready values (None where absent)."""
+        from treatylife.batch import NONE, from_days
+
         kind = OUTPUT[name]
         if kind == "bool":
             return [bool(x) for x in self.columns[name].tolist()]
-        if kind == "str":
-            return (
-                [x or None for x in self.strings(name)] if name not in ("id", "stage") else self.strings(name)
-            )
+        if kind == "date":
+            return self._mapped(name, lambda v: None if v == NONE else from_days(v).isoformat())  # type: ignore[union-attr]
         if kind == "int":
-            return [int(x) if x != "" else None for x in self.strings(name)]
+            return self._mapped(name, lambda v: None if v == NONE else int(v))
+        if name in ("id", "stage"):
+            return self.strings(name)
         return [x or None for x in self.strings(name)]
 
     def rows(self, names: tuple[str, ...]) -> list[dict[str, Any]]:
@@ -603,14 +622,23 @@ class Table:
         return [dict(zip(names, vals, strict=True)) for vals in zip(*cols, strict=True)]
 
     def csv(self, names: tuple[str, ...]) -> str:
-        import csv
-        import io
+        """RFC 4180 CSV (quoted only where needed), header first."""
+        cols = []
+        for n in names:
+            col = self.strings(n)
+            if OUTPUT[n] == "str":
+                col = self._quoted(col)
+            cols.append(col)
+        return "\n".join([",".join(names), *map(",".join, zip(*cols, strict=True))])
 
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow(names)
-        w.writerows(zip(*(self.strings(n) for n in names), strict=True))
-        return buf.getvalue().rstrip("\n")
+    @staticmethod
+    def _quoted(col: list[str]) -> list[str]:
+        joined = "\x00".join(col)
+        if not any(c in joined for c in ',"\r\n'):
+            return col  # the usual case, decided by four C-level scans
+        special = {v for v in set(col) if any(c in v for c in ',"\r\n')}
+        q = {v: '"' + v.replace('"', '""') + '"' for v in special}
+        return [q.get(v, v) for v in col]
 
 
 def _empty_columns(n: int) -> dict[str, Any]:
@@ -675,9 +703,9 @@ def _evaluate(reg: Register, on: _dt.date, engine: str, progress: Progress | Non
         raise ValueError("engine must be auto, batch or single")
     n = len(reg)
     cols = _empty_columns(n)
-    cols["id"] = np.array(reg.ids, dtype=object)
-    cols["title"] = np.array(reg.titles, dtype=object)
-    cols["agreement"] = np.array(reg.agreements, dtype=object)
+    if reg._names is None or len(reg._names[0]) != n:
+        reg._names = tuple(np.array(x, dtype=object) for x in (reg.ids, reg.titles, reg.agreements))
+    cols["id"], cols["title"], cols["agreement"] = reg._names
     singles: list[tuple[int, Any]] = [(i, r) for i, r in reg.records.items()]
     stages, notices = np.array(STAGES, dtype=object), np.array(NOTICE_STATUSES, dtype=object)
     batch_ok = 1000 <= on.year < 9000

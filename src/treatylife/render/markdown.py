@@ -57,7 +57,8 @@ def _status(r: StatusResult) -> list[str]:
         from treatylife.dates import add_days
 
         word = "Ends" if r.in_force else "Ended"
-        lines.append(f"- **{word}:** {r.ends} (last day in force {add_days(r.ends, -1)}): {r.end_reason}")
+        last = add_days(r.ends, -1) if r.ends > r.ends.min else "none"  # ended on 0001-01-01: no day in force
+        lines.append(f"- **{word}:** {r.ends} (last day in force {last}): {r.end_reason}")
     if r.approvals:
         lines.append("- **Approved:** " + ", ".join(f"{p} {d}" for p, d in r.approvals.items()))
     if r.signed_on:

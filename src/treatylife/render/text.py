@@ -95,11 +95,13 @@ def _status(r: StatusResult) -> list[str]:
     if r.in_force and r.ends is not None:
         from treatylife.dates import add_days
 
-        lines.append(f"Ends: {r.ends} (last day in force {add_days(r.ends, -1)}): {r.end_reason}")
+        last = add_days(r.ends, -1) if r.ends > r.ends.min else "none"  # ended on 0001-01-01: no day in force
+        lines.append(f"Ends: {r.ends} (last day in force {last}): {r.end_reason}")
     elif not r.in_force and r.ends is not None:
         from treatylife.dates import add_days
 
-        lines.append(f"Ended: {r.ends} (last day in force {add_days(r.ends, -1)}): {r.end_reason}")
+        last = add_days(r.ends, -1) if r.ends > r.ends.min else "none"  # ended on 0001-01-01: no day in force
+        lines.append(f"Ended: {r.ends} (last day in force {last}): {r.end_reason}")
     if r.approvals:
         lines.append("Approved: " + ", ".join(f"{p} {d}" for p, d in r.approvals.items()))
     if r.signed_on:
