@@ -113,6 +113,9 @@ TOKENS = [
     "rules: ../rules/gsomia.yaml\n",
     "based_on: gsomia-record.yaml\n",
     "based_on: fuzz.yaml\n",
+    'rules: "gsomia\\0"\n',
+    "rules: ../../../../etc/passwd\n",
+    "based_on: ../examples\n",
     "events:\n",
     "add:\n",
     "remove:\n",
@@ -237,6 +240,8 @@ SCALARS = [
     "*x",
     "&x y",
     "!!python/name:os.system",
+    '"\\0"',
+    '"a\\u0001b"',
 ]
 
 

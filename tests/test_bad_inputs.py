@@ -269,18 +269,26 @@ def test_symlink_out_of_the_project(tmp_path: Path) -> None:
     assert (err["code"], err["line"], err["field"]) == ("TL301", 3, "rules")
 
 
-@pytest.mark.parametrize("what", ["directory", "fifo", "missing", "device"])
+@pytest.mark.parametrize("what", ["directory", "fifo", "missing", "device", "name-too-long"])
 def test_not_a_readable_file(what: str, tmp_path: Path) -> None:
     target = {
         "directory": tmp_path,
         "fifo": tmp_path / "pipe.yaml",
         "missing": tmp_path / "nope.yaml",
         "device": Path("/dev/zero"),
+        "name-too-long": tmp_path.joinpath(*["b" * 200] * 30, "s.yaml"),
     }[what]
     if what == "fifo":
         os.mkfifo(target)  # reading it would block forever
     err = _cli_error(["status", str(target), "--on", "2020-01-01"])
-    assert err["code"] == {"directory": "TL101", "fifo": "TL101", "missing": "TL103", "device": "TL101"}[what]
+    codes = {
+        "directory": "TL101",
+        "fifo": "TL101",
+        "missing": "TL103",
+        "device": "TL101",
+        "name-too-long": "TL105",
+    }
+    assert err["code"] == codes[what]
     assert err["file"] == str(target)
 
 
@@ -512,3 +520,19 @@ def test_timeline_of_daily_terms_to_year_9999_is_refused_not_run(tmp_path: Path)
     err = _cli_error(["timeline", str(f), "--to", "9999-01-01"])
     assert err["code"] == "TL607"
     assert err["message"] == f"the timeline up to 9999-01-01 has more than {MAX_TIMELINE_TERMS:,} terms"
+
+
+def test_symlink_loops(tmp_path: Path) -> None:
+    """A link to itself, and a rules reference through two links to each other: TL116, not a crash."""
+    (tmp_path / "rules").mkdir()
+    loop = tmp_path / "loop.yaml"
+    loop.symlink_to(loop.name)
+    err = _cli_error(["status", str(loop), "--on", "2020-01-01"])
+    assert (err["code"], err["file"]) == ("TL116", str(loop))
+    (tmp_path / "rules" / "a.yaml").symlink_to("b.yaml")
+    (tmp_path / "rules" / "b.yaml").symlink_to("a.yaml")
+    f = tmp_path / "s.yaml"
+    f.write_text(_scenario("  - date: 2016-11-23\n    kind: note\n", "rules/a.yaml"), encoding="utf-8")
+    err = _cli_error(["status", str(f), "--on", "2020-01-01"])
+    assert (err["code"], err["line"], err["field"]) == ("TL116", 3, "rules")
+    assert err["message"] == "reference 'rules/a.yaml': symbolic links form a loop"

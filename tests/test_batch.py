@@ -291,3 +291,34 @@ def test_rows_the_batch_cannot_prove_go_to_the_single_engine() -> None:
         suspended=np.array([d(dt.date(2019, 11, 23)), NONE]),  # suspended once the notice took effect
     )
     assert b.fallback.tolist() == [0, 1]
+
+
+@pytest.mark.parametrize("notice", ["1 month", "3 months", "6 months", "1 year", "90 days"])
+@pytest.mark.parametrize("counting", list(D.NoticeCounting))
+@pytest.mark.parametrize("eom", [D.EndOfMonth.ROUND_DOWN, D.EndOfMonth.ROUND_UP])
+def test_batch_deadlines_match_dates_module_on_every_day(
+    notice: str, counting: D.NoticeCounting, eom: D.EndOfMonth
+) -> None:
+    """Month-end renewals are where a subtraction and the forward-counting definition part ways."""
+    from treatylife.batch import Shape
+
+    period = D.parse_period(notice)
+    year = D.Period(1, "years")
+    shape = Shape(
+        "last_notification",
+        year,
+        year,
+        period,
+        counting is D.NoticeCounting.CLEAR_DAYS,
+        eom is D.EndOfMonth.ROUND_UP,
+        True,
+        "c",
+        ("A", "B"),
+        ("A", "B"),
+    )
+    starts = [D.add_days(dt.date(2019, 1, 1), i) for i in range(800)]
+    got = shape.deadline(np.array([to_days(s) for s in starts], dtype=np.int64))
+    expected = np.array(
+        [to_days(D.notice_deadline(s, period, counting, eom)) for s in starts], dtype=np.int64
+    )
+    assert np.array_equal(got, expected)

@@ -250,3 +250,16 @@ def test_a_path_that_is_no_register_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InputError) as exc:
         tl.load_register(empty)
     assert exc.value.code == "TL138"
+
+
+def test_a_rules_reference_may_not_leave_the_project(register: Path) -> None:
+    """Register rows follow the loader's rule: a rules file outside the project is refused, not read."""
+    outside = register.parent.parent / "elsewhere.yaml"
+    outside.write_text((DATA / "rules" / "gsomia.yaml").read_text("utf-8"), "utf-8")
+    try:
+        register.write_text(ROWS.replace("plain,rules/gsomia.yaml", "plain,../elsewhere.yaml"), "utf-8")
+        with pytest.raises(InputError) as exc:
+            tl.load_register(register)
+        assert (exc.value.code, exc.value.line, exc.value.field) == ("TL301", 6, "rules")
+    finally:
+        outside.unlink()

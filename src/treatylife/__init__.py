@@ -55,6 +55,7 @@ def __getattr__(name: str) -> Any:
     globals()[name] = value
     return value
 
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -247,7 +248,7 @@ def portfolio(register: Any, on: _dt.date, *, engine: str = "auto", progress: An
 
 
 def deadlines(
-    register: Any, start: _dt.date, within: str = "120 days", *, engine: str = "auto", progress: Any = None
+    register: Any, start: _dt.date, within: Any = "120 days", *, engine: str = "auto", progress: Any = None
 ) -> Any:
     """Notice deadlines from ``start`` within ``within`` ("120d", "6 months"), soonest first (a DeadlinesResult)."""
     from treatylife.register import deadlines as _deadlines

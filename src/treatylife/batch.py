@@ -232,7 +232,16 @@ class Shape:
 
     def deadline(self, next_start: np.ndarray) -> np.ndarray:
         """``DeadlineClause.deadline`` (no working-day adjustment) on columns."""
-        latest = _add_period(next_start, self.notice, -1, self.round_up)
+        # Same definition as dates.notice_deadline: the latest receipt from which the notice period,
+        # counted forward under the rounding rule, still fits before the next term (never a subtraction).
+        if not self.notice.is_calendar:
+            latest = next_start - self.notice.in_days()
+        else:
+            m = self.notice.in_months()
+            latest = add_months(next_start, -m, False)
+            for _ in range(3):  # month lengths differ by at most three days
+                cand = latest + 1
+                latest = np.where(add_months(cand, m, self.round_up) <= next_start, cand, latest)
         return latest - 1 if self.clear_days else latest
 
 

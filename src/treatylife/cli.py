@@ -497,14 +497,13 @@ def schema(
     typer.echo(json.dumps(result, indent=2, sort_keys=True, ensure_ascii=False))
 
 
-
 # ---------------------------------------------------------------------------- registers (issue 7)
 
 RegisterArg = Annotated[
     Path,
     typer.Argument(
         help="Register: a directory of scenario files, or a bulk .csv/.jsonl file of agreements "
-        "(see docs/performance.md).",
+        "(see docs/register.md).",
         show_default=False,
     ),
 ]
@@ -574,6 +573,7 @@ def deadlines(
         return treatylife.deadlines(register, from_ or _today(), period, progress=bar)
 
     _register_run(as_json, fmt, "deadlines", compute)
+
 
 def main() -> None:
     """Console entry point: any exception that is not the user's is a bug (exit 1), never a traceback."""

@@ -45,7 +45,7 @@ MAX_WHATIF_DEPTH = 16
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+class _Loader(_BaseLoader):  # type: ignore[misc]
     """Safe loader without the bool and timestamp implicit resolvers (YAML 1.1 traps)."""
 
 
@@ -440,6 +440,19 @@ def default_scenario() -> Path:
     return bundled_path("examples", "gsomia-record.yaml")
 
 
+def _resolve(path: Path) -> Path:
+    """``path.resolve()``; a loop of symbolic links is the user's error, not a crash."""
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError):  # Python 3.11-3.12: RuntimeError("Symlink loop ..."); 3.13: OSError
+        raise InputError(
+            "symbolic links form a loop",
+            file=_display(path),
+            code="TL116",
+            hint="check the links with `ls -l`",
+        ) from None
+
+
 @cache
 def _bundled_root() -> Path:
     return Path(str(resources.files("treatylife") / "data")).resolve()
@@ -448,20 +461,37 @@ def _bundled_root() -> Path:
 def project_root(path: Path) -> Path:
     """Directory that references may not leave: the nearest ancestor holding ``rules/``, a
     ``pyproject.toml`` or ``.git``, else the file's own directory."""
-    here = path.resolve().parent
+    here = _resolve(path).parent
     for d in (here, *here.parents):
-        if (d / "rules").is_dir() or (d / "pyproject.toml").exists() or (d / ".git").exists():
-            return d
+        try:
+            if (d / "rules").is_dir() or (d / "pyproject.toml").exists() or (d / ".git").exists():
+                return d
+        except OSError:  # e.g. a name too long: that folder is not the root; reading reports the path
+            continue
     return here
 
 
 def _resolve_ref(ref: str, base_file: Path, kind: str, root: Path, doc: YamlDoc, field_name: str) -> Path:
     """Resolve a ``rules:``/``based_on:`` reference; a bare name (``gsomia``) means a bundled file."""
+    if any(ord(c) < 32 for c in ref):  # "\0" would crash the OS calls; no file name holds these
+        raise ScenarioError(
+            f"reference {ref!r} contains a control character",
+            file=_display(doc.path),
+            line=doc.lines.get((field_name,)),
+            field=field_name,
+            code="TL302",
+            hint="write the path of a file, relative to this one",
+        )
     if "/" not in ref and "\\" not in ref and not ref.endswith((".yaml", ".yml")):
         candidate = bundled_path(kind, f"{ref}.yaml")
         if candidate.is_file():
             return candidate
-    target = (base_file.parent / ref).resolve()
+    try:
+        target = _resolve(base_file.parent / ref)
+    except InputError as exc:
+        exc.message = f"reference {ref!r}: {exc.message}"
+        exc.file, exc.line, exc.field = _display(doc.path), doc.lines.get((field_name,)), field_name
+        raise
     inside = any(target.is_relative_to(r) for r in (root, _bundled_root()))
     err_kind = ScenarioError
     line = doc.lines.get((field_name,))
@@ -562,7 +592,7 @@ def load_scenario(path: str | Path | None = None, *, root: Path | None = None) -
 
 
 def _load(path: Path, root: Path, chain: tuple[Path, ...]) -> Loaded:
-    resolved = path.resolve()
+    resolved = _resolve(path)
     if resolved in chain:
         cycle = " -> ".join(_display(c) for c in (*chain, resolved))
         raise ScenarioError(

@@ -464,13 +464,24 @@ def load_register(path: str | Path, *, progress: Progress | None = None) -> Regi
 
 
 def _resolve_rules(ref: str, bulk: Bulk, line: int) -> Path:
-    from treatylife.loader import bundled_path
+    """Same rules as scenario references: a bundled name, or a file inside the register's project."""
+    from treatylife.loader import _bundled_root, _resolve, bundled_path, project_root
 
+    if any(ord(c) < 32 for c in ref):
+        raise _err(f"rules reference {ref!r} contains a control character", bulk.path, line, "rules", code="TL302")
     if "/" not in ref and "\\" not in ref and not ref.endswith((".yaml", ".yml")):
         candidate = bundled_path("rules", f"{ref}.yaml")
         if candidate.is_file():
             return candidate
-    target = (bulk.path.parent / ref).resolve()
+    try:
+        target = _resolve(bulk.path.parent / ref)
+    except InputError as exc:
+        raise _err(f"rules reference {ref!r}: {exc.message}", bulk.path, line, "rules", code=exc.code) from None
+    root = project_root(bulk.path)
+    if not any(target.is_relative_to(r) for r in (root, _bundled_root())):
+        raise _err(
+            f"rules reference {ref!r} points outside the project ({root})", bulk.path, line, "rules", code="TL301"
+        )
     if not target.is_file():
         raise _err(f"rules file {ref!r} not found ({target})", bulk.path, line, "rules", code="TL302")
     return target

@@ -78,7 +78,9 @@ class NoticeInfo:
     rule: str
     article: str | None
     caveats: list[str] = field(default_factory=list)
-    scope: str = "agreement"  # agreement: its effect ends the agreement; party: only the sender's participation
+    scope: str = (
+        "agreement"  # agreement: its effect ends the agreement; party: only the sender's participation
+    )
     late_rule: str | None = None  # a late non-renewal notice: "next_term" or "void" (which rule applied)
 
 

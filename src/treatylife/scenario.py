@@ -62,7 +62,8 @@ class Event(_Model):
         "followed one by one (rules: other_parties).",
     )
     condition: str | None = Field(
-        None, description="condition_met: which of the rules' conditions (its number, 1, 2, ..., or its words)."
+        None,
+        description="condition_met: which of the rules' conditions (its number, 1, 2, ..., or its words).",
     )
     claim: str | None = Field(
         None, description="A party's stated position that is not settled law; repeated as a caveat."
