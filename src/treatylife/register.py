@@ -468,7 +468,9 @@ def _resolve_rules(ref: str, bulk: Bulk, line: int) -> Path:
     from treatylife.loader import _bundled_root, _resolve, bundled_path, project_root
 
     if any(ord(c) < 32 for c in ref):
-        raise _err(f"rules reference {ref!r} contains a control character", bulk.path, line, "rules", code="TL302")
+        raise _err(
+            f"rules reference {ref!r} contains a control character", bulk.path, line, "rules", code="TL302"
+        )
     if "/" not in ref and "\\" not in ref and not ref.endswith((".yaml", ".yml")):
         candidate = bundled_path("rules", f"{ref}.yaml")
         if candidate.is_file():
@@ -476,11 +478,17 @@ def _resolve_rules(ref: str, bulk: Bulk, line: int) -> Path:
     try:
         target = _resolve(bulk.path.parent / ref)
     except InputError as exc:
-        raise _err(f"rules reference {ref!r}: {exc.message}", bulk.path, line, "rules", code=exc.code) from None
+        raise _err(
+            f"rules reference {ref!r}: {exc.message}", bulk.path, line, "rules", code=exc.code
+        ) from None
     root = project_root(bulk.path)
     if not any(target.is_relative_to(r) for r in (root, _bundled_root())):
         raise _err(
-            f"rules reference {ref!r} points outside the project ({root})", bulk.path, line, "rules", code="TL301"
+            f"rules reference {ref!r} points outside the project ({root})",
+            bulk.path,
+            line,
+            "rules",
+            code="TL301",
         )
     if not target.is_file():
         raise _err(f"rules file {ref!r} not found ({target})", bulk.path, line, "rules", code="TL302")
