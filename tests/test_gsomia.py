@@ -215,3 +215,20 @@ def test_results_serialize_to_json_ready_dicts(record: Record) -> None:
         "next_renewal": "2019-11-23",
         "of": None,
     }
+
+
+@pytest.mark.parametrize(
+    ("day", "approvals"),
+    [
+        ("2012-06-25", {}),
+        ("2012-06-26", {"KOR": "2012-06-26"}),
+        ("2016-10-26", {"KOR": "2012-06-26"}),  # talks halted, the 2012 approval was given
+        ("2016-10-27", {}),  # talks resume: a new round needs a new approval
+        ("2016-11-21", {}),
+        ("2016-11-22", {"KOR": "2016-11-22"}),
+    ],
+)
+def test_approvals_are_those_of_the_round_under_way(
+    record: Record, day: str, approvals: dict[str, str]
+) -> None:
+    assert tl.status(record, D(day)).approvals == {p: D(d) for p, d in approvals.items()}

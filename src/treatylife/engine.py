@@ -18,6 +18,7 @@ from treatylife import dates as D
 from treatylife.errors import AmbiguousDateError, SequenceError, TreatyLifeError
 from treatylife.lifecycle import STAGES, allowed_from, machine
 from treatylife.record import (
+    ApprovalRound,
     Citation,
     DeadlineClause,
     EventInfo,
@@ -93,6 +94,7 @@ class _Replay:
         self.now = _dt.date.min
         self.event_index: int | None = None
         self.approvals: dict[str, _dt.date] = {}
+        self.approval_rounds: list[ApprovalRound] = [ApprovalRound(None, self.approvals)]
         self.notifications: dict[str, _dt.date] = {}
         self.signed_on: _dt.date | None = None
         self.eif_due: _dt.date | None = None
@@ -727,7 +729,9 @@ def _run(loaded: Loaded, model: _Replay) -> Record:
     for i, e in enumerate(loaded.events):
         fire_due(e.date)
         if e.kind.value == "negotiations_resumed":
-            model.approvals.clear()
+            # a new round: earlier approvals stay in the record (they were true then) but no longer count
+            model.approvals = {}
+            model.approval_rounds.append(ApprovalRound(e.date, model.approvals))
         if e.kind.value == "signed":
             if model.signed_on is not None and model.state == "signed":
                 raise SequenceError(
@@ -796,6 +800,7 @@ def _run(loaded: Loaded, model: _Replay) -> Record:
         deadline_clauses=list(model.clauses.values()),
         notices=list(model.notices.values()),
         approvals=dict(model.approvals),
+        approval_rounds=[ApprovalRound(r.start, dict(r.approvals)) for r in model.approval_rounds],
         notifications=dict(model.notifications),
         signed_on=model.signed_on,
         citations=citations,

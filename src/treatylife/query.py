@@ -389,7 +389,7 @@ def status(record: Record, on: _dt.date, party: str | None = None) -> StatusResu
         ends=ends,
         end_reason=end_reason,
         notices=notices,
-        approvals={p: d for p, d in record.approvals.items() if d <= on},
+        approvals=_approvals_on(record, on),
         signed_on=record.signed_on if record.signed_on and record.signed_on <= on else None,
         caveats=caveats,
         ambiguities=ambiguities,
@@ -491,12 +491,20 @@ def next_deadline(record: Record, on: _dt.date) -> DeadlineResult:
     return best
 
 
+def _approvals_on(record: Record, on: _dt.date) -> dict[str, _dt.date]:
+    """Approvals that count on ``on``: those of the round of negotiations under way then."""
+    rounds = [r for r in record.approval_rounds if r.start is None or r.start <= on]
+    current = rounds[-1].approvals if rounds else record.approvals
+    return {p: d for p, d in current.items() if d <= on}
+
+
 def timeline(record: Record, until: _dt.date | None = None) -> TimelineResult:
     """Contiguous intervals (stage, and term while in force) from the first event to ``until``.
 
     ``until`` defaults to the last event; the last interval is open-ended when nothing ends it.
     """
-    horizon = until or (record.events[-1].date if record.events else _dt.date.today())
+    # no events: nothing but "not started" to show, whatever the horizon (the library never reads the clock)
+    horizon = until or (record.events[-1].date if record.events else _dt.date.min)
     out: list[Interval] = []
     for span in record.spans:
         if span.start is not None and span.start > horizon:

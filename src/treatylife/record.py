@@ -24,6 +24,7 @@ from treatylife.dates import (
 )
 
 __all__ = [
+    "ApprovalRound",
     "Citation",
     "DeadlineClause",
     "EventInfo",
@@ -205,6 +206,14 @@ class Notice:
 
 
 @dataclass
+class ApprovalRound:
+    """Domestic approvals given in one round of negotiations (a resumption starts a new round)."""
+
+    start: _dt.date | None  # None: from the first recorded event
+    approvals: dict[str, _dt.date] = field(default_factory=dict)
+
+
+@dataclass
 class Record:
     """Everything known about one agreement under one scenario."""
 
@@ -225,12 +234,13 @@ class Record:
     end_reason: str | None
     deadline_clauses: list[DeadlineClause]
     notices: list[Notice]
-    approvals: dict[str, _dt.date]
+    approvals: dict[str, _dt.date]  # of the last round of negotiations
     notifications: dict[str, _dt.date]
     signed_on: _dt.date | None
     citations: dict[str, Citation]
     conventions: dict[str, str]
     open_conventions: list[str]
+    approval_rounds: list[ApprovalRound] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     #: per-party participation; every listed party has a (possibly empty) list
     party_spans: dict[str, list[PartySpan]] = field(default_factory=dict)
