@@ -570,7 +570,7 @@ def test_open_notice_counting_flags_the_disputed_day(tmp_path: Path) -> None:
 def test_working_day_clause_moves_the_gsomia_deadline_off_a_saturday(tmp_path: Path) -> None:
     (tmp_path / "wd.yaml").write_text(
         "schema: treatylife/scenario/1\ntitle: working days\n"
-        f"based_on: {ROOT / 'examples' / 'gsomia-record.yaml'}\n"
+        "based_on: gsomia-record\n"  # a bundled name: works from any folder, editable or wheel
         "overrides:\n  conventions:\n    deadline_adjustment: previous_working_day\n    working_days_of: KOR\n",
         encoding="utf-8",
     )
