@@ -134,18 +134,22 @@ def json_schema(kind: str = "rules") -> dict[str, Any]:
     raise InputError(f"no schema {kind!r}; choose rules or scenario", field="kind", code="TL115")
 
 
-def deadline(scenario: str | Path | Record | None, on: _dt.date) -> DeadlineResult:
-    """The next notice deadline on or after ``on``: date, days left, the renewal it would prevent, who."""
+def deadline(scenario: str | Path | Record | None, on: _dt.date, party: str | None = None) -> DeadlineResult:
+    """The next notice deadline on or after ``on``: date, days left, the renewal it would prevent, who.
+
+    With ``party``: the next deadline for a notice that party may give, while the agreement binds it."""
     from treatylife.query import next_deadline
 
-    return next_deadline(_record(scenario), on)
+    return next_deadline(_record(scenario), on, party)
 
 
-def timeline(scenario: str | Path | Record | None, until: _dt.date | None = None) -> TimelineResult:
-    """Contiguous intervals of stage and term from the first event to ``until``."""
+def timeline(
+    scenario: str | Path | Record | None, until: _dt.date | None = None, party: str | None = None
+) -> TimelineResult:
+    """Contiguous intervals of stage and term from the first event to ``until`` (for ``party`` if given)."""
     from treatylife.query import timeline as _timeline
 
-    return _timeline(_record(scenario), until)
+    return _timeline(_record(scenario), until, party)
 
 
 def check(paths: list[str | Path]) -> CheckResult:
@@ -183,11 +187,13 @@ def compare(
     b: str | Path | Record | None,
     start: _dt.date | None = None,
     end: _dt.date | None = None,
+    party: str | None = None,
 ) -> CompareResult:
-    """Date ranges where ``a`` and ``b`` disagree on in force / stage / term, and what makes them diverge."""
+    """Date ranges where ``a`` and ``b`` disagree on in force / stage / term / parties bound, and what makes
+    them diverge. With ``party``, "in force" means in force for that party."""
     from treatylife.comparison import compare_records
 
-    return compare_records(_record(a), _record(b), start, end)
+    return compare_records(_record(a), _record(b), start, end, party)
 
 
 def calendar(

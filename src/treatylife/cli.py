@@ -152,6 +152,14 @@ SetOpt = Annotated[
         help="What-if: override a rules parameter, e.g. --set exits.art21-3-notice.notice=180days (repeatable).",
     ),
 ]
+PartyOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--party",
+        metavar="CODE",
+        help='Answer for this party: "in force" means in force for it (multilateral agreements).',
+    ),
+]
 FromOpt = Annotated[
     _dt.date | None,
     typer.Option("--from", parser=_dt.date.fromisoformat, metavar="YYYY-MM-DD", help="First day considered."),
@@ -227,10 +235,7 @@ def status(
     add: AddOpt = None,
     remove: RemoveOpt = None,
     set_: SetOpt = None,
-    party: Annotated[
-        str | None,
-        typer.Option("--party", metavar="CODE", help="In force for this party? (multilateral agreements)"),
-    ] = None,
+    party: PartyOpt = None,
 ) -> None:
     """Is it in force on a date? Stage, current term, pending notices, when it ends."""
     import treatylife
@@ -253,6 +258,7 @@ def deadline(
     add: AddOpt = None,
     remove: RemoveOpt = None,
     set_: SetOpt = None,
+    party: PartyOpt = None,
 ) -> None:
     """The next notice deadline on or after a date, and the renewal it would prevent."""
     import treatylife
@@ -261,7 +267,7 @@ def deadline(
         as_json,
         fmt,
         explain,
-        lambda: treatylife.deadline(_scenario(scenario, add, remove, set_), on or _today()),
+        lambda: treatylife.deadline(_scenario(scenario, add, remove, set_), on or _today(), party),
     )
 
 
@@ -282,6 +288,7 @@ def timeline(
     add: AddOpt = None,
     remove: RemoveOpt = None,
     set_: SetOpt = None,
+    party: PartyOpt = None,
 ) -> None:
     """Contiguous intervals of stage and term, from the first event."""
     import treatylife
@@ -290,7 +297,7 @@ def timeline(
         as_json,
         fmt,
         False,
-        lambda: treatylife.timeline(_scenario(scenario, add, remove, set_), to or _today()),
+        lambda: treatylife.timeline(_scenario(scenario, add, remove, set_), to or _today(), party),
     )
 
 
@@ -370,8 +377,9 @@ def compare(
     add: AddOpt = None,
     remove: RemoveOpt = None,
     set_: SetOpt = None,
+    party: PartyOpt = None,
 ) -> None:
-    """Where two scenarios disagree: date ranges where "in force?", stage or term differ, and why."""
+    """Where two scenarios disagree: date ranges where "in force?", stage, term or parties differ, and why."""
     import treatylife
 
     def compute() -> Any:
@@ -382,7 +390,7 @@ def compare(
                 "give a second scenario B, or what-if changes (--add/--remove/--set) to A", field="B"
             )
         other = _scenario(b if b is not None else a, add, remove, set_)
-        return treatylife.compare(a, other, start, to)
+        return treatylife.compare(a, other, start, to, party)
 
     _run(as_json, fmt, False, compute)
 

@@ -1,10 +1,11 @@
-"""Where two scenarios disagree: the date ranges in which "in force?" (and the stage, and the term) differ,
-and the first event that makes them diverge.
+"""Where two scenarios disagree: the date ranges in which "in force?" (and the stage, the term and, for a
+multilateral agreement, the parties bound) differ, and the first event that makes them diverge.
 
 Computed from each :class:`~treatylife.record.Record`'s stage spans and term schedule: the answer can only
-change where a span starts or (when the two schedules differ) where a term starts, so only those dates are
-visited, never every day. Term starts are enumerated only when the two schedules differ, and only up to a
-horizon (``end``, or the last recorded date of either scenario); beyond it the last range is open-ended.
+change where a span starts, where a party joins or leaves, or (when the two schedules differ) where a term
+starts, so only those dates are visited, never every day. Term starts are enumerated only when the two
+schedules differ, and only up to a horizon (``end``, or the last recorded date of either scenario); beyond
+it the last range is open-ended.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ class SideState:
     stage: str
     in_force: bool
     term: int | None  # the term number while in force (None: not in force, or indefinite duration)
+    #: listed parties for which it is in force (multilateral agreements; None: bilateral, not followed)
+    parties: tuple[str, ...] | None = None
 
     def label(self) -> str:
         if self.in_force:
@@ -45,7 +48,23 @@ class DiffRange:
     last_day: _dt.date | None
     a: SideState
     b: SideState
-    differs: list[str]  # which answers differ: in_force, stage, term
+    differs: list[str]  # which answers differ: in_force, stage, term, parties
+    only_a: list[str] = field(default_factory=list)  # parties for which it is in force in A only
+    only_b: list[str] = field(default_factory=list)  # ... in B only
+
+    def headline(self) -> str:
+        """ "A in force (term 4), B terminated", with the parties when only they tell the two apart."""
+        text = f"A {self.a.label()}, B {self.b.label()}"
+        return text + (f"; {self.describe()}" if "parties" in self.differs else "")
+
+    def describe(self) -> str:
+        """``differs`` for people: "in_force, parties (A only: KOR; B only: none)"."""
+        out = []
+        for d in self.differs:
+            if d == "parties":
+                d += f" (A only: {', '.join(self.only_a) or 'none'}; B only: {', '.join(self.only_b) or 'none'})"
+            out.append(d)
+        return ", ".join(out)
 
 
 @dataclass(frozen=True)
@@ -79,18 +98,26 @@ class CompareResult(_Result):
     event_differences: list[EventDiff] = field(default_factory=list)
     changes_a: list[str] = field(default_factory=list)
     changes_b: list[str] = field(default_factory=list)
+    #: the party asked about: then "in force" means in force for that party
+    party: str | None = None
+    #: were the parties bound compared too (a multilateral agreement on either side)?
+    parties_compared: bool = False
 
 
-def _state(r: Record, d: _dt.date) -> SideState:
-    from treatylife.query import term_on
+def _state(r: Record, d: _dt.date, party: str | None, follow: bool) -> SideState:
+    """One side's answer on ``d``; ``follow``: list the parties for which it is in force."""
+    from treatylife.query import party_stage, term_on
 
     span = r.span_on(d)
-    in_force = span.stage in IN_FORCE
+    stage, in_force = span.stage, span.stage in IN_FORCE
+    bound = tuple(r.parties_bound_on(d)) if in_force else ()
+    if in_force and party is not None and party not in bound:
+        stage, in_force = party_stage(r, party, d)[0], False
     term = None
     if in_force and r.schedule is not None:
         t = term_on(r.schedule, d)
         term = t.number if t else None
-    return SideState(span.stage, in_force, term)
+    return SideState(stage, in_force, term, bound if follow else None)
 
 
 def _differs(a: SideState, b: SideState) -> list[str]:
@@ -101,7 +128,16 @@ def _differs(a: SideState, b: SideState) -> list[str]:
         out.append("stage")
     if a.in_force and b.in_force and a.term != b.term:
         out.append("term")
+    if a.parties is not None and b.parties is not None and a.parties != b.parties:
+        out.append("parties")
     return out
+
+
+def _party_marks(r: Record) -> set[_dt.date]:
+    """Days on which some party's participation can change: joins, withdrawals, deposits."""
+    out = {ps.start for spans in r.party_spans.values() for ps in spans}
+    out |= {ps.end for spans in r.party_spans.values() for ps in spans if ps.end is not None}
+    return out | {d for d, p, _ in r.deposits if p is not None}
 
 
 def _in_force_windows(r: Record) -> list[tuple[_dt.date, _dt.date | None]]:
@@ -185,14 +221,29 @@ def _rule_diffs(a: Record, b: Record) -> list[str]:
 
 
 def compare_records(
-    a: Record, b: Record, start: _dt.date | None = None, end: _dt.date | None = None
+    a: Record,
+    b: Record,
+    start: _dt.date | None = None,
+    end: _dt.date | None = None,
+    party: str | None = None,
 ) -> CompareResult:
-    """The date ranges where the answers of ``a`` and ``b`` differ, within ``start .. end`` (inclusive)."""
+    """The date ranges where the answers of ``a`` and ``b`` differ, within ``start .. end`` (inclusive).
+
+    For a multilateral agreement the parties for which it is in force are compared too; with ``party``,
+    "in force" means in force for that party.
+    """
+    from treatylife.query import check_party
+
     if start is not None and end is not None and end < start:
         from treatylife.errors import InputError
 
         raise InputError(f"--to {end} is before --from {start}", field="--to", code="TL601")
+    check_party(a, party)
+    check_party(b, party)
+    follow = (a.multilateral or b.multilateral) and party is None  # with a party, that party is the question
     breaks: set[_dt.date] = {s.start for r in (a, b) for s in r.spans if s.start is not None}
+    if follow or party is not None:
+        breaks |= _party_marks(a) | _party_marks(b)
     known = [d for d in breaks] + [e.date for r in (a, b) for e in r.events]
     horizon = end or max(known, default=start or _dt.date(1970, 1, 1))
     if start is not None:
@@ -211,8 +262,10 @@ def compare_records(
     for i, s in enumerate(seg_starts):
         # the first segment may have no start (before any recorded event): probe the day before the first break
         probe = s if s is not None else (D.add_days(points[0], -1) if points else _dt.date(1, 1, 1))
-        sa, sb = _state(a, probe), _state(b, probe)
+        sa, sb = _state(a, probe, party, follow), _state(b, probe, party, follow)
         diff = _differs(sa, sb)
+        only_a = [p for p in sa.parties or () if p not in (sb.parties or ())] if "parties" in diff else []
+        only_b = [p for p in sb.parties or () if p not in (sa.parties or ())] if "parties" in diff else []
         nxt = seg_starts[i + 1] if i + 1 < len(seg_starts) else None
         last = D.add_days(nxt, -1) if nxt is not None else end
         if not diff:
@@ -225,11 +278,12 @@ def compare_records(
             and D.add_days(prev.last_day, 1) == s
             and prev.differs == diff
             and (prev.a.stage, prev.b.stage) == (sa.stage, sb.stage)
+            and (prev.only_a, prev.only_b) == (only_a, only_b)
         ):
             # same disagreement going on (a term may have turned over on one side): one range
-            ranges[-1] = DiffRange(prev.start, last, prev.a, prev.b, diff)
+            ranges[-1] = DiffRange(prev.start, last, prev.a, prev.b, diff, only_a, only_b)
         else:
-            ranges.append(DiffRange(s, last, sa, sb, diff))
+            ranges.append(DiffRange(s, last, sa, sb, diff, only_a, only_b))
     ev = _event_diffs(a, b)
     rules = _rule_diffs(a, b)
     diverge = ranges[0].start if ranges else None
@@ -252,4 +306,6 @@ def compare_records(
         event_differences=ev,
         changes_a=list(a.changes),
         changes_b=list(b.changes),
+        party=party,
+        parties_compared=follow,
     )

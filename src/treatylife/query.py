@@ -24,7 +24,7 @@ from treatylife.results import (
     TimelineResult,
 )
 
-__all__ = ["next_deadline", "status", "term_on", "timeline"]
+__all__ = ["check_party", "next_deadline", "party_stage", "status", "term_on", "timeline"]
 
 
 def _other_counting(c: D.NoticeCounting) -> D.NoticeCounting:
@@ -224,24 +224,46 @@ def _change_article(n: Notice, status: str) -> str | None:
     return "VCLT Art. 68" if status == "withdrawn" else n.article if status == "effective" else None
 
 
+def check_party(record: Record, party: str | None) -> None:
+    """Refuse a party code the rules do not list (TL312), suggesting the closest one."""
+    if party is None or party in record.parties:
+        return
+    import difflib
+
+    from treatylife.errors import ScenarioError
+
+    close = difflib.get_close_matches(party, list(record.parties), n=1)
+    raise ScenarioError(
+        f"{party!r} is not a party to {record.short_title}",
+        field="party",
+        code="TL312",
+        hint=f"did you mean {close[0]!r}?" if close else "parties: " + ", ".join(record.parties),
+    )
+
+
+def party_stage(
+    record: Record, party: str, on: _dt.date
+) -> tuple[str, _dt.date | None, _dt.date | None, str | None]:
+    """(stage, since, ended, why) of a party not bound on ``on`` while the agreement is in force.
+
+    One of PARTY_STAGES: its instrument is deposited but not yet effective, it withdrew, or it never joined.
+    """
+    past = [ps for ps in record.party_spans.get(party, []) if ps.end is not None and ps.end <= on]
+    deposited = [d for d, p, _ in record.deposits if p == party and d <= on]
+    if deposited and (not past or deposited[-1] >= past[-1].end):  # type: ignore[operator]
+        return "deposited", deposited[-1], None, None
+    if past:
+        return "withdrawn", past[-1].end, past[-1].end, past[-1].end_cause
+    return "not_a_party", None, None, None
+
+
 def status(record: Record, on: _dt.date, party: str | None = None) -> StatusResult:
     """Stage on ``on``, whether in force, the current term, notices pending and when it will end.
 
     With ``party``, "in force" means in force *for that party*: a multilateral agreement may be in force
     while a party has not joined yet or has withdrawn (``agreement_in_force`` answers "in force at all?").
     """
-    if party is not None and party not in record.parties:
-        import difflib
-
-        from treatylife.errors import ScenarioError
-
-        close = difflib.get_close_matches(party, list(record.parties), n=1)
-        raise ScenarioError(
-            f"{party!r} is not a party to {record.short_title}",
-            field="party",
-            code="TL312",
-            hint=f"did you mean {close[0]!r}?" if close else "parties: " + ", ".join(record.parties),
-        )
+    check_party(record, party)
     span = record.span_on(on)
     in_force = span.stage in IN_FORCE
     pspan = record.party_span_on(party, on) if party is not None else None
@@ -362,16 +384,7 @@ def status(record: Record, on: _dt.date, party: str | None = None) -> StatusResu
                 steps.append(Step(ps.end, f"{party} no longer bound from {ps.end}: {ps.end_cause}"))
         if in_force and pspan is None:
             term = None
-            past = [ps for ps in record.party_spans.get(party, []) if ps.end is not None and ps.end <= on]
-            deposited = [d for d, p, _ in record.deposits if p == party and d <= on]
-            if deposited and (not past or deposited[-1] >= past[-1].end):  # type: ignore[operator]
-                stage, since = "deposited", deposited[-1]
-                ends, end_reason = None, None
-            elif past:
-                stage, since = "withdrawn", past[-1].end
-                ends, end_reason = past[-1].end, past[-1].end_cause
-            else:
-                stage, since, ends, end_reason = "not_a_party", None, None, None
+            stage, since, ends, end_reason = party_stage(record, party, on)
             stage_description = PARTY_STAGES[stage]
         elif pspan is not None:
             since = pspan.start if span.start is None or pspan.start > span.start else span.start
@@ -400,9 +413,12 @@ def status(record: Record, on: _dt.date, party: str | None = None) -> StatusResu
     )
 
 
-def next_deadline(record: Record, on: _dt.date) -> DeadlineResult:
-    """The next day by which a notice must be received to prevent a renewal, on or after ``on``."""
-    st = status(record, on)
+def next_deadline(record: Record, on: _dt.date, party: str | None = None) -> DeadlineResult:
+    """The next day by which a notice must be received to prevent a renewal, on or after ``on``.
+
+    With ``party``: only a notice that party may give, and only while the agreement is in force for it.
+    """
+    st = status(record, on, party)
 
     def none(reason: str) -> DeadlineResult:
         return DeadlineResult(
@@ -422,6 +438,7 @@ def next_deadline(record: Record, on: _dt.date) -> DeadlineResult:
             reason,
             st.ambiguities,
             st.explanation,
+            party,
         )
 
     if not record.deadline_clauses:
@@ -432,11 +449,17 @@ def next_deadline(record: Record, on: _dt.date) -> DeadlineResult:
             return none(f"the agreement is {st.stage}")
         return none("the agreement is not yet in force: no term to renew")
     if not st.in_force:
+        if party is not None and st.agreement_in_force:
+            since = f" since {st.since}" if st.since else ""
+            return none(f"the agreement is not in force for {party} ({st.stage}{since})")
         return none(f"the agreement is {st.stage} since {st.since}")
+    clauses = [c for c in record.deadline_clauses if party is None or party in c.by]
+    if not clauses:
+        return none(f"{party} may not give a notice of non-renewal under these rules")
     ts = s.terms()
     assert ts is not None and st.term is not None and st.term.number is not None
     best: DeadlineResult | None = None
-    for clause in record.deadline_clauses:
+    for clause in clauses:
         k = st.term.number
         # the deadline for term k may already have passed: then look at term k+1
         for kk in (k, k + 1):
@@ -478,6 +501,7 @@ def next_deadline(record: Record, on: _dt.date) -> DeadlineResult:
                 reason=None,
                 ambiguities=amb,
                 explanation=[*st.explanation, step],
+                party=party,
             )
             if best is None or (
                 cand.deadline is not None and best.deadline is not None and cand.deadline < best.deadline
@@ -498,11 +522,14 @@ def _approvals_on(record: Record, on: _dt.date) -> dict[str, _dt.date]:
     return {p: d for p, d in current.items() if d <= on}
 
 
-def timeline(record: Record, until: _dt.date | None = None) -> TimelineResult:
+def timeline(record: Record, until: _dt.date | None = None, party: str | None = None) -> TimelineResult:
     """Contiguous intervals (stage, and term while in force) from the first event to ``until``.
 
-    ``until`` defaults to the last event; the last interval is open-ended when nothing ends it.
+    ``until`` defaults to the last event; the last interval is open-ended when nothing ends it. With
+    ``party``, "in force" means in force for that party: while the agreement is in force but the party is
+    not bound, the interval carries the party's stage (not_a_party, deposited, withdrawn) instead.
     """
+    check_party(record, party)
     # no events: nothing but "not started" to show, whatever the horizon (the library never reads the clock)
     horizon = until or (record.events[-1].date if record.events else _dt.date.min)
     out: list[Interval] = []
@@ -535,9 +562,70 @@ def timeline(record: Record, until: _dt.date | None = None) -> TimelineResult:
             open_end = f"in force, renewing every {s.renewal} unless a notice stops it"
         elif s.natural_end() is not None and s.natural_end() > horizon:  # type: ignore[operator]
             open_end = f"in force until {D.add_days(s.natural_end(), -1)}"  # type: ignore[arg-type]
+    if party is not None:
+        out = _party_intervals(record, party, out, horizon)
+        if out and not out[-1].in_force and out[-1].stage in PARTY_STAGES:
+            open_end = None
+    shown = max((i.term for i in out if i.term is not None), default=0)
     return TimelineResult(
-        record.short_title, record.scenario, horizon, out, events, list(record.changes), open_end
+        record.short_title,
+        record.scenario,
+        horizon,
+        out,
+        events,
+        list(record.changes),
+        open_end,
+        party,
+        term_boundary_ambiguities(record, first_terms=min(shown, 100)) if shown else [],
     )
+
+
+def _party_intervals(
+    record: Record, party: str, intervals: list[Interval], horizon: _dt.date
+) -> list[Interval]:
+    """Split the in-force intervals where ``party`` joins, withdraws or deposits its instrument (up to
+    ``horizon``: what happens later is not shown, as for the agreement itself)."""
+    spans = record.party_spans.get(party, [])
+    marks = sorted(
+        m
+        for m in {ps.start for ps in spans}
+        | {ps.end for ps in spans if ps.end is not None}
+        | {d for d, p, _ in record.deposits if p == party}
+        if m <= horizon
+    )
+    out: list[Interval] = []
+    for iv in intervals:
+        if not iv.in_force or iv.start is None:
+            out.append(iv)
+            continue
+        cuts = [m for m in marks if iv.start < m and (iv.last_day is None or m <= iv.last_day)]
+        starts = [iv.start, *cuts]
+        for k, a in enumerate(starts):
+            last = D.add_days(starts[k + 1], -1) if k + 1 < len(starts) else iv.last_day
+            ps = record.party_span_on(party, a)
+            if ps is not None:
+                cause = ps.cause if ps.start == a and ps.start > iv.start else iv.cause
+                out.append(replace(iv, start=a, last_day=last, cause=cause))
+                continue
+            stage, since, _, why = party_stage(record, party, a)
+            if stage == "deposited":
+                why = f"{party}'s instrument deposited {since}; not yet in force for it"
+            elif stage == "not_a_party":
+                why = f"in force for other parties; {party} has deposited no instrument"
+            prev = out[-1] if out else None
+            if (
+                prev is not None
+                and prev.stage == stage
+                and prev.last_day is not None
+                and D.add_days(prev.last_day, 1) == a  # the agreement renewed: still not bound
+            ):
+                out[-1] = replace(prev, last_day=last)
+                continue
+            out.append(Interval(a, last, stage, False, None, why or PARTY_STAGES[stage]))
+    if out and intervals and out[-1].stage in PARTY_STAGES and intervals[-1].in_force:
+        # the agreement's last term runs past the horizon; the party's being out has no such end
+        out[-1] = replace(out[-1], last_day=None)
+    return out
 
 
 #: Most terms one timeline lists (a bound on output and time, see docs/errors.md).

@@ -129,6 +129,8 @@ class DeadlineResult(_Result):
     reason: str | None  # why there is no deadline, when there is none
     ambiguities: list[Ambiguity]
     explanation: list[Step]
+    #: the party asked about (``deadline(..., party=P)``): only notices P may give, while bound
+    party: str | None = None
 
 
 @dataclass(frozen=True)
@@ -150,6 +152,10 @@ class TimelineResult(_Result):
     events: list[dict[str, Any]]
     changes: list[str]
     open_end: str | None  # what happens after `until` when the last interval runs on
+    #: the party asked about (``timeline(..., party=P)``); then ``in_force`` means "in force for P"
+    party: str | None = None
+    #: term boundaries shown that move with a convention the rules leave open
+    ambiguities: list[Ambiguity] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -367,7 +367,7 @@ def render_html(r: ReportResult) -> str:
             _table(
                 ["from", "to", "base", "what-if", "differs"],
                 [
-                    [d.start or "...", d.last_day or "...", d.a.label(), d.b.label(), ", ".join(d.differs)]
+                    [d.start or "...", d.last_day or "...", d.a.label(), d.b.label(), d.describe()]
                     for d in c.ranges
                 ],
                 (0, 1),

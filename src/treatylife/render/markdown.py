@@ -20,6 +20,11 @@ def _table(head: list[str], rows: list[list[object]]) -> list[str]:
     return out
 
 
+def _for(r: Any) -> str:
+    """ " for P" when the answer is about one party of a multilateral agreement."""
+    return f" for {r.party}" if getattr(r, "party", None) else ""
+
+
 def _steps(steps: list[Step]) -> list[str]:
     return [
         "",
@@ -45,7 +50,7 @@ def _status(r: StatusResult) -> list[str]:
     head = "in force" if r.in_force else "not in force"
     if r.in_force and not r.operating:
         head += " (operation suspended)"
-    lines = [f"## {r.agreement}: {head} on {r.on}", "", f"*Scenario: {r.scenario}*", ""]
+    lines = [f"## {r.agreement}: {head}{_for(r)} on {r.on}", "", f"*Scenario: {r.scenario}*", ""]
     lines.append(f"- **Stage:** {r.stage} ({r.stage_description})" + (f" since {r.since}" if r.since else ""))
     if r.term is not None:
         if r.term.number is None:
@@ -87,7 +92,12 @@ def _status(r: StatusResult) -> list[str]:
 
 
 def _deadline(r: DeadlineResult) -> list[str]:
-    lines = [f"## {r.agreement}: next notice deadline from {r.on}", "", f"*Scenario: {r.scenario}*", ""]
+    lines = [
+        f"## {r.agreement}: next notice deadline{_for(r)} from {r.on}",
+        "",
+        f"*Scenario: {r.scenario}*",
+        "",
+    ]
     if r.deadline is None:
         lines.append(f"No notice deadline: {r.reason}")
     else:
@@ -104,7 +114,7 @@ def _deadline(r: DeadlineResult) -> list[str]:
 
 
 def _timeline(r: TimelineResult) -> list[str]:
-    lines = [f"## {r.agreement}: timeline to {r.until}", "", f"*Scenario: {r.scenario}*", ""]
+    lines = [f"## {r.agreement}: timeline{_for(r)} to {r.until}", "", f"*Scenario: {r.scenario}*", ""]
     lines += [f"- what-if: {c}" for c in r.changes]
     if r.changes:
         lines.append("")
@@ -114,20 +124,19 @@ def _timeline(r: TimelineResult) -> list[str]:
     )
     if r.open_end:
         lines += ["", f"After {r.until}: {r.open_end}."]
-    return lines
+    return lines + _ambiguities(r.ambiguities)
 
 
 def _compare(r: Any) -> list[str]:
-    lines = ["## Comparison", "", f"- **A:** {r.a}", f"- **B:** {r.b}"]
+    lines = [f"## Comparison{_for(r)}", "", f"- **A:** {r.a}", f"- **B:** {r.b}"]
     lines += [f"  - A what-if: {c}" for c in r.changes_a] + [f"  - B what-if: {c}" for c in r.changes_b]
     lines.append("")
     if r.same:
-        lines.append("Same answers: in force, stage and term agree on every day.")
+        what = "in force, stage, term and parties bound" if r.parties_compared else "in force, stage and term"
+        lines.append(f"Same answers: {what} agree on every day.")
     else:
         first = r.ranges[0]
-        lines.append(
-            f"**They diverge from {r.diverge_from or 'the start'} on:** A {first.a.label()}, B {first.b.label()}."
-        )
+        lines.append(f"**They diverge from {r.diverge_from or 'the start'} on:** {first.headline()}.")
         for c in r.cause:
             lines.append(f"- caused by {c.label()} (only in {c.only_in})" + (f": {c.note}" if c.note else ""))
     if r.rule_differences:
@@ -138,7 +147,7 @@ def _compare(r: Any) -> list[str]:
             *_table(
                 ["from", "to", "A", "B", "differs"],
                 [
-                    [x.start or "...", x.last_day or "...", x.a.label(), x.b.label(), ", ".join(x.differs)]
+                    [x.start or "...", x.last_day or "...", x.a.label(), x.b.label(), x.describe()]
                     for x in r.ranges
                 ],
             ),

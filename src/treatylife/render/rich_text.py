@@ -67,6 +67,8 @@ def _status(r: StatusResult) -> list[Any]:
         rows.append(("Approved", ", ".join(f"{p} {d}" for p, d in r.approvals.items())))
     if r.signed_on:
         rows.append(("Signed", str(r.signed_on)))
+    if r.party is not None:
+        rows.insert(0, ("For", r.party))
     out: list[Any] = [_kv(rows, f"{r.agreement} | {r.scenario}")]
     if r.notices:
         t = Table(title="Notices", title_justify="left")
@@ -107,13 +109,16 @@ def _deadline(r: DeadlineResult) -> list[Any]:
             ("Clause", f"{r.clause} ({r.article or 'no article cited'}), at least {r.notice_period}"),
             ("Counted as", r.convention or ""),
         ]
+    if r.party is not None:
+        rows.insert(0, ("For", r.party))
     return [_kv(rows, f"{r.agreement} | {r.scenario}"), *_ambiguities(r.ambiguities)]
 
 
 def _timeline(r: TimelineResult) -> list[Any]:
     from rich.table import Table
 
-    t = Table(title=f"{r.agreement} | {r.scenario}", title_justify="left")
+    title = f"{r.agreement} | {r.scenario}" + (f" | for {r.party}" if r.party else "")
+    t = Table(title=title, title_justify="left")
     for col in ("from", "to", "stage", "term", "cause"):
         t.add_column(col, overflow="fold", no_wrap=col in ("from", "to"))
     for i in r.intervals:
@@ -124,7 +129,7 @@ def _timeline(r: TimelineResult) -> list[Any]:
     out: list[Any] = [_t(f"what-if: {c}") for c in r.changes] + [t]
     if r.open_end:
         out.append(_t(f"after {r.until}: {r.open_end}"))
-    return out
+    return out + _ambiguities(r.ambiguities)
 
 
 def _compare(r: Any) -> list[Any]:
@@ -142,7 +147,7 @@ def _compare(r: Any) -> list[Any]:
             t.add_row(
                 *map(
                     _t,
-                    (x.start or "...", x.last_day or "...", x.a.label(), x.b.label(), ", ".join(x.differs)),
+                    (x.start or "...", x.last_day or "...", x.a.label(), x.b.label(), x.describe()),
                 )
             )
         out.append(t)

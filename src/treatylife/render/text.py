@@ -115,7 +115,7 @@ def _status(r: StatusResult) -> list[str]:
 
 
 def _deadline(r: DeadlineResult) -> list[str]:
-    lines = [f"{r.agreement} | {r.scenario}", f"From {r.on}:"]
+    lines = [f"{r.agreement} | {r.scenario}", f"From {r.on}" + (f", for {r.party}:" if r.party else ":")]
     if r.deadline is None:
         lines.append(f"No notice deadline: {r.reason}")
     else:
@@ -131,7 +131,7 @@ def _deadline(r: DeadlineResult) -> list[str]:
 
 
 def _timeline(r: TimelineResult) -> list[str]:
-    lines = [f"{r.agreement} | {r.scenario}"]
+    lines = [f"{r.agreement} | {r.scenario}" + (f" | for {r.party}" if r.party else "")]
     lines += [f"  what-if: {c}" for c in r.changes]
     for i in r.intervals:
         start = i.start.isoformat() if i.start else "..."
@@ -140,7 +140,7 @@ def _timeline(r: TimelineResult) -> list[str]:
         lines.append(f"{start} .. {end:<10}  {i.stage}{term}  ({i.cause})")
     if r.open_end:
         lines.append(f"after {r.until}: {r.open_end}")
-    return lines
+    return lines + _ambiguities(r.ambiguities)
 
 
 def _check(r: CheckResult) -> list[str]:
@@ -170,15 +170,14 @@ def _check(r: CheckResult) -> list[str]:
 def compare_lines(r: Any) -> list[str]:
     """A CompareResult: the two scenarios, where they diverge and why, then the ranges that differ."""
     span = f" ({r.start or '...'} .. {r.end or '...'})" if (r.start or r.end) else ""
-    lines = [f"A: {r.a}", f"B: {r.b}"]
+    lines = [f"A: {r.a}", f"B: {r.b}"] + ([f"For: {r.party}"] if r.party else [])
     lines += [f"  A what-if: {c}" for c in r.changes_a] + [f"  B what-if: {c}" for c in r.changes_b]
     if r.same:
-        lines.append(f"Same answers{span}: in force, stage and term agree on every day.")
+        what = "in force, stage, term and parties bound" if r.parties_compared else "in force, stage and term"
+        lines.append(f"Same answers{span}: {what} agree on every day.")
     else:
         first = r.ranges[0]
-        lines.append(
-            f"They diverge from {r.diverge_from or 'the start'} on{span}: A {first.a.label()}, B {first.b.label()}"
-        )
+        lines.append(f"They diverge from {r.diverge_from or 'the start'} on{span}: {first.headline()}")
         for c in r.cause:
             note = f": {c.note}" if c.note else ""
             lines.append(f"Caused by: {c.label()} (only in {c.only_in}){note}")
@@ -191,7 +190,7 @@ def compare_lines(r: Any) -> list[str]:
                 x.last_day.isoformat() if x.last_day else "...",
                 x.a.label(),
                 x.b.label(),
-                ", ".join(x.differs),
+                x.describe(),
             )
             for x in r.ranges
         ]
