@@ -57,6 +57,31 @@ def test_explain_text_and_json() -> None:
 # ---------------------------------------------------------------------------- markdown
 
 
+def test_explain_timeline_lists_events_and_the_renewal_clause() -> None:
+    t = tl.timeline(RECORD, dt.date(2020, 1, 1))
+    whats = [(s.date, s.what) for s in t.explanation]
+    assert whats == sorted(whats, key=lambda x: x[0] or dt.date.min)  # in date order
+    by_date = {s.date: s for s in t.explanation if s.what.startswith("term 4 ")}
+    assert by_date[dt.date(2019, 11, 23)].article == "Art. 21(3)"
+    assert by_date[dt.date(2019, 11, 23)].convention == "end_of_month=round_down"
+    assert any((s.source or "").endswith("gsomia-record.yaml:53") for s in t.explanation)  # with file:line
+    assert all(s.date is None or s.date <= dt.date(2020, 1, 1) for s in t.explanation)  # nothing after
+    code, out, _ = run("timeline", str(RECORD), "--to", "2020-01-01", "--explain")
+    assert code == 0 and "\nWhy:\n" in out and "notice_suspended KOR" in out
+
+
+def test_explain_compare_says_why_each_side_answers_as_it_does() -> None:
+    c = tl.compare(RECORD, NO_SUSPENSION)
+    whats = [s.what for s in c.explanation]
+    assert any(w.startswith("A and B: notice kor-2019-termination by KOR") for w in whats)  # shared: once
+    assert any(w.startswith("A: notice kor-2019-termination suspended") for w in whats)
+    assert any(w.startswith("B: notice kor-2019-termination effective") for w in whats)
+    assert all(s.date is None or s.date <= dt.date(2019, 11, 23) for s in c.explanation)
+    code, out, _ = run("compare", str(RECORD), str(NO_SUSPENSION), "--explain", "--format", "markdown")
+    assert code == 0 and "### Why" in out and "A: notice kor-2019-termination suspended" in out
+    assert tl.compare(RECORD, RECORD).explanation == []  # nothing diverges: nothing to explain
+
+
 def test_markdown_status_with_explanation() -> None:
     code, out, _ = run("status", "--on", "2019-08-23", "--format", "markdown", "--explain")
     assert code == 0

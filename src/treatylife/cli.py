@@ -289,6 +289,7 @@ def timeline(
     remove: RemoveOpt = None,
     set_: SetOpt = None,
     party: PartyOpt = None,
+    explain: ExplainOpt = False,
 ) -> None:
     """Contiguous intervals of stage and term, from the first event."""
     import treatylife
@@ -296,7 +297,7 @@ def timeline(
     _run(
         as_json,
         fmt,
-        False,
+        explain,
         lambda: treatylife.timeline(_scenario(scenario, add, remove, set_), to or _today(), party),
     )
 
@@ -378,6 +379,7 @@ def compare(
     remove: RemoveOpt = None,
     set_: SetOpt = None,
     party: PartyOpt = None,
+    explain: ExplainOpt = False,
 ) -> None:
     """Where two scenarios disagree: date ranges where "in force?", stage, term or parties differ, and why."""
     import treatylife
@@ -392,7 +394,7 @@ def compare(
         other = _scenario(b if b is not None else a, add, remove, set_)
         return treatylife.compare(a, other, start, to, party)
 
-    _run(as_json, fmt, False, compute)
+    _run(as_json, fmt, explain, compute)
 
 
 @app.command()

@@ -11,12 +11,12 @@ it the last range is open-ended.
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from treatylife import dates as D
 from treatylife.lifecycle import IN_FORCE
 from treatylife.record import EventInfo, Record
-from treatylife.results import _Result
+from treatylife.results import Step, _Result
 
 __all__ = ["CompareResult", "DiffRange", "EventDiff", "SideState", "compare_records"]
 
@@ -102,6 +102,8 @@ class CompareResult(_Result):
     party: str | None = None
     #: were the parties bound compared too (a multilateral agreement on either side)?
     parties_compared: bool = False
+    #: why each side answers as it does on the day they diverge: "A: ..." and "B: ..." steps
+    explanation: list[Step] = field(default_factory=list)
 
 
 def _state(r: Record, d: _dt.date, party: str | None, follow: bool) -> SideState:
@@ -293,6 +295,23 @@ def compare_records(
         if relevant:
             last_date = relevant[-1].date
             cause = [d for d in relevant if d.date == last_date]
+    explanation: list[Step] = []
+    if diverge is not None:
+        # why each side answers as it does on the first day they differ; steps both share are said once
+        from treatylife.query import status
+
+        ea, eb = (status(r, diverge, party).explanation for r in (a, b))
+        shared = {(st.date, st.what, st.article, st.convention) for st in ea}
+        shared &= {(st.date, st.what, st.article, st.convention) for st in eb}
+        for st in ea:
+            both = (st.date, st.what, st.article, st.convention) in shared
+            explanation.append(replace(st, what=f"{'A and B' if both else 'A'}: {st.what}"))
+        explanation += [
+            replace(st, what=f"B: {st.what}")
+            for st in eb
+            if (st.date, st.what, st.article, st.convention) not in shared
+        ]
+        explanation.sort(key=lambda st: st.date or _dt.date.min)
     return CompareResult(
         a=a.scenario,
         b=b.scenario,
@@ -308,4 +327,5 @@ def compare_records(
         changes_b=list(b.changes),
         party=party,
         parties_compared=follow,
+        explanation=explanation,
     )

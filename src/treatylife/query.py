@@ -567,6 +567,14 @@ def timeline(record: Record, until: _dt.date | None = None, party: str | None = 
         if out and not out[-1].in_force and out[-1].stage in PARTY_STAGES:
             open_end = None
     shown = max((i.term for i in out if i.term is not None), default=0)
+    # why: every event shown, and the clauses and conventions behind the state at the horizon
+    why = {
+        (st.date, st.what): st
+        for st in (_event_step(record, e.index) for e in record.events if e.date <= horizon)
+    }
+    if record.events:
+        for st in status(record, horizon, party).explanation:
+            why.setdefault((st.date, st.what), st)
     return TimelineResult(
         record.short_title,
         record.scenario,
@@ -577,6 +585,7 @@ def timeline(record: Record, until: _dt.date | None = None, party: str | None = 
         open_end,
         party,
         term_boundary_ambiguities(record, first_terms=min(shown, 100)) if shown else [],
+        sorted(why.values(), key=lambda st: st.date or _dt.date.min),
     )
 
 

@@ -156,6 +156,8 @@ class TimelineResult(_Result):
     party: str | None = None
     #: term boundaries shown that move with a convention the rules leave open
     ambiguities: list[Ambiguity] = field(default_factory=list)
+    #: the events shown, and the clauses and conventions behind the state at ``until``
+    explanation: list[Step] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
