@@ -67,6 +67,12 @@ BOUNDARIES: list[tuple[str, str | None, str, tuple[bool, bool, bool], str]] = [
     ("kyoto-record", None, "2005-02-16", (False, True, True), "ninetieth day after 2004-11-18"),
     ("kyoto-record", "CAN", "2012-12-15", (True, False, False), "Canada's notice 2011-12-15 + one year"),
     ("kyoto-record", None, "2012-12-15", (True, True, True), "goes on for the other parties"),
+    # written blind from the clause text (tests/test_blind.py, docs/blind-tests.md)
+    ("cwc-record", None, "1997-04-29", (False, True, True), "180 days after the 65th instrument 1996-10-31"),
+    ("cwc-record", "USA", "1997-04-29", (False, True, True), "deposit 1997-04-25: an original State Party"),
+    ("cwc-record", "RUS", "1997-12-05", (False, True, True), "deposit 1997-11-05 + 30 days (Art. XXI(2))"),
+    ("cwc-record", "SYR", "2013-10-14", (False, True, True), "accession 2013-09-14 + 30 days"),
+    ("us-japan-security-record", None, "1960-06-23", (False, True, True), "ratifications exchanged in Tokyo"),
 ]
 
 

@@ -132,7 +132,8 @@ AddOpt = Annotated[
     typer.Option(
         "--add",
         metavar="'DATE KIND [PARTY] [field=value...]'",
-        help='What-if: add an event, e.g. --add "2019-09-01 notice_given JPN" (repeatable).',
+        help='What-if: add an event, e.g. --add "2019-09-01 notice_given JPN" (repeatable). Fields: id, '
+        "clause, notice, period, note, claim, source, count, condition.",
     ),
 ]
 RemoveOpt = Annotated[

@@ -191,8 +191,7 @@ def _event_diffs(a: Record, b: Record) -> list[EventDiff]:
             k = _key(e)
             if extra[k] > 0:
                 extra[k] -= 1
-                src = f"{e.file}:{e.line}" if e.file and e.line else e.file
-                out.append(EventDiff(side, e.date, e.kind, e.party, e.id, e.note, src))
+                out.append(EventDiff(side, e.date, e.kind, e.party, e.id, e.note, e.where()))
     out.sort(key=lambda d: (d.date, d.only_in))
     return out
 

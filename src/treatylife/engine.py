@@ -28,6 +28,7 @@ from treatylife.record import (
     Record,
     Schedule,
     StageSpan,
+    WithdrawalClause,
 )
 from treatylife.rules import (
     AfterKthNotification,
@@ -55,6 +56,23 @@ IMPLIED_WITHDRAWAL = Withdrawal(
     article="VCLT Art. 56(2)",
     text="A party shall give not less than twelve months' notice of its intention to denounce or withdraw.",
 )
+
+
+def compile_withdrawal_clauses(rules: Rules) -> list[WithdrawalClause]:
+    """The withdrawal clauses with their conventions resolved (for ``deadline``'s withdrawal options)."""
+    return [
+        WithdrawalClause(
+            id=c.id,
+            effect_after=c.effect_after,
+            by=tuple(rules.party_codes() if c.by == "any" else c.by),
+            allowed_after=c.allowed_after,
+            only_after_initial_term=c.only_after_initial_term,
+            eom=rules.conventions.end_of_month,
+            article=c.article,
+        )
+        for c in rules.exits
+        if isinstance(c, Withdrawal)
+    ]
 
 
 def compile_deadline_clauses(rules: Rules) -> list[DeadlineClause]:
@@ -91,6 +109,7 @@ class _Replay:
     def __init__(self, rules: Rules) -> None:
         self.rules = rules
         self.reason = ""
+        self.reason_field = "kind"
         self.now = _dt.date.min
         self.event_index: int | None = None
         self.approvals: dict[str, _dt.date] = {}
@@ -123,15 +142,16 @@ class _Replay:
     def _event(ev: EventData) -> Event:
         return ev.kwargs["event"]  # type: ignore[no-any-return]
 
-    def _refuse(self, reason: str) -> bool:
-        self.reason = reason
+    def _refuse(self, reason: str, field: str = "kind") -> bool:
+        """Refuse the event; ``field`` is the one to fix (the error names it)."""
+        self.reason, self.reason_field = reason, field
         return False
 
     # -- guards
     def approval_allowed(self, ev: EventData) -> bool:
         e = self._event(ev)
         if e.party is None:
-            return self._refuse("an approval needs `party`")
+            return self._refuse("an approval needs `party`", "party")
         if e.party in self.approvals:
             return self._refuse(
                 f"{e.party} already approved on {self.approvals[e.party]} in this round of negotiations"
@@ -159,7 +179,7 @@ class _Replay:
             self.deposits.append((e.date, None, e.count))
             return True
         if e.count is not None:
-            return self._refuse("`count` is only for a notification without `party`")
+            return self._refuse("`count` is only for a notification without `party`", "count")
         if e.party in self.notifications:
             rejoining = (
                 self.rules.is_multilateral
@@ -229,15 +249,15 @@ class _Replay:
     def notice_allowed(self, ev: EventData) -> bool:
         e = self._event(ev)
         if e.party is None:
-            return self._refuse("a notice needs `party` (the party that gives it)")
+            return self._refuse("a notice needs `party` (the party that gives it)", "party")
         clause = self._exit_clause(e)
         if clause is None:
             return False
         if clause.by != "any" and e.party not in clause.by:
-            return self._refuse(f"clause {clause.id!r} lets only {', '.join(clause.by)} give notice")
+            return self._refuse(f"clause {clause.id!r} lets only {', '.join(clause.by)} give notice", "party")
         nid = e.id or f"{e.party}-{e.date.isoformat()}"
         if nid in self.notices:
-            return self._refuse(f"a notice {nid!r} was already given")
+            return self._refuse(f"a notice {nid!r} was already given", "id")
         assert self.schedule is not None
         if not self._bound(e.party):
             why = (
@@ -249,7 +269,8 @@ class _Replay:
             )
             return self._refuse(
                 f"{e.party} gives notice on {e.date} but the agreement is not in force for {e.party} ({why}): "
-                "a party can withdraw only from an agreement in force for it"
+                "a party can withdraw only from an agreement in force for it",
+                "date" if e.party in self.joining else "party",
             )
         if isinstance(clause, Withdrawal):
             if clause.allowed_after is not None:
@@ -258,12 +279,13 @@ class _Replay:
                 if e.date < earliest:
                     return self._refuse(
                         f"clause {clause.id!r} allows notice only after {clause.allowed_after} in force "
-                        f"(in force for {e.party} since {since}: from {earliest})"
+                        f"(in force for {e.party} since {since}: from {earliest})",
+                        "date",
                     )
             ts = self.schedule.terms()
             if clause.only_after_initial_term and ts is not None and e.date < ts.start(2):
                 return self._refuse(
-                    f"clause {clause.id!r} allows notice only after the initial term ({ts.start(2)})"
+                    f"clause {clause.id!r} allows notice only after the initial term ({ts.start(2)})", "date"
                 )
         return True
 
@@ -344,6 +366,9 @@ class _Replay:
             if self.eif_condition_date is None:
                 self.eif_condition_date = self.now
             due = D.add_period(self.eif_condition_date, eif.delay)
+        floor = getattr(eif, "not_before", None)
+        if due is not None and floor is not None and due < floor:
+            due = floor  # "but in no case earlier than ..."
         if due is not None and not self.eif_scheduled:
             self.eif_due = due
 
@@ -377,8 +402,11 @@ class _Replay:
         cause = "entry into force of the agreement"
         if isinstance(eif, AfterKthNotification):
             assert self.eif_condition_date is not None
+            original_until = (
+                self.now if eif.later_parties_from == "entry_into_force" else self.eif_condition_date
+            )
             for party, (d, idx) in self.last_deposit.items():
-                if d <= self.eif_condition_date:
+                if d <= original_until:
                     self.members[party].append(PartySpan(party, self.now, None, cause, event=idx))
                 elif party not in self.joining:
                     self.schedule_join(party, d, idx)
@@ -404,9 +432,17 @@ class _Replay:
         """Called after a `notified` event: is it a later party (or a party rejoining)?"""
         if e.party is None or self._bound(e.party) or e.party in self.joining:
             return
-        if self.state in ("in_force", "operation_suspended") or (
-            self.eif_condition_date is not None and e.date > self.eif_condition_date
-        ):
+        eif = self.rules.entry_into_force
+        from_eif = isinstance(eif, AfterKthNotification) and eif.later_parties_from == "entry_into_force"
+        if self.state in ("in_force", "operation_suspended"):
+            if from_eif and self.schedule is not None and e.date == self.schedule.anchor:
+                # deposited on the day of entry into force: not "subsequent to" it, an original party
+                self.members[e.party].append(
+                    PartySpan(e.party, e.date, None, "entry into force of the agreement", event=index)
+                )
+                return
+            self.schedule_join(e.party, e.date, index)
+        elif not from_eif and self.eif_condition_date is not None and e.date > self.eif_condition_date:
             self.schedule_join(e.party, e.date, index)
 
     def join(self, when: _dt.date, ref: str) -> None:
@@ -642,7 +678,7 @@ def _run(loaded: Loaded, model: _Replay) -> Record:
         before = model.state
         model.now = when
         model.event_index = index
-        model.reason = ""
+        model.reason, model.reason_field = "", "kind"
         from transitions.core import MachineError
 
         try:
@@ -675,7 +711,7 @@ def _run(loaded: Loaded, model: _Replay) -> Record:
                 model.reason or f"{trigger} is not allowed on {when}",
                 file=event.file if event else None,
                 line=event.line if event else None,
-                field="kind",
+                field=model.reason_field,
                 code="TL402",
             )
         if model.state != before:
@@ -798,6 +834,7 @@ def _run(loaded: Loaded, model: _Replay) -> Record:
         ended_on=ended_on,
         end_reason=end_reason,
         deadline_clauses=list(model.clauses.values()),
+        withdrawal_clauses=compile_withdrawal_clauses(rules),
         notices=list(model.notices.values()),
         approvals=dict(model.approvals),
         approval_rounds=[ApprovalRound(r.start, dict(r.approvals)) for r in model.approval_rounds],
@@ -845,4 +882,7 @@ def _eif_cause(rules: Rules, when: _dt.date) -> str:
         "after_kth_notification": _kth_words(rules),
     }
     art = f" ({eif.article})" if eif.article else ""
+    floor = getattr(eif, "not_before", None)
+    if floor is not None and when == floor:
+        return f"entered into force on {floor}, the earliest date the clause allows (not_before){art}"
     return f"entered into force {words[eif.kind]}{art}"

@@ -22,6 +22,7 @@ from treatylife.results import (
     Step,
     TermInfo,
     TimelineResult,
+    WithdrawalOption,
 )
 
 __all__ = ["check_party", "next_deadline", "party_stage", "status", "term_on", "timeline"]
@@ -205,7 +206,7 @@ def _event_step(record: Record, index: int | None, what: str | None = None) -> S
     if index is None:
         return Step(None, what or "")
     e = record.events[index]
-    src = f"{e.file}:{e.line}" if e.file else None
+    src = e.where()
     who = f" {e.party}" if e.party else (f" ({e.count} instruments)" if e.count else "")
     text = what or f"{e.kind}{who}" + (f": {e.note}" if e.note else "")
     return Step(e.date, text, None, None, src)
@@ -380,6 +381,12 @@ def status(record: Record, on: _dt.date, party: str | None = None) -> StatusResu
             if ps.start <= on:
                 steps.append(_event_step(record, ps.event, f"{party} bound from {ps.start}: {ps.cause}"))
                 steps[-1] = Step(ps.start, steps[-1].what, None, None, steps[-1].source)
+            elif ps.event is not None and record.events[ps.event].date <= on:
+                # deposited, waiting: when it will be bound is already known
+                steps.append(
+                    _event_step(record, ps.event, f"{party} to be bound from {ps.start}: {ps.cause}")
+                )
+                steps[-1] = Step(ps.start, steps[-1].what, None, None, steps[-1].source)
             if ps.end is not None and ps.end <= on:
                 steps.append(Step(ps.end, f"{party} no longer bound from {ps.end}: {ps.end_cause}"))
         if in_force and pspan is None:
@@ -419,6 +426,7 @@ def next_deadline(record: Record, on: _dt.date, party: str | None = None) -> Dea
     With ``party``: only a notice that party may give, and only while the agreement is in force for it.
     """
     st = status(record, on, party)
+    withdrawal = _withdrawal_options(record, on, party, st)
 
     def none(reason: str) -> DeadlineResult:
         return DeadlineResult(
@@ -439,6 +447,7 @@ def next_deadline(record: Record, on: _dt.date, party: str | None = None) -> Dea
             st.ambiguities,
             st.explanation,
             party,
+            withdrawal,
         )
 
     if not record.deadline_clauses:
@@ -502,6 +511,7 @@ def next_deadline(record: Record, on: _dt.date, party: str | None = None) -> Dea
                 ambiguities=amb,
                 explanation=[*st.explanation, step],
                 party=party,
+                withdrawal=withdrawal,
             )
             if best is None or (
                 cand.deadline is not None and best.deadline is not None and cand.deadline < best.deadline
@@ -513,6 +523,43 @@ def next_deadline(record: Record, on: _dt.date, party: str | None = None) -> Dea
             return none(f"no renewal left to prevent: the agreement ends on {st.ends} ({st.end_reason})")
         return none("no renewal left to prevent")
     return best
+
+
+def _withdrawal_options(
+    record: Record, on: _dt.date, party: str | None, st: StatusResult
+) -> list[WithdrawalOption]:
+    """Under each withdrawal clause, the first day on or after ``on`` a notice may be received and the day it
+    would take effect; only while the agreement is in force (for ``party``, if given)."""
+    s = record.schedule
+    if not st.in_force or s is None:
+        return []
+    ts = s.terms()
+    second = ts.start(2) if ts is not None and (ts.max_terms is None or ts.max_terms >= 2) else None
+    out = []
+    for c in record.withdrawal_clauses:
+        if party is not None and party not in c.by:
+            continue
+        pspan = record.party_span_on(party, on) if party is not None else None
+        since = pspan.start if pspan is not None else s.anchor
+        if c.only_after_initial_term and second is None:
+            continue  # no term after the initial one: the clause never opens
+        start = max(on, c.earliest_notice(since, second))
+        if st.ends is not None and c.takes_effect(start) >= st.ends:
+            continue  # it ends earlier in any case (a notice already given, the last term)
+        conv = f"end_of_month={c.eom.value}"
+        out.append(
+            WithdrawalOption(
+                clause=c.id,
+                article=c.article,
+                who=[party] if party is not None else list(c.by),
+                notice_from=start,
+                takes_effect=c.takes_effect(start),
+                effect_after=str(c.effect_after),
+                scope="party" if record.multilateral else "agreement",
+                convention=conv,
+            )
+        )
+    return out
 
 
 def _approvals_on(record: Record, on: _dt.date) -> dict[str, _dt.date]:

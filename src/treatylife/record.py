@@ -19,7 +19,9 @@ from treatylife.dates import (
     Period,
     TermSchedule,
     add_days,
+    add_period,
     adjust_to_working_day,
+    effect_after,
     notice_deadline,
 )
 
@@ -34,6 +36,7 @@ __all__ = [
     "Record",
     "Schedule",
     "StageSpan",
+    "WithdrawalClause",
     "to_jsonable",
 ]
 
@@ -66,6 +69,10 @@ class EventInfo:
     def label(self) -> str:
         who = f" {self.party}" if self.party else (f" ({self.count} instruments)" if self.count else "")
         return f"{self.date.isoformat()} {self.kind}{who}"
+
+    def where(self) -> str | None:
+        """``file:line`` of the event, or just ``--add`` for one given on the command line."""
+        return f"{self.file}:{self.line}" if self.file and self.line else self.file
 
 
 @dataclass
@@ -164,6 +171,33 @@ class DeadlineClause:
 
 
 @dataclass(frozen=True)
+class WithdrawalClause:
+    """A withdrawal/denunciation clause compiled with its conventions: when a notice may be given, and when
+    it takes effect (for ``deadline``: "if we give notice now, when are we out?")."""
+
+    id: str
+    effect_after: Period
+    by: tuple[str, ...]
+    allowed_after: Period | None
+    only_after_initial_term: bool
+    eom: EndOfMonth
+    article: str | None
+
+    def earliest_notice(self, in_force_since: _dt.date, second_term: _dt.date | None) -> _dt.date:
+        """First day a notice may be received (``allowed_after`` in force; after the initial term)."""
+        d = in_force_since
+        if self.allowed_after is not None:
+            d = max(d, add_period(in_force_since, self.allowed_after, 1, self.eom))
+        if self.only_after_initial_term and second_term is not None:
+            d = max(d, second_term)
+        return d
+
+    def takes_effect(self, received: _dt.date) -> _dt.date:
+        """First day no longer bound by a notice received on ``received``."""
+        return effect_after(received, self.effect_after, self.eom)
+
+
+@dataclass(frozen=True)
 class NoticeChange:
     date: _dt.date
     status: str  # pending | suspended | withdrawn | effective | void | late
@@ -249,6 +283,7 @@ class Record:
     minimum_parties: int | None = None
     #: every deposit (ratification, acceptance, accession, notification): (date, party or None, count)
     deposits: list[tuple[_dt.date, str | None, int]] = field(default_factory=list)
+    withdrawal_clauses: list[WithdrawalClause] = field(default_factory=list)
 
     def span_on(self, d: _dt.date) -> StageSpan:
         for span in reversed(self.spans):

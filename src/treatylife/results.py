@@ -112,6 +112,21 @@ class StatusResult(_Result):
 
 
 @dataclass(frozen=True)
+class WithdrawalOption:
+    """ "If we give notice of withdrawal now, when are we out?": the first day a notice may be received under
+    one withdrawal clause (on or after the day asked), and when it would take effect."""
+
+    clause: str
+    article: str | None
+    who: list[str]
+    notice_from: _dt.date  # first day of receipt the clause allows, on or after the day asked
+    takes_effect: _dt.date  # a notice received that day: the first day no longer bound
+    effect_after: str
+    scope: str  # "agreement": it ends the agreement; "party": only the sender's participation
+    convention: str
+
+
+@dataclass(frozen=True)
 class DeadlineResult(_Result):
     agreement: str
     scenario: str
@@ -131,6 +146,8 @@ class DeadlineResult(_Result):
     explanation: list[Step]
     #: the party asked about (``deadline(..., party=P)``): only notices P may give, while bound
     party: str | None = None
+    #: withdrawal clauses: when a notice may be given from the day asked, and when it would take effect
+    withdrawal: list[WithdrawalOption] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -115,7 +115,15 @@ class Conventions(_Model):
     )
 
 
-class OnSignature(Cited):
+class _Floored(Cited):
+    not_before: IsoDate | None = Field(
+        None,
+        description="'but in no case earlier than ...': the entry into force is never before this date "
+        "(CWC Art. XXI(1): two years after opening for signature, 1995-01-13).",
+    )
+
+
+class OnSignature(_Floored):
     kind: Literal["on_signature"]
     delay: PeriodField | None = Field(None, description="e.g. '30 days' for 'on the thirtieth day after'.")
 
@@ -125,7 +133,7 @@ class FixedDate(Cited):
     date: IsoDate
 
 
-class LastNotification(Cited):
+class LastNotification(_Floored):
     """In force on the date of the last party's written notification (GSOMIA Art. 21(1))."""
 
     kind: Literal["last_notification"]
@@ -135,13 +143,15 @@ class LastNotification(Cited):
     )
 
 
-class AfterKthNotification(Cited):
+class AfterKthNotification(_Floored):
     """N days after the k-th ratification/acceptance; for a later party, N days after its own deposit.
 
     Counting starts on the day the last condition is met: the ``count``-th deposit, the deposit of every
     party in ``required``, and each of ``conditions`` (recorded by a ``condition_met`` event, since
-    treatylife does not compute, e.g., shares of emissions). A party that deposits after that day is bound
-    ``later_parties_delay`` (default: ``delay``) after its own deposit, and never before the entry into force.
+    treatylife does not compute, e.g., shares of emissions). A later party is bound ``later_parties_delay``
+    (default: ``delay``) after its own deposit, and never before the entry into force; who is "later" is
+    ``later_parties_from``: a party depositing after the conditions are met (Paris, Kyoto) or only after the
+    entry into force itself (CWC Art. XXI(2): a deposit in between makes an original party).
     """
 
     kind: Literal["after_kth_notification"]
@@ -150,7 +160,14 @@ class AfterKthNotification(Cited):
     )
     delay: PeriodField = Field(description="'30 days' for 'on the thirtieth day after'.")
     later_parties_delay: PeriodField | None = Field(
-        None, description="For a party depositing after the conditions are met; default: `delay`."
+        None, description="For a party depositing later (see `later_parties_from`); default: `delay`."
+    )
+    later_parties_from: Literal["conditions_met", "entry_into_force"] = Field(
+        "conditions_met",
+        description="Who is a later party: one depositing after the conditions are met ('after the "
+        "conditions for entry into force have been fulfilled', Paris Art. 21(3)), or only one depositing "
+        "after the day of entry into force ('subsequent to the entry into force', CWC Art. XXI(2)); a party "
+        "depositing in between is then bound on the day of entry into force.",
     )
     required: list[PartyCode] = Field(
         [], description="Parties whose own instruments are required (e.g. depositaries, Annex 2 states)."

@@ -109,6 +109,10 @@ def _deadline(r: DeadlineResult) -> list[str]:
             f"the end of the term",
             f"- **Counted as:** {r.convention}",
         ]
+    if r.withdrawal:
+        from treatylife.render.text import withdrawal_line
+
+        lines += ["", *[f"- **Withdrawal:** {withdrawal_line(w)}" for w in r.withdrawal]]
     lines += _ambiguities(r.ambiguities)
     return lines
 

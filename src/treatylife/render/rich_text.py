@@ -111,6 +111,10 @@ def _deadline(r: DeadlineResult) -> list[Any]:
         ]
     if r.party is not None:
         rows.insert(0, ("For", r.party))
+    if r.withdrawal:
+        from treatylife.render.text import withdrawal_line
+
+        rows += [("Withdrawal", withdrawal_line(w)) for w in r.withdrawal]
     return [_kv(rows, f"{r.agreement} | {r.scenario}"), *_ambiguities(r.ambiguities)]
 
 

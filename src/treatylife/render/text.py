@@ -12,9 +12,10 @@ from treatylife.results import (
     StatusResult,
     Step,
     TimelineResult,
+    WithdrawalOption,
 )
 
-__all__ = ["render_text"]
+__all__ = ["render_text", "withdrawal_line"]
 
 
 def render_text(result: Any, *, explain: bool = False) -> str:
@@ -126,8 +127,18 @@ def _deadline(r: DeadlineResult) -> list[str]:
             f"Clause: {r.clause} ({r.article or 'no article cited'}): at least {r.notice_period} before the "
             f"end of the term, counted as {r.convention}",
         ]
+    lines += [f"Withdrawal: {withdrawal_line(w)}" for w in r.withdrawal]
     lines += _ambiguities(r.ambiguities)
     return lines
+
+
+def withdrawal_line(w: WithdrawalOption) -> str:
+    """One withdrawal option in words (shared by the text, Markdown and terminal renderers)."""
+    ends = "the agreement" if w.scope == "agreement" else "the sender's participation"
+    return (
+        f"{w.clause} ({w.article or 'no article cited'}): a notice by {', '.join(w.who)} received from "
+        f"{w.notice_from} takes effect {w.effect_after} later, on {w.takes_effect} (ending {ends})"
+    )
 
 
 def _timeline(r: TimelineResult) -> list[str]:
