@@ -229,6 +229,38 @@ def test_impossible_inline_sequence_is_a_sequence_error() -> None:
     assert code == 2 and "TL4" in err
 
 
+def test_a_base_event_the_whatif_makes_impossible_says_how_to_drop_it() -> None:
+    # removing the US withdrawal of 2019 leaves its re-acceptance of 2021 impossible (it is still bound)
+    code, out, _ = run(
+        "status", "examples/paris-record.yaml", "--json", "--remove", "2019-11-04 notice_given"
+    )
+    error = json.loads(out)["error"]
+    assert code == 2 and (error["code"], error["line"]) == ("TL402", 64)
+    assert error["file"].endswith("paris-record.yaml")  # the event is the base's
+    assert error["hint"] == (
+        "the what-if (removed 2019-11-04 notice_given USA) leaves this event of the base impossible: remove it "
+        'too (--remove "2021-01-20 notified")'
+    )
+    # following the hint answers
+    code, out, _ = run(
+        "status", "examples/paris-record.yaml", "--on", "2021-03-01", "--party", "USA",
+        "--remove", "2019-11-04 notice_given", "--remove", "2021-01-20 notified",
+    )  # fmt: skip
+    assert code == 0 and "IN FORCE for USA" in out
+
+
+def test_a_notice_waiting_when_the_agreement_ends_otherwise_becomes_void() -> None:
+    # Korea's notice ends the agreement on 2019-11-23; Japan's late notice (for 2020-11-23) never takes effect
+    rec = tl.whatif(NO_SUSPENSION, add=["2019-09-01 notice_given JPN id=jpn"])
+    before, after = (
+        {n.id: n for n in tl.status(rec, dt.date.fromisoformat(d)).notices}
+        for d in ("2019-11-22", "2019-11-23")
+    )
+    assert before["jpn"].status == "pending" and before["jpn"].takes_effect == dt.date(2020, 11, 23)
+    assert (after["jpn"].status, after["jpn"].status_since) == ("void", dt.date(2019, 11, 23))
+    assert after["kor-2019-termination"].status == "effective"
+
+
 def test_api_functions_are_not_shadowed_by_submodules() -> None:
     """A submodule named like an API function would replace it on the package once imported."""
     import importlib

@@ -673,6 +673,16 @@ def _run(loaded: Loaded, model: _Replay) -> Record:
     ended_on: _dt.date | None = None
     end_reason: str | None = None
 
+    def whatif_hint(event: Event | None, hint: str | None = None) -> str | None:
+        """A base event that the what-if's changes left impossible: say so, and how to drop it too."""
+        if not loaded.changes or event is None or event.file == "--add":
+            return hint
+        extra = (
+            f"the what-if ({'; '.join(loaded.changes)}) leaves this event of the base impossible: remove it "
+            f'too (--remove "{event.date} {event.kind.value}")'
+        )
+        return f"{hint}; {extra}" if hint else extra
+
     def transition(trigger: str, when: _dt.date, cause: str, event: Event | None, index: int | None) -> None:
         nonlocal ended_on, end_reason
         before = model.state
@@ -690,7 +700,7 @@ def _run(loaded: Loaded, model: _Replay) -> Record:
                 file=event.file if event else None,
                 line=event.line if event else None,
                 field="kind",
-                hint="possible now: " + ", ".join(allowed_from(before)),
+                hint=whatif_hint(event, "possible now: " + ", ".join(allowed_from(before))),
                 code="TL401",
             ) from None
         except AmbiguousDateError as exc:
@@ -713,6 +723,7 @@ def _run(loaded: Loaded, model: _Replay) -> Record:
                 line=event.line if event else None,
                 field=model.reason_field,
                 code="TL402",
+                hint=whatif_hint(event),
             )
         if model.state != before:
             if spans[-1].start == when and spans[-1].stage != "not_started":
@@ -725,6 +736,11 @@ def _run(loaded: Loaded, model: _Replay) -> Record:
                 for party in model.members:
                     model.leave(party, when, f"the agreement ended: {cause}", index)
                     model.joining.pop(party, None)
+                for n in model.notices.values():
+                    # a notice still waiting (or suspended) when the agreement ends otherwise never takes effect
+                    if n.history[-1].status in ("pending", "suspended"):
+                        why = f"without effect: the agreement ended on {when} before it took effect"
+                        n.history.append(NoticeChange(when, "void", why, None))
 
     def fire_due(until: _dt.date | None) -> None:
         while model.queue and (until is None or model.queue[0][0] <= until):
