@@ -116,3 +116,35 @@ def test_add_can_count_instruments_of_states_not_followed() -> None:
     assert any(
         w.startswith("entered into force on 1995-01-13, the earliest date the clause allows") for w in why
     )
+
+
+# ---------------------------------------------------------------------------- "or on such later date"
+
+#: Paris Art. 28(2): "... or on such later date as may be specified in the notification of withdrawal"
+LATER = ["2019-11-04 notice_given USA id=usa effective=2021-01-01"]
+
+
+def test_a_notice_may_name_a_later_date_where_the_clause_allows() -> None:
+    rec = tl.whatif(PARIS, remove=["2019-11-04 notice_given"], add=LATER)
+    around = [tl.status(rec, D(d), "USA").in_force for d in ("2020-12-31", "2021-01-01", "2021-01-02")]
+    assert around == [True, False, False]
+    assert tl.status(rec, D("2020-11-04"), "USA").in_force  # the clause's own date no longer applies
+    (n,) = [n for n in tl.status(rec, D("2020-06-01"), "USA").notices if n.id == "usa"]
+    assert n.takes_effect == D("2021-01-01")
+    assert n.rule is not None and "the later date the notification names" in n.rule
+
+
+@pytest.mark.parametrize(
+    ("scenario", "add", "needle"),
+    [
+        (PARIS, "2019-11-04 notice_given USA id=usa effective=2020-06-01", "it may name a later date"),
+        (None, "2019-08-01 notice_given JPN effective=2020-06-01", "does not let a notice name its own date"),
+        (INF, "2018-01-10 notice_given RUS effective=2019-01-01", "does not let a notice name its own date"),
+    ],
+)
+def test_a_date_the_clause_does_not_allow_is_refused(scenario: str | None, add: str, needle: str) -> None:
+    remove = ["2019-11-04 notice_given"] if scenario == PARIS else []
+    with pytest.raises(TreatyLifeError) as err:
+        tl.whatif(scenario, remove=remove, add=[add])
+    assert (err.value.code, err.value.field) == ("TL402", "effective")
+    assert needle in str(err.value)

@@ -69,6 +69,7 @@ def compile_withdrawal_clauses(rules: Rules) -> list[WithdrawalClause]:
             only_after_initial_term=c.only_after_initial_term,
             eom=rules.conventions.end_of_month,
             article=c.article,
+            later_date=c.later_date,
         )
         for c in rules.exits
         if isinstance(c, Withdrawal)
@@ -286,6 +287,20 @@ class _Replay:
             if clause.only_after_initial_term and ts is not None and e.date < ts.start(2):
                 return self._refuse(
                     f"clause {clause.id!r} allows notice only after the initial term ({ts.start(2)})", "date"
+                )
+        if e.effective is not None:
+            if not isinstance(clause, Withdrawal) or not clause.later_date:
+                return self._refuse(
+                    f"clause {clause.id!r} does not let a notice name its own date of effect "
+                    "(a withdrawal clause with `later_date: true` does)",
+                    "effective",
+                )
+            earliest = D.effect_after(e.date, clause.effect_after, self.schedule.eom)
+            if e.effective < earliest:
+                return self._refuse(
+                    f"a notice received {e.date} takes effect {clause.effect_after} later, on {earliest}, at the "
+                    f"earliest; it may name a later date, not {e.effective}",
+                    "effective",
                 )
         return True
 
@@ -529,8 +544,16 @@ class _Replay:
                 f"withdrawal takes effect {clause.effect_after} after receipt ({e.date}): "
                 f"no longer bound on {notice.effect}"
             )
-            if "end_of_month" in self.rules.open_conventions() and D.is_ambiguous(
-                e.date, clause.effect_after
+            if e.effective is not None and e.effective > notice.effect:
+                notice.rule = (
+                    f"withdrawal takes effect on {e.effective}, the later date the notification names (the "
+                    f"clause allows it; {clause.effect_after} after receipt ({e.date}) would be {notice.effect})"
+                )
+                notice.effect = e.effective
+            if (
+                e.effective is None  # a date the notification names is not counted
+                and "end_of_month" in self.rules.open_conventions()
+                and D.is_ambiguous(e.date, clause.effect_after)
             ):
                 r = D.readings(e.date, clause.effect_after)
                 notice.alternative = {

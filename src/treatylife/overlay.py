@@ -34,7 +34,19 @@ __all__ = ["WhatIf", "apply_whatif", "parse_add", "parse_remove", "parse_set"]
 
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _PERIOD_SHORT = re.compile(r"^(\d{1,6})\s*(days?|weeks?|months?|years?)$", re.IGNORECASE)
-_EVENT_FIELDS = ("id", "clause", "notice", "period", "note", "claim", "source", "party", "count", "condition")
+_EVENT_FIELDS = (
+    "id",
+    "clause",
+    "notice",
+    "period",
+    "note",
+    "claim",
+    "source",
+    "party",
+    "count",
+    "condition",
+    "effective",
+)
 _MATCH_FIELDS = ("date", "kind", "id", "party")
 
 

@@ -557,6 +557,7 @@ def _withdrawal_options(
                 effect_after=str(c.effect_after),
                 scope="party" if record.multilateral else "agreement",
                 convention=conv,
+                later_date=c.later_date,
             )
         )
     return out

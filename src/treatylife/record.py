@@ -182,6 +182,7 @@ class WithdrawalClause:
     only_after_initial_term: bool
     eom: EndOfMonth
     article: str | None
+    later_date: bool = False  # the notice may name a later day of effect
 
     def earliest_notice(self, in_force_since: _dt.date, second_term: _dt.date | None) -> _dt.date:
         """First day a notice may be received (``allowed_after`` in force; after the initial term)."""

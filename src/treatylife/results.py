@@ -124,6 +124,7 @@ class WithdrawalOption:
     effect_after: str
     scope: str  # "agreement": it ends the agreement; "party": only the sender's participation
     convention: str
+    later_date: bool = False  # the notice may name a later day of effect ("or on such later date ...")
 
 
 @dataclass(frozen=True)

@@ -247,6 +247,11 @@ class Withdrawal(Cited):
     only_after_initial_term: bool = Field(
         False, description="Notice may be given only once the initial term is over (from the first renewal)."
     )
+    later_date: bool = Field(
+        False,
+        description="'or on such later date as may be specified in the notification' (Paris Art. 28(2)): a "
+        "notice may name, in its `effective` field, a later day on which it takes effect.",
+    )
 
 
 ExitClause = Annotated[NonRenewalNotice | Withdrawal, Field(discriminator="kind")]

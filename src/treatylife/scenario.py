@@ -55,6 +55,11 @@ class Event(_Model):
     clause: str | None = Field(None, description="notice_given: id of the exit clause invoked.")
     notice: str | None = Field(None, description="notice_suspended/withdrawn: id of the notice.")
     period: PeriodField | None = Field(None, description="extended: length of the extension.")
+    effective: IsoDate | None = Field(
+        None,
+        description="notice_given under a withdrawal clause with `later_date: true`: the later day the "
+        "notification names for its effect (not earlier than the clause's own).",
+    )
     count: int | None = Field(
         None,
         ge=1,

@@ -135,9 +135,10 @@ def _deadline(r: DeadlineResult) -> list[str]:
 def withdrawal_line(w: WithdrawalOption) -> str:
     """One withdrawal option in words (shared by the text, Markdown and terminal renderers)."""
     ends = "the agreement" if w.scope == "agreement" else "the sender's participation"
+    later = ", or on a later date it names" if w.later_date else ""
     return (
         f"{w.clause} ({w.article or 'no article cited'}): a notice by {', '.join(w.who)} received from "
-        f"{w.notice_from} takes effect {w.effect_after} later, on {w.takes_effect} (ending {ends})"
+        f"{w.notice_from} takes effect {w.effect_after} later, on {w.takes_effect}{later} (ending {ends})"
     )
 
 
