@@ -258,6 +258,13 @@ def test_a_notice_waiting_when_the_agreement_ends_otherwise_becomes_void() -> No
     )
     assert before["jpn"].status == "pending" and before["jpn"].takes_effect == dt.date(2020, 11, 23)
     assert (after["jpn"].status, after["jpn"].status_since) == ("void", dt.date(2019, 11, 23))
+    assert (
+        after["jpn"].status_cause == "without effect: the agreement ended on 2019-11-23 before it took effect"
+    )
+    code, out, _ = run(
+        "status", str(NO_SUSPENSION), "--on", "2020-01-01", "--add", "2019-09-01 notice_given JPN id=jpn"
+    )
+    assert code == 0 and "why void: without effect: the agreement ended on 2019-11-23" in out
     assert after["kor-2019-termination"].status == "effective"
 
 

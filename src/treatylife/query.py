@@ -153,6 +153,7 @@ def _notice_info(n: Notice, on: _dt.date) -> NoticeInfo | None:
         caveats=list(n.caveats),
         scope=n.scope,
         late_rule=n.late_rule,
+        status_cause=change.cause,
     )
 
 

@@ -82,6 +82,7 @@ class NoticeInfo:
         "agreement"  # agreement: its effect ends the agreement; party: only the sender's participation
     )
     late_rule: str | None = None  # a late non-renewal notice: "next_term" or "void" (which rule applied)
+    status_cause: str | None = None  # why it has its status (the event or rule that gave it)
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,8 @@ def _notice(n: NoticeInfo) -> str:
     if n.status in ("suspended", "withdrawn", "void"):
         eff = f"; would have taken effect {n.takes_effect}" if n.takes_effect else ""
     why = f"\n    why late: {n.rule}" if n.timely is False and n.rule else ""
+    if n.status == "void" and n.late_rule != "void" and n.status_cause:
+        why += f"\n    why void: {n.status_cause}"  # it lapsed: the agreement ended first
     return (
         f"  {n.id}: {n.party}, {n.kind} under {n.clause}, received {n.received}, {timely}{dl}; "
         f"{n.status} since {n.status_since}{eff}{why}"
