@@ -522,6 +522,20 @@ def test_timeline_of_daily_terms_to_year_9999_is_refused_not_run(tmp_path: Path)
     assert err["message"] == f"the timeline up to 9999-01-01 has more than {MAX_TIMELINE_TERMS:,} terms"
 
 
+def test_deadlines_of_daily_renewals_over_years_are_refused_not_run(tmp_path: Path) -> None:
+    """One row per deadline in the window: daily renewals over two years would be 730 rounds; a clear error."""
+    text = (ROOT / "rules" / "gsomia.yaml").read_text(encoding="utf-8")
+    daily = text.replace("initial: 1 year", "initial: 1 day").replace("period: 1 year", "period: 1 day")
+    (tmp_path / "daily.yaml").write_text(daily.replace("notice: 90 days", "notice: 0 days"), encoding="utf-8")
+    reg = tmp_path / "r.csv"
+    reg.write_text("id,rules,entry_into_force\nd,daily.yaml,2016-11-23\n", encoding="utf-8")
+    assert tl.deadlines(reg, dt.date(2020, 1, 1), "30 days").count == 31  # a month: one a day
+    before = {p: p.read_bytes() for p in tmp_path.iterdir()}
+    err = _cli_error(["deadlines", str(reg), "--from", "2020-01-01", "--within", "2y"])
+    assert (err["code"], err["field"]) == ("TL608", "--within")
+    assert {p: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
 def test_symlink_loops(tmp_path: Path) -> None:
     """A link to itself, and a rules reference through two links to each other: TL116, not a crash."""
     (tmp_path / "rules").mkdir()

@@ -88,6 +88,60 @@ def test_deadlines_soonest_first_within_the_window(register: Path) -> None:
     assert ("2025-11-29", "japan-2024") in [(r["deadline"], r["id"]) for r in later.rows()]
 
 
+def test_deadlines_lists_every_deadline_in_a_long_window(register: Path) -> None:
+    # two years from 2025-06-01: GSOMIA-like rows have a deadline each August
+    got = [(r["id"], r["deadline"], r["prevents_renewal_of"], r["days_left"]) for r in
+           tl.deadlines(register, D("2025-06-01"), "2 years").rows() if r["id"] == "plain"]  # fmt: skip
+    assert got == [
+        ("plain", "2025-08-24", "2025-11-23", 84),
+        ("plain", "2026-08-24", "2026-11-23", 449),  # days left counted from the day asked
+    ]
+
+
+MONTHLY = """\
+schema: treatylife/rules/1
+id: monthly
+title: A contract renewed every month unless notice is received 7 clear days before the month ends
+parties: [{code: BUY, name: Buyer}, {code: SEL, name: Seller}]
+entry_into_force: {kind: last_notification}
+term: {initial: 1 month}
+renewal: {kind: automatic, period: 1 month}
+exits: [{kind: non_renewal_notice, notice: 7 days}]
+"""
+
+
+@pytest.mark.parametrize("engine", ["batch", "single"])
+def test_an_agreement_renewing_monthly_has_several_deadlines_in_120_days(tmp_path: Path, engine: str) -> None:
+    (tmp_path / "monthly.yaml").write_text(MONTHLY, encoding="utf-8")
+    reg = tmp_path / "r.csv"
+    reg.write_text(
+        "id,rules,entry_into_force\nm1,monthly.yaml,2024-01-31\nm2,monthly.yaml,2024-03-15\n",
+        encoding="utf-8",
+    )
+    res = tl.deadlines(reg, D("2025-01-01"), "120d", engine=engine)
+    rows = [(r["id"], r["deadline"], r["prevents_renewal_of"]) for r in res.rows()]
+    assert [r[1] for r in rows] == sorted(r[1] for r in rows)
+    # each is what the single-agreement engine gives when asked the day after the one before
+    for ident in ("m1", "m2"):
+        mine = [(d, p) for i, d, p in rows if i == ident]
+        scenario = tmp_path / f"{ident}.yaml"
+        start = "2024-01-31" if ident == "m1" else "2024-03-15"
+        scenario.write_text(
+            "schema: treatylife/scenario/1\ntitle: t\nrules: monthly.yaml\nevents:\n"
+            f"  - {{date: {start}, kind: signed}}\n  - {{date: {start}, kind: notified, party: BUY}}\n"
+            f"  - {{date: {start}, kind: notified, party: SEL}}\n",
+            encoding="utf-8",
+        )
+        rec, day, expected = tl.load(scenario), D("2025-01-01"), []
+        while True:
+            dl = tl.deadline(rec, day)
+            if dl.deadline is None or dl.deadline > res.until:
+                break
+            expected.append((dl.deadline.isoformat(), dl.prevents_renewal_of.isoformat()))  # type: ignore[union-attr]
+            day = dl.deadline + dt.timedelta(days=1)
+        assert mine == expected and len(mine) == 4
+
+
 def test_jsonl_register_gives_the_same_answers(register: Path) -> None:
     rows = list(csv.DictReader(io.StringIO(ROWS)))
     jl = register.with_suffix(".jsonl")

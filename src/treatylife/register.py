@@ -713,10 +713,14 @@ def record_row(record: Any, on: _dt.date) -> dict[str, Any]:
     }
 
 
-def _evaluate(reg: Register, on: _dt.date, engine: str, progress: Progress | None) -> Table:
+def _evaluate(
+    reg: Register, on: _dt.date, engine: str, progress: Progress | None, per_row: Any = None
+) -> Table:
+    """Answers on ``on`` for every agreement; with ``per_row`` (day numbers, ``NONE`` = skip the row), each
+    row on its own date instead (rows skipped are left empty)."""
     import numpy as np
 
-    from treatylife.batch import NONE, NOTICE_STATUSES, STAGES
+    from treatylife.batch import NONE, NOTICE_STATUSES, STAGES, from_days, to_days
 
     if engine not in ("auto", "batch", "single"):
         raise ValueError("engine must be auto, batch or single")
@@ -727,10 +731,15 @@ def _evaluate(reg: Register, on: _dt.date, engine: str, progress: Progress | Non
     cols["id"], cols["title"], cols["agreement"] = reg._names
     singles: list[tuple[int, Any]] = [(i, r) for i, r in reg.records.items()]
     stages, notices = np.array(STAGES, dtype=object), np.array(NOTICE_STATUSES, dtype=object)
-    batch_ok = 1000 <= on.year < 9000
+    days = None if per_row is None else np.where(per_row == NONE, to_days(on), per_row)
+    if days is None:
+        batch_ok = 1000 <= on.year < 9000
+    else:
+        lo, hi = (from_days(int(x)) for x in (days.min(), days.max())) if n else (on, on)
+        batch_ok = lo is not None and hi is not None and lo.year >= 1000 and hi.year < 9000
     for g in reg.groups:
         if g.batch is not None and engine != "single" and batch_ok:
-            out = g.batch.evaluate(on)
+            out = g.batch.evaluate(on if days is None else days[g.rows])
             ok = g.batch.ok
             rows = g.rows[ok]
             for name, val in out.items():
@@ -756,8 +765,12 @@ def _evaluate(reg: Register, on: _dt.date, engine: str, progress: Progress | Non
             if li not in g.records:
                 g.records[li] = _record_for_row(g.bulk, li, g.rules, g.rules_path)
             singles.append((int(g.rows[np.searchsorted(g.local, li)]), g.records[li]))
+    if per_row is not None:
+        singles = [(i, rec) for i, rec in singles if per_row[i] != NONE]
     for j, (i, rec) in enumerate(singles):
-        for name, val in record_row(rec, on).items():
+        day = on if per_row is None else from_days(int(per_row[i]))
+        assert day is not None
+        for name, val in record_row(rec, day).items():
             cols[name][i] = val
         if progress and (j % 256 == 0 or j == len(singles) - 1):
             progress(j + 1, len(singles))
@@ -800,7 +813,7 @@ class PortfolioResult:
 
 @dataclass(frozen=True)
 class DeadlinesResult:
-    """Upcoming notice deadlines of a register, soonest first: each agreement's next deadline in a window."""
+    """Upcoming notice deadlines of a register, soonest first: every deadline of every agreement in a window."""
 
     register: str
     start: _dt.date
@@ -838,6 +851,10 @@ def portfolio(
     return PortfolioResult(str(reg.path), on, reg.evaluate(on, engine=engine, progress=progress))
 
 
+#: Rounds of ``deadlines`` (deadlines of one agreement in one window): a bound on time for daily renewals.
+MAX_DEADLINE_ROUNDS = 400
+
+
 def parse_within(text: str | D.Period) -> D.Period:
     """``120d``, ``120 days``, ``8w``, ``6 months``, ``1y`` -> Period."""
     if isinstance(text, D.Period):
@@ -857,7 +874,11 @@ def deadlines(
     engine: str = "auto",
     progress: Progress | None = None,
 ) -> DeadlinesResult:
-    """Each agreement's next notice deadline on or after ``start`` that falls within ``within``, soonest first."""
+    """Every notice deadline from ``start`` up to ``within`` later, soonest first.
+
+    An agreement renewing more often than the window is long has several: after each deadline found, the
+    agreement is asked again from the day after it (as if no notice were given), until the window ends.
+    """
     import numpy as np
 
     from treatylife.batch import NONE, to_days
@@ -866,7 +887,34 @@ def deadlines(
     until = D.add_period(start, period)
     reg = _as_register(register, progress)
     table = reg.evaluate(start, engine=engine, progress=progress)
-    dl = table.columns["deadline"]
-    idx = np.nonzero((dl != NONE) & (dl <= to_days(until)))[0]
-    order = idx[np.argsort(dl[idx], kind="stable")]
-    return DeadlinesResult(str(reg.path), start, until, str(period), table.take(order))
+    rows = np.arange(len(reg))  # the register row of each row of ``table``
+    found: list[Table] = []
+    last = to_days(until)
+    for _ in range(MAX_DEADLINE_ROUNDS):
+        dl = table.columns["deadline"]
+        idx = np.nonzero((dl != NONE) & (dl <= last))[0]
+        if not len(idx):
+            break
+        found.append(table.take(idx))
+        idx = idx[dl[idx] < last]  # a deadline on the window's last day: no later one fits
+        if not len(idx):
+            break
+        per_row = np.full(len(reg), NONE, dtype=np.int64)
+        per_row[rows[idx]] = dl[idx] + 1
+        rows = np.nonzero(per_row != NONE)[0]
+        table = _evaluate(reg, start, engine, None, per_row).take(rows)
+    else:
+        from treatylife.errors import InputError
+
+        raise InputError(
+            f"more than {MAX_DEADLINE_ROUNDS} notice deadlines of one agreement fall within {period}",
+            field="--within",
+            code="TL608",
+            hint="ask for a shorter window (an agreement renews more often than the window is long)",
+        )
+    if not found:
+        found.append(table.take(np.array([], dtype=np.int64)))
+    cols = {k: np.concatenate([t.columns[k] for t in found]) for k in found[0].columns}
+    cols["days_left"] = np.where(cols["deadline"] == NONE, NONE, cols["deadline"] - to_days(start))
+    order = np.argsort(cols["deadline"], kind="stable")
+    return DeadlinesResult(str(reg.path), start, until, str(period), Table(cols).take(order))
