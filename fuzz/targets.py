@@ -73,16 +73,26 @@ def exercise(path: Path, on: list[dt.date]) -> None:
         OUTCOME.error(exc.code)
         return
     OUTCOME.answers += 1
+    party = next(iter(record.parties), None)  # the per-party views too (--party)
     for d in on:
         for ask in (tl.status, tl.deadline, tl.timeline):
-            try:
-                result = ask(record, d)
-            except TreatyLifeError as exc:
-                OUTCOME.error(exc.code)
-                continue
-            json.dumps(result.to_dict())
-            for fmt in ("text", "json", "markdown"):
-                render(result, fmt, explain=True)
+            for who in (None, party):
+                try:
+                    result = ask(record, d, party=who)
+                except TreatyLifeError as exc:
+                    OUTCOME.error(exc.code)
+                    continue
+                json.dumps(result.to_dict())
+                for fmt in ("text", "json", "markdown"):
+                    render(result, fmt, explain=True)
+    for who in (None, party):
+        try:
+            compared = tl.compare(record, record, on[0] if on else None, None, who)
+        except TreatyLifeError as exc:
+            OUTCOME.error(exc.code)
+            continue
+        assert compared.same, "a scenario compared with itself must agree on every day"
+        render(compared, "text", explain=True)
 
 
 def check_file(path: Path) -> None:
@@ -331,6 +341,8 @@ def random_scenario(draw: Any) -> dict[str, Any]:
             e["notice"] = draw(st.sampled_from(ids))
         if e["kind"] == "notice_given" and draw(st.integers(0, 3)) == 3:
             e["clause"] = draw(st.sampled_from([*_clauses(rules), "nope"]))
+        if e["kind"] == "notice_given" and draw(st.integers(0, 4)) == 4:
+            e["effective"] = draw(event_dates(start))  # a later date the notification names (or not later)
         if e["kind"] == "extended" and draw(st.booleans()):
             e["period"] = draw(st.sampled_from(["1 year", "5 years", "6 months", "0 days", "30 days"]))
         events.append(e)
