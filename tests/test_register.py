@@ -142,6 +142,16 @@ def test_an_agreement_renewing_monthly_has_several_deadlines_in_120_days(tmp_pat
         assert mine == expected and len(mine) == 4
 
 
+def test_deadlines_ties_come_in_register_order_across_rounds(tmp_path: Path) -> None:
+    (tmp_path / "monthly.yaml").write_text(MONTHLY, encoding="utf-8")
+    reg = tmp_path / "r.csv"
+    reg.write_text(
+        "id,rules,entry_into_force\nzz,monthly.yaml,2024-01-01\naa,monthly.yaml,2024-01-01\n", "utf-8"
+    )
+    ids = [r["id"] for r in tl.deadlines(reg, D("2025-01-01"), "120d").rows()]
+    assert ids == ["zz", "aa"] * 4
+
+
 def test_jsonl_register_gives_the_same_answers(register: Path) -> None:
     rows = list(csv.DictReader(io.StringIO(ROWS)))
     jl = register.with_suffix(".jsonl")

@@ -889,6 +889,7 @@ def deadlines(
     table = reg.evaluate(start, engine=engine, progress=progress)
     rows = np.arange(len(reg))  # the register row of each row of ``table``
     found: list[Table] = []
+    found_rows: list[Any] = []
     last = to_days(until)
     for _ in range(MAX_DEADLINE_ROUNDS):
         dl = table.columns["deadline"]
@@ -896,6 +897,7 @@ def deadlines(
         if not len(idx):
             break
         found.append(table.take(idx))
+        found_rows.append(rows[idx])
         idx = idx[dl[idx] < last]  # a deadline on the window's last day: no later one fits
         if not len(idx):
             break
@@ -914,7 +916,10 @@ def deadlines(
         )
     if not found:
         found.append(table.take(np.array([], dtype=np.int64)))
+        found_rows.append(np.array([], dtype=np.int64))
     cols = {k: np.concatenate([t.columns[k] for t in found]) for k in found[0].columns}
     cols["days_left"] = np.where(cols["deadline"] == NONE, NONE, cols["deadline"] - to_days(start))
-    order = np.argsort(cols["deadline"], kind="stable")
+    order = np.lexsort(
+        (np.concatenate(found_rows), cols["deadline"])
+    )  # soonest first, ties in register order
     return DeadlinesResult(str(reg.path), start, until, str(period), Table(cols).take(order))
