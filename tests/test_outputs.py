@@ -160,6 +160,22 @@ def test_ics_acceptance_roundtrip(tmp_path: Path) -> None:
     assert all(str(e["uid"]).endswith("@treatylife") for e in events)
 
 
+def test_ics_marks_the_day_a_withdrawal_clause_opens(tmp_path: Path) -> None:
+    import icalendar
+
+    # Japan-US treaty, Art. X: notice only after ten years in force (from 1970-06-23), effective a year later
+    out = tmp_path / "usj.ics"
+    usj = str(ROOT / "examples" / "us-japan-security-record.yaml")
+    code, _, _ = run("calendar", usj, "--from", "1965-01-01", "--years", "10", "-o", str(out))
+    assert code == 0
+    (ev,) = [e for e in icalendar.Calendar.from_ical(out.read_bytes()).walk("VEVENT")]
+    assert ev.decoded("dtstart") == dt.date(1970, 6, 23)
+    assert "notice of withdrawal possible from today" in str(ev["summary"])
+    assert "on 1971-06-23" in str(ev["description"]) and list(ev.walk("VALARM"))
+    # once the clause is open there is nothing to announce
+    assert tl.calendar([usj], dt.date(1971, 1, 1), 5).items == []
+
+
 def test_ics_is_deterministic_and_uids_stable() -> None:
     from treatylife.render.ics import render_ics
 

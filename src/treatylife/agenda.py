@@ -24,7 +24,7 @@ MAX_ITEMS_PER_SCENARIO = 2_000
 @dataclass(frozen=True)
 class AgendaItem:
     date: _dt.date
-    kind: str  # notice_deadline | renewal | end | expiry
+    kind: str  # notice_deadline | withdrawal_opens | renewal | end | expiry
     agreement: str
     scenario: str
     summary: str
@@ -95,6 +95,20 @@ def _items(r: Record, start: _dt.date, end: _dt.date) -> list[AgendaItem]:
             True,
         )
         on = D.add_days(dl.deadline, 1)
+    # the first day a withdrawal clause lets a notice be given (after some time in force, or the initial term)
+    for w in next_deadline(r, start).withdrawal:
+        if start < w.notice_from <= end:
+            later = " (or on a later date the notification names)" if w.later_date else ""
+            add(
+                w.notice_from,
+                "withdrawal_opens",
+                f"{who}: notice of withdrawal possible from today under {w.clause}",
+                f"From {w.notice_from} a notice by {' or '.join(w.who)} under {w.clause} "
+                f"({w.article or 'no article cited'}) may be given; received that day, it takes effect "
+                f"{w.effect_after} later, on {w.takes_effect}{later}. Scenario: {r.scenario}.",
+                w.article,
+                True,
+            )
     # renewals and ends, as the scenario has them (its events after ``start`` included: a what-if may plan
     # a notice); renewals are term starts on which the agreement is still in force
     s = r.schedule
