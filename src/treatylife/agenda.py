@@ -98,14 +98,14 @@ def _items(r: Record, start: _dt.date, end: _dt.date) -> list[AgendaItem]:
     # the first day a withdrawal clause lets a notice be given (after some time in force, or the initial term)
     for w in next_deadline(r, start).withdrawal:
         if start < w.notice_from <= end:
-            later = " (or on a later date the notification names)" if w.later_date else ""
+            named = " (or on a later date the notification names)" if w.later_date else ""
             add(
                 w.notice_from,
                 "withdrawal_opens",
                 f"{who}: notice of withdrawal possible from today under {w.clause}",
                 f"From {w.notice_from} a notice by {' or '.join(w.who)} under {w.clause} "
                 f"({w.article or 'no article cited'}) may be given; received that day, it takes effect "
-                f"{w.effect_after} later, on {w.takes_effect}{later}. Scenario: {r.scenario}.",
+                f"{w.effect_after} later, on {w.takes_effect}{named}. Scenario: {r.scenario}.",
                 w.article,
                 True,
             )
