@@ -58,22 +58,24 @@ IMPLIED_WITHDRAWAL = Withdrawal(
 )
 
 
+def compile_withdrawal(rules: Rules, c: Withdrawal) -> WithdrawalClause:
+    """A withdrawal clause with its conventions resolved: the one place that says when a notice may be given
+    and when it takes effect (the replay's guards and ``deadline``'s withdrawal options both ask it)."""
+    return WithdrawalClause(
+        id=c.id,
+        effect_after=c.effect_after,
+        by=tuple(rules.party_codes() if c.by == "any" else c.by),
+        allowed_after=c.allowed_after,
+        only_after_initial_term=c.only_after_initial_term,
+        eom=rules.conventions.end_of_month,
+        article=c.article,
+        later_date=c.later_date,
+    )
+
+
 def compile_withdrawal_clauses(rules: Rules) -> list[WithdrawalClause]:
-    """The withdrawal clauses with their conventions resolved (for ``deadline``'s withdrawal options)."""
-    return [
-        WithdrawalClause(
-            id=c.id,
-            effect_after=c.effect_after,
-            by=tuple(rules.party_codes() if c.by == "any" else c.by),
-            allowed_after=c.allowed_after,
-            only_after_initial_term=c.only_after_initial_term,
-            eom=rules.conventions.end_of_month,
-            article=c.article,
-            later_date=c.later_date,
-        )
-        for c in rules.exits
-        if isinstance(c, Withdrawal)
-    ]
+    """The withdrawal clauses of the rules, compiled (for ``deadline``'s withdrawal options)."""
+    return [compile_withdrawal(rules, c) for c in rules.exits if isinstance(c, Withdrawal)]
 
 
 def compile_deadline_clauses(rules: Rules) -> list[DeadlineClause]:
@@ -273,32 +275,33 @@ class _Replay:
                 "a party can withdraw only from an agreement in force for it",
                 "date" if e.party in self.joining else "party",
             )
-        if isinstance(clause, Withdrawal):
-            if clause.allowed_after is not None:
+        wc = compile_withdrawal(self.rules, clause) if isinstance(clause, Withdrawal) else None
+        if wc is not None:
+            if wc.allowed_after is not None:
                 since = self.members[e.party][-1].start
-                earliest = D.add_period(since, clause.allowed_after, 1, self.schedule.eom)
+                earliest = wc.earliest_notice(since, None)
                 if e.date < earliest:
                     return self._refuse(
-                        f"clause {clause.id!r} allows notice only after {clause.allowed_after} in force "
+                        f"clause {clause.id!r} allows notice only after {wc.allowed_after} in force "
                         f"(in force for {e.party} since {since}: from {earliest})",
                         "date",
                     )
             ts = self.schedule.terms()
-            if clause.only_after_initial_term and ts is not None and e.date < ts.start(2):
+            if wc.only_after_initial_term and ts is not None and e.date < ts.start(2):
                 return self._refuse(
                     f"clause {clause.id!r} allows notice only after the initial term ({ts.start(2)})", "date"
                 )
         if e.effective is not None:
-            if not isinstance(clause, Withdrawal) or not clause.later_date:
+            if wc is None or not wc.later_date:
                 return self._refuse(
                     f"clause {clause.id!r} does not let a notice name its own date of effect "
                     "(a withdrawal clause with `later_date: true` does)",
                     "effective",
                 )
-            earliest = D.effect_after(e.date, clause.effect_after, self.schedule.eom)
+            earliest = wc.takes_effect(e.date)
             if e.effective < earliest:
                 return self._refuse(
-                    f"a notice received {e.date} takes effect {clause.effect_after} later, on {earliest}, at the "
+                    f"a notice received {e.date} takes effect {wc.effect_after} later, on {earliest}, at the "
                     f"earliest; it may name a later date, not {e.effective}",
                     "effective",
                 )
@@ -537,7 +540,7 @@ class _Replay:
                 )
             status = "pending" if notice.effect else "void"
         else:
-            notice.effect = D.effect_after(e.date, clause.effect_after, sched.eom)
+            notice.effect = compile_withdrawal(self.rules, clause).takes_effect(e.date)
             notice.deadline = None
             notice.timely = True
             notice.rule = (
