@@ -115,8 +115,8 @@ def _best(fn, repeat: int) -> float:  # type: ignore[no-untyped-def]
 
 def throughput(n: int, loop_n: int, single_n: int, work: Path) -> dict[str, float]:
     import treatylife as tl
-    from treatylife.batch import NONE, to_days
-    from treatylife.register import record_row
+    from treatylife.bulk.batch import NONE, to_days
+    from treatylife.bulk.register import record_row
 
     on = dt.date(2020, 1, 1)
     path = generate.write(work / f"throughput-{n}.csv", n)
@@ -165,7 +165,7 @@ def throughput(n: int, loop_n: int, single_n: int, work: Path) -> dict[str, floa
 
 
 def _replay(reg, group, i):  # type: ignore[no-untyped-def]
-    from treatylife.register import _record_for_row
+    from treatylife.bulk.register import _record_for_row
 
     return _record_for_row(group.bulk, i, group.rules, group.rules_path)
 

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 import treatylife as tl
 from treatylife.errors import TreatyLifeError
-from treatylife.scenario import EventKind
+from treatylife.model.scenario import EventKind
 
 DATA = Path(str(resources.files("treatylife") / "data"))
 RULES = sorted(p.stem for p in (DATA / "rules").glob("*.yaml"))
@@ -361,7 +361,7 @@ _CLAUSES: dict[str, list[str]] = {}
 
 def _parties(rules: str) -> list[str]:
     if rules not in _PARTIES:
-        from treatylife.loader import load_rules
+        from treatylife.files.loader import load_rules
 
         r = load_rules(DATA / "rules" / f"{rules}.yaml")
         _PARTIES[rules] = r.party_codes()

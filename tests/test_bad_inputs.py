@@ -23,10 +23,10 @@ import yaml
 from typer.testing import CliRunner
 
 import treatylife as tl
-from treatylife import dates as D
-from treatylife.cli import app
+from treatylife.cli.app import app
+from treatylife.dates import scalar as D
 from treatylife.errors import TreatyLifeError
-from treatylife.loader import MAX_EVENTS, MAX_FILE_BYTES, MAX_WHATIF_DEPTH
+from treatylife.files.loader import MAX_EVENTS, MAX_FILE_BYTES, MAX_WHATIF_DEPTH
 
 ROOT = Path(__file__).resolve().parent.parent
 BAD = ROOT / "tests" / "bad"
@@ -390,7 +390,7 @@ DETERMINISM_RUNS = [
 _DRIVER = """
 import json, sys
 from typer.testing import CliRunner
-from treatylife.cli import app
+from treatylife.cli.app import app
 runner = CliRunner()
 for args in json.loads(sys.argv[1]):
     for extra in ([], ["--json"]):
@@ -497,7 +497,7 @@ def test_replay_cost_does_not_grow_with_the_length_of_the_record(
         f = tmp_path / f"n{year}.yaml"
         f.write_text(_scenario(base + f"  - date: {year}-08-23\n    kind: notice_given\n    party: KOR\n"))
         loaded = tl.load_files(f)
-        from treatylife.engine import replay
+        from treatylife.engine.replay import replay
 
         costs.append(counter.cost(replay, loaded))
     assert costs[1] <= costs[0] + 4, costs
@@ -505,7 +505,7 @@ def test_replay_cost_does_not_grow_with_the_length_of_the_record(
 
 def test_timeline_of_daily_terms_to_year_9999_is_refused_not_run(tmp_path: Path) -> None:
     """Daily renewals up to 9999 would be three million lines and minutes of work: a clear error instead."""
-    from treatylife.query import MAX_TIMELINE_TERMS
+    from treatylife.answers.query import MAX_TIMELINE_TERMS
 
     (tmp_path / "rules").mkdir()
     text = (ROOT / "rules" / "gsomia.yaml").read_text(encoding="utf-8")
@@ -550,3 +550,20 @@ def test_symlink_loops(tmp_path: Path) -> None:
     err = _cli_error(["status", str(f), "--on", "2020-01-01"])
     assert (err["code"], err["line"], err["field"]) == ("TL116", 3, "rules")
     assert err["message"] == "reference 'rules/a.yaml': symbolic links form a loop"
+
+
+@pytest.mark.parametrize("levels", [70, 5_000])
+def test_deep_nesting_is_tl113_whichever_limit_trips_first(tmp_path: Path, levels: int) -> None:
+    """70 levels trip treatylife's own limit; 5,000 trip PyYAML's own (6.0.4+) first: both are TL113."""
+    from treatylife.errors import InputError
+    from treatylife.files.loader import load_scenario
+
+    f = tmp_path / "deep.yaml"
+    f.write_text(
+        "schema: treatylife/scenario/1\ntitle: deep\nrules: gsomia\nevents: " + "[" * levels + "]" * levels + "\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as info:
+        load_scenario(f)
+    assert info.value.code == "TL113"
+    assert info.value.line == 4

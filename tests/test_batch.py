@@ -17,12 +17,12 @@ import numpy as np
 import pytest
 
 import treatylife as tl
-from treatylife import dates as D
-from treatylife.batch import NONE, NOTICE_STATUSES, STAGES, Batch, add_months, compile_rules, to_days
-from treatylife.engine import replay
+from treatylife.bulk.batch import NONE, NOTICE_STATUSES, STAGES, Batch, add_months, compile_rules, to_days
+from treatylife.bulk.register import COLUMNS, load_register, record_row, row_events
+from treatylife.dates import scalar as D
+from treatylife.engine.replay import replay
 from treatylife.errors import TreatyLifeError
-from treatylife.loader import Loaded, load_rules
-from treatylife.register import COLUMNS, load_register, record_row, row_events
+from treatylife.files.loader import Loaded, load_rules
 
 PERIODS = ["1 year", "2 years", "6 months", "1 month", "13 months", "90 days", "2 weeks", "365 days"]
 NOTICES = ["90 days", "30 days", "6 months", "1 month", "3 months", "1 year", "400 days", "1 week"]
@@ -270,7 +270,7 @@ def test_a_rules_field_the_batch_engine_does_not_know_sends_the_file_to_the_sing
 ) -> None:
     """Fields added to the rules model later (by other features) are never silently ignored: any field set
     in a rules file beyond those the batch engine knows sends that file to the single engine."""
-    import treatylife.batch as batch
+    import treatylife.bulk.batch as batch
 
     rules = load_rules(Path(tl.__file__).parent / "data" / "rules" / "gsomia.yaml")
     assert compile_rules(rules)[0] is not None
@@ -300,7 +300,7 @@ def test_batch_deadlines_match_dates_module_on_every_day(
     notice: str, counting: D.NoticeCounting, eom: D.EndOfMonth
 ) -> None:
     """Month-end renewals are where a subtraction and the forward-counting definition part ways."""
-    from treatylife.batch import Shape
+    from treatylife.bulk.batch import Shape
 
     period = D.parse_period(notice)
     year = D.Period(1, "years")

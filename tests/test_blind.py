@@ -23,7 +23,7 @@ import pytest
 from typer.testing import CliRunner
 
 import treatylife as tl
-from treatylife.cli import app
+from treatylife.cli.app import app
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "src" / "treatylife" / "data" / "examples"

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import treatylife as tl
-from treatylife.record import Record
+from treatylife.model.record import Record
 
 D = dt.date.fromisoformat
 

@@ -13,7 +13,7 @@ from freezegun import freeze_time
 from typer.testing import CliRunner
 
 import treatylife as tl
-from treatylife.cli import app
+from treatylife.cli.app import app
 
 runner = CliRunner()
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import treatylife as tl
-from treatylife.cli import app
+from treatylife.cli.app import app
 
 ROOT = Path(__file__).resolve().parent.parent
 EX = ROOT / "examples"
@@ -272,7 +272,12 @@ def test_api_functions_are_not_shadowed_by_submodules() -> None:
     """A submodule named like an API function would replace it on the package once imported."""
     import importlib
 
-    for mod in ("treatylife.comparison", "treatylife.reporting", "treatylife.agenda", "treatylife.overlay"):
+    for mod in (
+        "treatylife.answers.compare",
+        "treatylife.answers.report",
+        "treatylife.answers.agenda",
+        "treatylife.files.overlay",
+    ):
         importlib.import_module(mod)
     assert callable(tl.compare) and callable(tl.report) and callable(tl.calendar) and callable(tl.whatif)
     assert tl.CompareResult.__name__ == "CompareResult" and tl.ReportResult.__name__ == "ReportResult"

@@ -14,8 +14,8 @@ import sys
 
 import pytest
 
-from treatylife import dates as D
-from treatylife.dates import EndOfMonth, NoticeCounting, Period, TermSchedule
+from treatylife.dates import scalar as D
+from treatylife.dates.scalar import EndOfMonth, NoticeCounting, Period, TermSchedule
 from treatylife.errors import AmbiguousDateError, RulesError, TreatyLifeError
 
 d = dt.date.fromisoformat
@@ -380,7 +380,7 @@ def test_missing_holidays_package_is_a_clear_error(monkeypatch: pytest.MonkeyPat
 
 def test_importing_treatylife_does_not_import_heavy_packages() -> None:
     code = (
-        "import sys, treatylife, treatylife.dates; "
+        "import sys, treatylife, treatylife.dates.scalar; "
         "print(sorted(m for m in ('holidays', 'pydantic', 'yaml', 'typer', 'transitions') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -397,7 +397,7 @@ from pathlib import Path  # noqa: E402
 from typer.testing import CliRunner  # noqa: E402
 
 import treatylife as tl  # noqa: E402
-from treatylife.cli import app  # noqa: E402
+from treatylife.cli.app import app  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 LEAP = str(ROOT / "examples" / "whatif-leap-day.yaml")

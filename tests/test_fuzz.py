@@ -100,7 +100,7 @@ def test_an_agreement_ended_on_0001_01_01_renders(tmp_path: Path) -> None:
     force" as 0001-01-01 minus one day, a TL501 raised while printing, i.e. an internal error (exit 1)."""
     from typer.testing import CliRunner
 
-    from treatylife.cli import app
+    from treatylife.cli.app import app
 
     events = [
         {"date": "0001-01-01", "kind": "signed"},

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 import treatylife as tl
-from treatylife.record import Record
+from treatylife.model.record import Record
 
 D = dt.date.fromisoformat
 

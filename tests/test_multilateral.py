@@ -15,8 +15,8 @@ import pytest
 from typer.testing import CliRunner
 
 import treatylife as tl
-from treatylife.cli import app
-from treatylife.record import Record
+from treatylife.cli.app import app
+from treatylife.model.record import Record
 
 D = dt.date.fromisoformat
 ONE = dt.timedelta(days=1)

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 import treatylife as tl
-from treatylife.cli import app
+from treatylife.cli.app import app
 
 ROOT = Path(__file__).resolve().parent.parent
 RECORD = ROOT / "examples" / "gsomia-record.yaml"
@@ -233,7 +233,7 @@ def test_calendar_json_and_bad_years() -> None:
 
 @pytest.mark.parametrize("fmt", ["mermaid", "dot"])
 def test_diagram_has_every_transition(fmt: str) -> None:
-    from treatylife.lifecycle import STAGES, TRANSITIONS
+    from treatylife.engine.lifecycle import STAGES, TRANSITIONS
 
     code, out, _ = run("diagram", "--format", fmt)
     assert code == 0

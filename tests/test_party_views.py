@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import treatylife as tl
-from treatylife.cli import app
-from treatylife.record import Record
+from treatylife.cli.app import app
+from treatylife.model.record import Record
 
 D = dt.date.fromisoformat
 PARIS = "examples/paris-record.yaml"

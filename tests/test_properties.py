@@ -14,13 +14,13 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from treatylife import dates as D
-from treatylife.dates import EndOfMonth, NoticeCounting, Period, TermSchedule
-from treatylife.engine import replay
-from treatylife.loader import Loaded
-from treatylife.query import next_deadline, status
-from treatylife.rules import Rules
-from treatylife.scenario import Event, EventKind
+from treatylife.answers.query import next_deadline, status
+from treatylife.dates import scalar as D
+from treatylife.dates.scalar import EndOfMonth, NoticeCounting, Period, TermSchedule
+from treatylife.engine.replay import replay
+from treatylife.files.loader import Loaded
+from treatylife.model.rules import Rules
+from treatylife.model.scenario import Event, EventKind
 
 DOWN, UP = EndOfMonth.ROUND_DOWN, EndOfMonth.ROUND_UP
 ONE_DAY = dt.timedelta(days=1)

@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 import treatylife as tl
-from treatylife.cli import app
+from treatylife.cli.app import app
 from treatylife.errors import InputError, SequenceError
 from treatylife.render.register import TerminalProgress
 
@@ -279,7 +279,7 @@ def test_dask_partitions_give_the_same_portfolio(tmp_path: Path) -> None:
     """The batch engine on Dask (map_partitions over blocks of the file), on a local cluster."""
     pytest.importorskip("dask.dataframe")
     distributed = pytest.importorskip("dask.distributed")
-    from treatylife.partitioned import portfolio_dask
+    from treatylife.bulk.partitioned import portfolio_dask
 
     (tmp_path / "rules").mkdir()
     shutil.copy(DATA / "rules" / "gsomia.yaml", tmp_path / "rules" / "gsomia.yaml")

@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 import treatylife as tl
-from treatylife.cli import app
+from treatylife.cli.app import app
 
 ROOT = Path(__file__).resolve().parent.parent
 RECORD = ROOT / "examples" / "gsomia-record.yaml"

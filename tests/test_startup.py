@@ -21,11 +21,11 @@ from freezegun import freeze_time
 from typer.testing import CliRunner
 
 import treatylife as tl
-from treatylife import fastpath
-from treatylife.cache import decode, encode, get_record, put_record
-from treatylife.cli import app
-from treatylife.dates import Period
-from treatylife.record import Record
+from treatylife.cli import fastpath
+from treatylife.cli.app import app
+from treatylife.cli.cache import decode, encode, get_record, put_record
+from treatylife.dates.scalar import Period
+from treatylife.model.record import Record
 
 HEAVY = ("typer", "yaml", "pydantic", "transitions", "numpy", "rich")
 EXAMPLES = Path(tl.__file__).parent / "data" / "examples"
@@ -63,7 +63,7 @@ def test_fast_path_loads_no_heavy_module(cache: Path) -> None:
     env = {**os.environ, "TREATYLIFE_CACHE_DIR": str(cache)}
     run = (
         "import io, sys, contextlib\n"
-        "from treatylife.fastpath import run\n"
+        "from treatylife.cli.fastpath import run\n"
         "buf = io.StringIO()\n"
         "with contextlib.redirect_stdout(buf):\n"
         "    code = run(['status', '--on', '2019-08-23'])\n"
@@ -214,7 +214,7 @@ def test_console_entry_point_fills_then_hits(cache: Path) -> None:
 
 def test_changed_engine_code_is_a_miss(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """An editable install changes code without changing the version: a Record built by other code is not reused."""
-    import treatylife.cache as c
+    import treatylife.cli.cache as c
 
     assert fastpath.run(["status", "--on", "2019-08-23", "--json"]) is None
     assert get_record(None, tl.__version__) is not None

@@ -16,8 +16,8 @@ import pytest
 from typer.testing import CliRunner
 
 import treatylife as tl
-from treatylife.cli import app
-from treatylife.loader import load_rules
+from treatylife.cli.app import app
+from treatylife.files.loader import load_rules
 
 D = dt.date.fromisoformat
 ONE = dt.timedelta(days=1)
@@ -175,7 +175,7 @@ def test_schema_command_prints_the_schema() -> None:
 
 
 def test_schema_knows_every_field_of_the_bundled_rules() -> None:
-    from treatylife.loader import read_yaml
+    from treatylife.files.loader import read_yaml
 
     props = set(tl.json_schema("rules")["properties"])
     for path in RULES:

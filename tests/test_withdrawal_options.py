@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import treatylife as tl
-from treatylife.cli import app
+from treatylife.cli.app import app
 from treatylife.errors import TreatyLifeError
 
 D = dt.date.fromisoformat

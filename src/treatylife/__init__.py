@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import TYPE_CHECKING, Any
 
+from treatylife.answers.results import CheckResult, DeadlineResult, StatusResult, TimelineResult
 from treatylife.errors import (
     AmbiguousDateError,
     InputError,
@@ -25,23 +26,22 @@ from treatylife.errors import (
     SequenceError,
     TreatyLifeError,
 )
-from treatylife.record import Record
-from treatylife.results import CheckResult, DeadlineResult, StatusResult, TimelineResult
+from treatylife.model.record import Record
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from treatylife.agenda import CalendarResult
-    from treatylife.comparison import CompareResult
-    from treatylife.loader import Loaded
-    from treatylife.reporting import ReportResult
+    from treatylife.answers.agenda import CalendarResult
+    from treatylife.answers.compare import CompareResult
+    from treatylife.answers.report import ReportResult
+    from treatylife.files.loader import Loaded
 
 # Start-up (issue 7): `treatylife status` answers from a cache in a loop; it must not pay for pathlib or for
 # result types it does not use. These names are imported on first use (PEP 562).
 _LAZY = {
-    "CalendarResult": "treatylife.agenda",
-    "CompareResult": "treatylife.comparison",
-    "ReportResult": "treatylife.reporting",
+    "CalendarResult": "treatylife.answers.agenda",
+    "CompareResult": "treatylife.answers.compare",
+    "ReportResult": "treatylife.answers.report",
 }
 
 
@@ -92,15 +92,15 @@ __all__ = [
 
 def load(scenario: str | Path | None = None) -> Record:
     """Load a scenario (or what-if) and replay it into a :class:`Record`; None = bundled GSOMIA record."""
-    from treatylife.engine import replay
-    from treatylife.loader import load_scenario
+    from treatylife.engine.replay import replay
+    from treatylife.files.loader import load_scenario
 
     return replay(load_scenario(scenario))
 
 
 def load_files(scenario: str | Path | None = None) -> Loaded:
     """The validated files behind a scenario, before replay (rules, ordered events, what-if changes)."""
-    from treatylife.loader import load_scenario
+    from treatylife.files.loader import load_scenario
 
     return load_scenario(scenario)
 
@@ -115,7 +115,7 @@ def status(scenario: str | Path | Record | None, on: _dt.date, party: str | None
     With ``party`` (a code of the rules file), "in force" means in force for that party; the result's
     ``agreement_in_force`` says whether the agreement is in force at all.
     """
-    from treatylife.query import status as _status
+    from treatylife.answers.query import status as _status
 
     return _status(_record(scenario), on, party)
 
@@ -124,11 +124,11 @@ def json_schema(kind: str = "rules") -> dict[str, Any]:
     """JSON Schema of rules files (``kind="rules"``) or scenario/what-if files (``kind="scenario"``),
     generated from the pydantic models that validate them (docs/schema/ holds the published copies)."""
     if kind == "rules":
-        from treatylife.rules import json_schema as _rules_schema
+        from treatylife.model.rules import json_schema as _rules_schema
 
         return _rules_schema()
     if kind == "scenario":
-        from treatylife.scenario import json_schema as _scenario_schema
+        from treatylife.model.scenario import json_schema as _scenario_schema
 
         return _scenario_schema()
     raise InputError(f"no schema {kind!r}; choose rules or scenario", field="kind", code="TL115")
@@ -138,7 +138,7 @@ def deadline(scenario: str | Path | Record | None, on: _dt.date, party: str | No
     """The next notice deadline on or after ``on``: date, days left, the renewal it would prevent, who.
 
     With ``party``: the next deadline for a notice that party may give, while the agreement binds it."""
-    from treatylife.query import next_deadline
+    from treatylife.answers.query import next_deadline
 
     return next_deadline(_record(scenario), on, party)
 
@@ -147,7 +147,7 @@ def timeline(
     scenario: str | Path | Record | None, until: _dt.date | None = None, party: str | None = None
 ) -> TimelineResult:
     """Contiguous intervals of stage and term from the first event to ``until`` (for ``party`` if given)."""
-    from treatylife.query import timeline as _timeline
+    from treatylife.answers.query import timeline as _timeline
 
     return _timeline(_record(scenario), until, party)
 
@@ -156,7 +156,7 @@ def check(paths: list[str | Path]) -> CheckResult:
     """Validate rules and scenario files; list answers that depend on a convention the rules leave open."""
     from pathlib import Path
 
-    from treatylife.checker import check_files
+    from treatylife.answers.check import check_files
 
     return check_files([Path(p) for p in paths])
 
@@ -170,9 +170,9 @@ def whatif(
 ) -> Record:
     """A scenario with inline what-if changes, replayed: ``add=["2019-09-01 notice_given JPN"]``,
     ``remove=["notice_suspended"]``, ``set=["exits.art21-3-notice.notice=180days"]`` (see
-    :mod:`treatylife.overlay` for the syntax). With no changes, the scenario as loaded."""
-    from treatylife.engine import replay
-    from treatylife.overlay import WhatIf, apply_whatif
+    :mod:`treatylife.files.overlay` for the syntax). With no changes, the scenario as loaded."""
+    from treatylife.engine.replay import replay
+    from treatylife.files.overlay import WhatIf, apply_whatif
 
     changes = WhatIf(list(add), list(remove), list(set))
     if isinstance(scenario, Record):
@@ -191,7 +191,7 @@ def compare(
 ) -> CompareResult:
     """Date ranges where ``a`` and ``b`` disagree on in force / stage / term / parties bound, and what makes
     them diverge. With ``party``, "in force" means in force for that party."""
-    from treatylife.comparison import compare_records
+    from treatylife.answers.compare import compare_records
 
     return compare_records(_record(a), _record(b), start, end, party)
 
@@ -203,7 +203,7 @@ def calendar(
     remind_weeks: list[int] | None = None,
 ) -> CalendarResult:
     """Upcoming notice deadlines, renewals and ends from ``start`` for ``years`` years (for an .ics file)."""
-    from treatylife.agenda import agenda
+    from treatylife.answers.agenda import agenda
 
     return agenda([_record(s) for s in scenarios or [None]], start, years, remind_weeks)
 
@@ -215,8 +215,8 @@ def report(
     until: _dt.date | None = None,
 ) -> ReportResult:
     """What the HTML report draws. A what-if file is drawn against its own base unless ``base`` is given."""
-    from treatylife.engine import replay
-    from treatylife.reporting import build_report
+    from treatylife.answers.report import build_report
+    from treatylife.engine.replay import replay
 
     if isinstance(scenario, Record):
         record, base_record = scenario, (_record(base) if base is not None else None)
@@ -241,14 +241,14 @@ def load_register(path: str | Path, *, progress: Any = None) -> Any:
     Returns a :class:`treatylife.register.Register`; rows of the common shape are compiled for the batch
     engine once, here.
     """
-    from treatylife.register import load_register as _load_register
+    from treatylife.bulk.register import load_register as _load_register
 
     return _load_register(path, progress=progress)
 
 
 def portfolio(register: Any, on: _dt.date, *, engine: str = "auto", progress: Any = None) -> Any:
     """Status and next notice deadline of every agreement of a register on ``on`` (a PortfolioResult)."""
-    from treatylife.register import portfolio as _portfolio
+    from treatylife.bulk.register import portfolio as _portfolio
 
     return _portfolio(register, on, engine=engine, progress=progress)
 
@@ -257,6 +257,6 @@ def deadlines(
     register: Any, start: _dt.date, within: Any = "120 days", *, engine: str = "auto", progress: Any = None
 ) -> Any:
     """Notice deadlines from ``start`` within ``within`` ("120d", "6 months"), soonest first (a DeadlinesResult)."""
-    from treatylife.register import deadlines as _deadlines
+    from treatylife.bulk.register import deadlines as _deadlines
 
     return _deadlines(register, start, within, engine=engine, progress=progress)

@@ -7,13 +7,13 @@ def main() -> None:
     import sys
 
     # `status`/`deadline` answered from the Record cache, without typer, YAML, pydantic or transitions
-    # (treatylife.fastpath); anything else, or a cache miss, goes to the full CLI
-    from treatylife.fastpath import run
+    # (treatylife.cli.fastpath); anything else, or a cache miss, goes to the full CLI
+    from treatylife.cli.fastpath import run
 
     code = run(sys.argv[1:])
     if code is not None:
         sys.exit(code)
-    from treatylife.cli import main as cli_main
+    from treatylife.cli.app import main as cli_main
 
     cli_main()
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass
 
-from treatylife.results import _Result
+from treatylife.answers.results import ResultBase
 
 __all__ = ["DIAGRAM_FORMATS", "DiagramResult", "draw", "edges"]
 
@@ -20,7 +20,7 @@ DIAGRAM_FORMATS = ("mermaid", "dot")
 
 
 @dataclass(frozen=True)
-class DiagramResult(_Result):
+class DiagramResult(ResultBase):
     format: str
     text: str
     stages: list[str]
@@ -29,7 +29,7 @@ class DiagramResult(_Result):
 
 def edges() -> list[dict[str, str]]:
     """Every (trigger, source, dest, condition) of the declaration, flattened; internal = same stage."""
-    from treatylife.lifecycle import STAGES, TRANSITIONS
+    from treatylife.engine.lifecycle import STAGES, TRANSITIONS
 
     out = []
     for t in TRANSITIONS:
@@ -54,7 +54,7 @@ def edges() -> list[dict[str, str]]:
 def _mermaid() -> str:
     from transitions.extensions.diagrams import GraphMachine
 
-    from treatylife.lifecycle import STAGES, TRANSITIONS
+    from treatylife.engine.lifecycle import STAGES, TRANSITIONS
 
     class _Model:
         pass
@@ -80,7 +80,7 @@ def _q(s: str) -> str:
 
 
 def _dot() -> str:
-    from treatylife.lifecycle import FINAL, IN_FORCE, STAGES
+    from treatylife.engine.lifecycle import FINAL, IN_FORCE, STAGES
 
     lines = [
         "digraph treatylife_lifecycle {",
@@ -109,8 +109,8 @@ def _dot() -> str:
 
 def draw(fmt: str = "mermaid") -> DiagramResult:
     """The lifecycle diagram in ``fmt`` (mermaid or dot)."""
+    from treatylife.engine.lifecycle import STAGES
     from treatylife.errors import InputError
-    from treatylife.lifecycle import STAGES
 
     if fmt not in DIAGRAM_FORMATS:
         raise InputError(

@@ -14,8 +14,8 @@ from html import escape
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from treatylife.reporting import ReportResult, Track
-    from treatylife.results import Step
+    from treatylife.answers.report import ReportResult, Track
+    from treatylife.answers.results import Step
 
 __all__ = ["render_html"]
 

@@ -12,7 +12,7 @@ import datetime as _dt
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from treatylife.agenda import CalendarResult
+    from treatylife.answers.agenda import CalendarResult
 
 __all__ = ["render_ics"]
 
@@ -27,7 +27,7 @@ def render_ics(result: CalendarResult) -> bytes:
             "the calendar needs the 'icalendar' package", code="TL604", hint="pip install icalendar"
         ) from exc
     from treatylife import __version__
-    from treatylife.dates import add_days
+    from treatylife.dates.scalar import add_days
 
     stamp = _dt.datetime.combine(result.start, _dt.time(0, 0), tzinfo=_dt.UTC)
     cal = Calendar()

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from treatylife.results import Ambiguity, CheckResult, DeadlineResult, StatusResult, Step, TimelineResult
+from treatylife.answers.results import (
+    Ambiguity,
+    CheckResult,
+    DeadlineResult,
+    StatusResult,
+    Step,
+    TimelineResult,
+)
 
 __all__ = ["render_markdown"]
 
@@ -59,7 +66,7 @@ def _status(r: StatusResult) -> list[str]:
             renews = f"; renews {r.term.next_renewal}" if r.term.next_renewal else "; last term"
             lines.append(f"- **Term:** {r.term.number}, {r.term.start} .. {r.term.last_day}{renews}")
     if r.ends is not None:
-        from treatylife.dates import add_days
+        from treatylife.dates.scalar import add_days
 
         word = "Ends" if r.in_force else "Ended"
         last = add_days(r.ends, -1) if r.ends > r.ends.min else "none"  # ended on 0001-01-01: no day in force

@@ -40,7 +40,7 @@ def _table(result: Any, spec: tuple[tuple[str, str], ...]) -> list[str]:
 
 def render_register(result: Any, fmt: str) -> str:
     """A PortfolioResult or DeadlinesResult as ``text``, ``json`` or ``csv``."""
-    from treatylife.register import DEADLINE_COLUMNS, PORTFOLIO_COLUMNS, PortfolioResult
+    from treatylife.bulk.register import DEADLINE_COLUMNS, PORTFOLIO_COLUMNS, PortfolioResult
 
     portfolio = isinstance(result, PortfolioResult)
     if fmt == "json":

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from treatylife.results import CheckResult, DeadlineResult, StatusResult, Step, TimelineResult
+from treatylife.answers.results import CheckResult, DeadlineResult, StatusResult, Step, TimelineResult
 
 __all__ = ["print_rich"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from treatylife.results import (
+from treatylife.answers.results import (
     Ambiguity,
     CheckResult,
     DeadlineResult,
@@ -96,12 +96,12 @@ def _status(r: StatusResult) -> list[str]:
             renews = f"; renews {r.term.next_renewal}" if r.term.next_renewal else "; last term"
             lines.append(f"Term: {r.term.number}{of}, {r.term.start} .. {r.term.last_day}{renews}")
     if r.in_force and r.ends is not None:
-        from treatylife.dates import add_days
+        from treatylife.dates.scalar import add_days
 
         last = add_days(r.ends, -1) if r.ends > r.ends.min else "none"  # ended on 0001-01-01: no day in force
         lines.append(f"Ends: {r.ends} (last day in force {last}): {r.end_reason}")
     elif not r.in_force and r.ends is not None:
-        from treatylife.dates import add_days
+        from treatylife.dates.scalar import add_days
 
         last = add_days(r.ends, -1) if r.ends > r.ends.min else "none"  # ended on 0001-01-01: no day in force
         lines.append(f"Ended: {r.ends} (last day in force {last}): {r.end_reason}")

@@ -211,13 +211,16 @@ def _sha256(path: str) -> str | None:
 def _code_fingerprint() -> str:
     """Size and modification time of the package's modules (a few stat calls): a Record built by other code
     is never reused, even where the code changes without the version (an editable install)."""
-    here = os.path.dirname(os.path.abspath(__file__))
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     parts = []
-    with os.scandir(here) as it:
-        for e in sorted(it, key=lambda e: e.name):
-            if e.name.endswith(".py"):
-                st = e.stat()
-                parts.append(f"{e.name}:{st.st_size}:{st.st_mtime_ns}")
+    for folder, dirs, files in os.walk(package):  # every layer: code moved into a subpackage counts too
+        dirs[:] = sorted(d for d in dirs if d not in ("data", "__pycache__"))
+        for name in sorted(files):
+            if name.endswith(".py"):
+                st = os.stat(os.path.join(folder, name))
+                parts.append(
+                    f"{os.path.relpath(os.path.join(folder, name), package)}:{st.st_size}:{st.st_mtime_ns}"
+                )
     return str(_sha256_new("|".join(parts).encode("utf-8")).hexdigest()[:16])
 
 
@@ -248,7 +251,7 @@ def get_record(scenario: str | None, version: str) -> Any:
         files = entry["files"]
         if not files or any(_sha256(p) != h for p, h in files.items()):
             return None
-        from treatylife.record import Record
+        from treatylife.model.record import Record
 
         return decode(Record, entry["record"])
     except Exception:  # a stale or damaged entry is a miss, never an error
@@ -260,7 +263,7 @@ def put_record(scenario: str | None, version: str, record: Any, files: dict[str,
     root = cache_dir()
     if root is None:
         return False
-    from treatylife.record import Record
+    from treatylife.model.record import Record
 
     try:
         data = encode(record)

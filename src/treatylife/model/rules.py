@@ -2,7 +2,7 @@
 
 A rules file says *which* clause kinds an agreement has, with *which* periods and *which* counting
 conventions, and cites the article each comes from. It is data, never code: it is read with a safe YAML
-loader (see :mod:`treatylife.loader`) and validated here. The JSON Schema of this model is published by
+loader (see :mod:`treatylife.files.loader`) and validated here. The JSON Schema of this model is published by
 ``treatylife schema rules``.
 """
 
@@ -22,7 +22,7 @@ from pydantic import (
     model_validator,
 )
 
-from treatylife.dates import EndOfMonth, NoticeCounting, Period, parse_period
+from treatylife.dates.scalar import EndOfMonth, NoticeCounting, Period, parse_period
 
 __all__ = [
     "AfterKthNotification",
@@ -351,7 +351,7 @@ class Rules(_Model):
                         "would never be possible"
                     )
                 if clause.allowed_after is not None and not indefinite and self.renewal.kind == "none":
-                    from treatylife.dates import add_period
+                    from treatylife.dates.scalar import add_period
 
                     anchor = _dt.date(2001, 1, 1)
                     if add_period(anchor, clause.allowed_after) >= add_period(anchor, self.term.initial):  # type: ignore[arg-type]

@@ -10,10 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 from dataclasses import replace
 
-from treatylife import dates as D
-from treatylife.lifecycle import IN_FORCE, STAGES
-from treatylife.record import DeadlineClause, Notice, Record, Schedule
-from treatylife.results import (
+from treatylife.answers.results import (
     Ambiguity,
     DeadlineResult,
     Interval,
@@ -24,6 +21,9 @@ from treatylife.results import (
     TimelineResult,
     WithdrawalOption,
 )
+from treatylife.dates import scalar as D
+from treatylife.engine.lifecycle import IN_FORCE, STAGES
+from treatylife.model.record import DeadlineClause, Notice, Record, Schedule
 
 __all__ = ["check_party", "next_deadline", "party_stage", "status", "term_on", "timeline"]
 
@@ -157,7 +157,7 @@ def _notice_info(n: Notice, on: _dt.date) -> NoticeInfo | None:
     )
 
 
-def _notice_ambiguity(n: Notice, on: _dt.date) -> list[Ambiguity]:
+def notice_ambiguity(n: Notice, on: _dt.date) -> list[Ambiguity]:
     if n.alternative is None or n.received > on:
         return []
     alt = n.alternative
@@ -368,7 +368,7 @@ def status(record: Record, on: _dt.date, party: str | None = None) -> StatusResu
                 for ch in n.history
                 if ch.claim and ch.date <= on
             )
-        ambiguities += _notice_ambiguity(n, on)
+        ambiguities += notice_ambiguity(n, on)
     if not in_force and span.start is not None and span.stage in ("terminated", "expired"):
         steps.append(
             _event_step(record, span.event, f"{span.stage} on {span.start}: {span.cause}")

@@ -1,6 +1,6 @@
 """Replay a scenario's events under its rules into a :class:`~treatylife.record.Record`.
 
-Events drive the shared ``transitions`` machine (:mod:`treatylife.lifecycle`); time drives the rest: entry
+Events drive the shared ``transitions`` machine (:mod:`treatylife.engine.lifecycle`); time drives the rest: entry
 into force after a delay, a notice taking effect, the last term running out. Time-driven effects wait in a
 queue ordered by date and fire before any later event, so the replay is one pass over the events, never a
 loop over days or years. Renewals are not simulated at all: the term containing any date is computed
@@ -14,10 +14,10 @@ import heapq
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from treatylife import dates as D
+from treatylife.dates import scalar as D
+from treatylife.engine.lifecycle import STAGES, allowed_from, machine
 from treatylife.errors import AmbiguousDateError, SequenceError, TreatyLifeError
-from treatylife.lifecycle import STAGES, allowed_from, machine
-from treatylife.record import (
+from treatylife.model.record import (
     ApprovalRound,
     Citation,
     DeadlineClause,
@@ -30,7 +30,7 @@ from treatylife.record import (
     StageSpan,
     WithdrawalClause,
 )
-from treatylife.rules import (
+from treatylife.model.rules import (
     AfterKthNotification,
     FixedDate,
     LastNotification,
@@ -43,8 +43,8 @@ from treatylife.rules import (
 if TYPE_CHECKING:
     from transitions import EventData
 
-    from treatylife.loader import Loaded
-    from treatylife.scenario import Event
+    from treatylife.files.loader import Loaded
+    from treatylife.model.scenario import Event
 
 __all__ = ["compile_deadline_clauses", "replay"]
 
@@ -733,9 +733,9 @@ def _run(loaded: Loaded, model: _Replay) -> Record:
             if event is not None:
                 exc.file, exc.line = event.file, event.line
             else:  # a time-driven step: the rules' convention decides it
-                from treatylife.loader import _display
+                from treatylife.files.loader import display_path
 
-                exc.file, exc.line = _display(loaded.rules_path), None
+                exc.file, exc.line = display_path(loaded.rules_path), None
             raise
         except TreatyLifeError as exc:
             # e.g. TL501, a date beyond year 9999: name the event that led there

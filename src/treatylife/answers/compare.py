@@ -13,10 +13,10 @@ from __future__ import annotations
 import datetime as _dt
 from dataclasses import dataclass, field, replace
 
-from treatylife import dates as D
-from treatylife.lifecycle import IN_FORCE
-from treatylife.record import EventInfo, Record
-from treatylife.results import Step, _Result
+from treatylife.answers.results import ResultBase, Step
+from treatylife.dates import scalar as D
+from treatylife.engine.lifecycle import IN_FORCE
+from treatylife.model.record import EventInfo, Record
 
 __all__ = ["CompareResult", "DiffRange", "EventDiff", "SideState", "compare_records"]
 
@@ -85,7 +85,7 @@ class EventDiff:
 
 
 @dataclass(frozen=True)
-class CompareResult(_Result):
+class CompareResult(ResultBase):
     a: str
     b: str
     start: _dt.date | None
@@ -108,7 +108,7 @@ class CompareResult(_Result):
 
 def _state(r: Record, d: _dt.date, party: str | None, follow: bool) -> SideState:
     """One side's answer on ``d``; ``follow``: list the parties for which it is in force."""
-    from treatylife.query import party_stage, term_on
+    from treatylife.answers.query import party_stage, term_on
 
     span = r.span_on(d)
     stage, in_force = span.stage, span.stage in IN_FORCE
@@ -233,7 +233,7 @@ def compare_records(
     For a multilateral agreement the parties for which it is in force are compared too; with ``party``,
     "in force" means in force for that party.
     """
-    from treatylife.query import check_party
+    from treatylife.answers.query import check_party
 
     if start is not None and end is not None and end < start:
         from treatylife.errors import InputError
@@ -297,7 +297,7 @@ def compare_records(
     explanation: list[Step] = []
     if diverge is not None:
         # why each side answers as it does on the first day they differ; steps both share are said once
-        from treatylife.query import status
+        from treatylife.answers.query import status
 
         ea, eb = (status(r, diverge, party).explanation for r in (a, b))
         shared = {(st.date, st.what, st.article, st.convention) for st in ea}

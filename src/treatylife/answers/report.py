@@ -10,11 +10,11 @@ from __future__ import annotations
 import datetime as _dt
 from dataclasses import dataclass, field
 
-from treatylife import dates as D
-from treatylife.comparison import CompareResult, compare_records
-from treatylife.lifecycle import IN_FORCE
-from treatylife.record import Record
-from treatylife.results import DeadlineResult, StatusResult, TimelineResult, _Result
+from treatylife.answers.compare import CompareResult, compare_records
+from treatylife.answers.results import DeadlineResult, ResultBase, StatusResult, TimelineResult
+from treatylife.dates import scalar as D
+from treatylife.engine.lifecycle import IN_FORCE
+from treatylife.model.record import Record
 
 __all__ = ["NoticeWindow", "ReportResult", "Track", "build_report"]
 
@@ -56,7 +56,7 @@ class Track:
 
 
 @dataclass(frozen=True)
-class ReportResult(_Result):
+class ReportResult(ResultBase):
     agreement: str
     title: str
     on: _dt.date
@@ -95,7 +95,7 @@ def _windows(r: Record, start: _dt.date, until: _dt.date) -> list[NoticeWindow]:
 
 
 def _track(r: Record, start: _dt.date, until: _dt.date) -> Track:
-    from treatylife.query import timeline
+    from treatylife.answers.query import timeline
 
     notices = [
         NoticeMark(
@@ -116,7 +116,7 @@ def build_report(
 ) -> ReportResult:
     """The report of ``record`` as known on ``on``; drawn to ``until`` (default: a year after the later of
     ``on`` and the last event); ``base`` is drawn beneath it and compared with it."""
-    from treatylife.query import next_deadline, status
+    from treatylife.answers.query import next_deadline, status
 
     firsts = [r.events[0].date for r in (record, base) if r is not None and r.events]
     lasts = [r.events[-1].date for r in (record, base) if r is not None and r.events]

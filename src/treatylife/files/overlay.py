@@ -27,8 +27,8 @@ from typing import TYPE_CHECKING, Any
 from treatylife.errors import ScenarioError
 
 if TYPE_CHECKING:
-    from treatylife.loader import Loaded
-    from treatylife.scenario import Event, EventMatch
+    from treatylife.files.loader import Loaded
+    from treatylife.model.scenario import Event, EventMatch
 
 __all__ = ["WhatIf", "apply_whatif", "parse_add", "parse_remove", "parse_set"]
 
@@ -74,7 +74,7 @@ def _err(option: str, text: str, message: str, hint: str | None = None) -> Scena
 
 
 def _kinds() -> list[str]:
-    from treatylife.scenario import EventKind
+    from treatylife.model.scenario import EventKind
 
     return [k.value for k in EventKind]
 
@@ -139,7 +139,7 @@ def parse_add(text: str, parties: list[str]) -> Event:
     """``"2019-09-01 notice_given JPN id=jpn-notice"`` -> an Event (validated like a file's event)."""
     from pydantic import ValidationError
 
-    from treatylife.scenario import Event
+    from treatylife.model.scenario import Event
 
     data = _fields("--add", text, parties, ("date", "kind", *_EVENT_FIELDS))
     if "date" not in data or "kind" not in data:
@@ -161,7 +161,7 @@ def parse_remove(text: str, parties: list[str]) -> EventMatch:
     """``"2019-11-22 notice_suspended"`` -> an EventMatch (every part given must match)."""
     from pydantic import ValidationError
 
-    from treatylife.scenario import EventMatch
+    from treatylife.model.scenario import EventMatch
 
     data = _fields("--remove", text, parties, _MATCH_FIELDS)
     if not data:
@@ -216,9 +216,9 @@ def apply_whatif(loaded: Loaded, whatif: WhatIf) -> Loaded:
         return loaded
     from pydantic import ValidationError
 
-    from treatylife.loader import Loaded as _Loaded
-    from treatylife.loader import _check_parties, _deep_merge
-    from treatylife.rules import Rules
+    from treatylife.files.loader import Loaded as _Loaded
+    from treatylife.files.loader import check_parties, deep_merge
+    from treatylife.model.rules import Rules
 
     parties = loaded.rules.party_codes()
     events = list(loaded.events)
@@ -239,7 +239,7 @@ def apply_whatif(loaded: Loaded, whatif: WhatIf) -> Loaded:
     for text in whatif.set:
         patch = parse_set(text)
         try:
-            rules_data = _deep_merge(rules_data, patch)
+            rules_data = deep_merge(rules_data, patch)
         except (KeyError, TypeError) as exc:
             raise _err("--set", text, f"names no clause or field of the rules: {exc}") from None
         try:
@@ -251,7 +251,7 @@ def apply_whatif(loaded: Loaded, whatif: WhatIf) -> Loaded:
             raise _err("--set", text, f"{where}: {msg}") from None
         changes.append(f"set {text}")
     events.sort(key=lambda e: e.date)
-    _check_parties(events, rules)
+    check_parties(events, rules)
     return _Loaded(
         path=loaded.path,
         title=f"{loaded.title} + what-if ({'; '.join(changes)})",

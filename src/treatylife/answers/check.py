@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from treatylife.answers.results import Ambiguity, CheckResult, FileCheck
 from treatylife.errors import TreatyLifeError
-from treatylife.results import Ambiguity, CheckResult, FileCheck
 
 __all__ = ["check_files"]
 
@@ -20,8 +20,8 @@ def _looks_like_rules(path: Path) -> bool:
 
 def check_files(paths: list[Path]) -> CheckResult:
     """Check each file independently; one bad file does not hide the others."""
-    from treatylife.engine import replay
-    from treatylife.loader import load_rules, load_scenario
+    from treatylife.engine.replay import replay
+    from treatylife.files.loader import load_rules, load_scenario
 
     out: list[FileCheck] = []
     for path in paths:
@@ -55,14 +55,14 @@ def check_files(paths: list[Path]) -> CheckResult:
 
 def _ambiguous(record: object) -> list[Ambiguity]:
     """Dates in a replayed scenario whose answer depends on an open convention."""
-    from treatylife.query import _notice_ambiguity, term_boundary_ambiguities
-    from treatylife.record import Record
+    from treatylife.answers.query import notice_ambiguity, term_boundary_ambiguities
+    from treatylife.model.record import Record
 
     assert isinstance(record, Record)
     # the first few term ends show whether (and how) rounding moves the boundaries and their deadlines
     found: list[Ambiguity] = term_boundary_ambiguities(record, 5)
     for n in record.notices:
-        found += _notice_ambiguity(n, n.received)
+        found += notice_ambiguity(n, n.received)
     # de-duplicate, keep order
     seen: set[str] = set()
     unique = []

@@ -10,7 +10,7 @@ import datetime as _dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from treatylife.record import to_jsonable
+from treatylife.model.record import to_jsonable
 
 __all__ = [
     "Ambiguity",
@@ -25,7 +25,7 @@ __all__ = [
 ]
 
 
-class _Result:
+class ResultBase:
     def to_dict(self) -> dict[str, Any]:
         out = to_jsonable(self)
         assert isinstance(out, dict)
@@ -86,7 +86,7 @@ class NoticeInfo:
 
 
 @dataclass(frozen=True)
-class StatusResult(_Result):
+class StatusResult(ResultBase):
     agreement: str
     scenario: str
     on: _dt.date
@@ -129,7 +129,7 @@ class WithdrawalOption:
 
 
 @dataclass(frozen=True)
-class DeadlineResult(_Result):
+class DeadlineResult(ResultBase):
     agreement: str
     scenario: str
     on: _dt.date
@@ -163,7 +163,7 @@ class Interval:
 
 
 @dataclass(frozen=True)
-class TimelineResult(_Result):
+class TimelineResult(ResultBase):
     agreement: str
     scenario: str
     until: _dt.date
@@ -191,6 +191,6 @@ class FileCheck:
 
 
 @dataclass(frozen=True)
-class CheckResult(_Result):
+class CheckResult(ResultBase):
     ok: bool
     files: list[FileCheck]

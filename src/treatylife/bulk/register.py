@@ -26,7 +26,7 @@ A register is one of:
 
 Each row becomes the events a scenario file would list, so the single-agreement engine can answer any row;
 rows under rules files of the common shape are answered by the compiled batch engine
-(:mod:`treatylife.batch`) instead, with the same answers.
+(:mod:`treatylife.bulk.batch`) instead, with the same answers.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from treatylife import dates as D
+from treatylife.dates import scalar as D
 from treatylife.errors import InputError, TreatyLifeError
 
 __all__ = [
@@ -250,7 +250,7 @@ def parse_dates(values: list[str]) -> tuple[Any, Any]:
     """
     import numpy as np
 
-    from treatylife.batch import NONE
+    from treatylife.bulk.batch import NONE
 
     n = len(values)
     if n == 0:
@@ -307,7 +307,7 @@ def row_events(
     row: dict[str, str], parties: list[str], file: str | None = None, line: int | None = None
 ) -> list[Any]:
     """The events a scenario file would list for one register row (ordered as the engine orders them)."""
-    from treatylife.scenario import Event
+    from treatylife.model.scenario import Event
 
     def ev(date: str, kind: str, **kw: Any) -> Event:
         return Event(date=_dt.date.fromisoformat(date), kind=kind, **kw).located(file, line)
@@ -342,8 +342,8 @@ def row_events(
 
 
 def _record_for_row(bulk: Bulk, i: int, rules: Any, rules_path: Path) -> Any:
-    from treatylife.engine import replay
-    from treatylife.loader import Loaded
+    from treatylife.engine.replay import replay
+    from treatylife.files.loader import Loaded
 
     row = {c: bulk.columns[c][i] for c in COLUMNS}
     events = row_events(row, rules.party_codes(), str(bulk.path), bulk.lines[i])
@@ -432,9 +432,9 @@ def load_register(path: str | Path, *, progress: Progress | None = None) -> Regi
     total = len(scenarios)
     done = 0
     if scenarios:
-        from treatylife.engine import replay
+        from treatylife.engine.replay import replay
         from treatylife.errors import ScenarioError
-        from treatylife.loader import load_scenario
+        from treatylife.files.loader import load_scenario
 
         for f in scenarios:
             try:
@@ -454,7 +454,7 @@ def load_register(path: str | Path, *, progress: Progress | None = None) -> Regi
             if progress:
                 progress(done, total)
     for b in bulks:
-        _load_bulk(reg, read_bulk(b), rules_cache, progress)
+        load_bulk(reg, read_bulk(b), rules_cache, progress)
     seen: dict[str, int] = {}
     for i, x in enumerate(reg.ids):
         if x in seen:
@@ -465,7 +465,7 @@ def load_register(path: str | Path, *, progress: Progress | None = None) -> Regi
 
 def _resolve_rules(ref: str, bulk: Bulk, line: int) -> Path:
     """Same rules as scenario references: a bundled name, or a file inside the register's project."""
-    from treatylife.loader import _bundled_root, _resolve, bundled_path, project_root
+    from treatylife.files.loader import bundled_path, bundled_root, project_root, resolve_path
 
     if any(ord(c) < 32 for c in ref):
         raise _err(
@@ -476,13 +476,13 @@ def _resolve_rules(ref: str, bulk: Bulk, line: int) -> Path:
         if candidate.is_file():
             return candidate
     try:
-        target = _resolve(bulk.path.parent / ref)
+        target = resolve_path(bulk.path.parent / ref)
     except InputError as exc:
         raise _err(
             f"rules reference {ref!r}: {exc.message}", bulk.path, line, "rules", code=exc.code
         ) from None
     root = project_root(bulk.path)
-    if not any(target.is_relative_to(r) for r in (root, _bundled_root())):
+    if not any(target.is_relative_to(r) for r in (root, bundled_root())):
         raise _err(
             f"rules reference {ref!r} points outside the project ({root})",
             bulk.path,
@@ -495,13 +495,13 @@ def _resolve_rules(ref: str, bulk: Bulk, line: int) -> Path:
     return target
 
 
-def _load_bulk(
+def load_bulk(
     reg: Register, bulk: Bulk, rules_cache: dict[Path, tuple[Any, Any, str]], progress: Progress | None
 ) -> None:
     import numpy as np
 
-    from treatylife.batch import NONE, Batch, compile_rules
-    from treatylife.loader import load_rules
+    from treatylife.bulk.batch import NONE, Batch, compile_rules
+    from treatylife.files.loader import load_rules
 
     n = len(bulk)
     base = len(reg.ids)
@@ -610,7 +610,7 @@ class Table:
 
     def strings(self, name: str) -> list[str]:
         """A column as text ('' where absent), for CSV and text output."""
-        from treatylife.batch import NONE, from_days
+        from treatylife.bulk.batch import NONE, from_days
 
         kind = OUTPUT[name]
         if kind == "date":
@@ -623,7 +623,7 @@ class Table:
 
     def values(self, name: str) -> list[Any]:
         """A column as JSON-ready values (None where absent)."""
-        from treatylife.batch import NONE, from_days
+        from treatylife.bulk.batch import NONE, from_days
 
         kind = OUTPUT[name]
         if kind == "bool":
@@ -663,7 +663,7 @@ class Table:
 def _empty_columns(n: int) -> dict[str, Any]:
     import numpy as np
 
-    from treatylife.batch import NONE
+    from treatylife.bulk.batch import NONE
 
     cols: dict[str, Any] = {}
     for name, kind in OUTPUT.items():
@@ -677,9 +677,9 @@ def _empty_columns(n: int) -> dict[str, Any]:
 
 
 def record_row(record: Any, on: _dt.date) -> dict[str, Any]:
-    """One agreement's answers on ``on`` from the single engine (treatylife.query), as output values."""
-    from treatylife.batch import NONE, to_days
-    from treatylife.query import next_deadline, status
+    """One agreement's answers on ``on`` from the single engine (treatylife.answers.query), as output values."""
+    from treatylife.answers.query import next_deadline, status
+    from treatylife.bulk.batch import NONE, to_days
 
     st = status(record, on)
     dl = next_deadline(record, on)
@@ -720,7 +720,7 @@ def _evaluate(
     row on its own date instead (rows skipped are left empty)."""
     import numpy as np
 
-    from treatylife.batch import NONE, NOTICE_STATUSES, STAGES, from_days, to_days
+    from treatylife.bulk.batch import NONE, NOTICE_STATUSES, STAGES, from_days, to_days
 
     if engine not in ("auto", "batch", "single"):
         raise ValueError("engine must be auto, batch or single")
@@ -881,7 +881,7 @@ def deadlines(
     """
     import numpy as np
 
-    from treatylife.batch import NONE, to_days
+    from treatylife.bulk.batch import NONE, to_days
 
     period = parse_within(within)
     until = D.add_period(start, period)

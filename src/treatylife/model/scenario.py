@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
-from treatylife.rules import IsoDate, PartyCode, PeriodField
+from treatylife.model.rules import IsoDate, PartyCode, PeriodField
 
 __all__ = ["Event", "EventKind", "EventMatch", "Replacement", "ScenarioFile"]
 

@@ -4,7 +4,7 @@
 
     treatylife status|deadline [SCENARIO] [--on YYYY-MM-DD] [--json | --format text|json] [--explain]
 
-and answers from a cached Record (:mod:`treatylife.cache`) without importing typer, PyYAML, pydantic or
+and answers from a cached Record (:mod:`treatylife.cli.cache`) without importing typer, PyYAML, pydantic or
 ``transitions``. Anything else (another command or option, a terminal that gets the rich text output, an
 unreadable date, a cache miss) returns None and the caller runs the full typer CLI, after :func:`fill`
 has stored the Record for next time. The output is byte-for-byte what the typer path prints
@@ -69,7 +69,7 @@ def _answer(req: dict[str, Any], record: Any) -> str:
 
     on = req["on"]
     if on is None:
-        from treatylife.clock import today
+        from treatylife.cli.clock import today
 
         on = today()
     fn = treatylife.status if req["command"] == "status" else treatylife.deadline
@@ -82,7 +82,7 @@ def run(argv: list[str]) -> int | None:
     if req is None or (req["fmt"] == "text" and sys.stdout.isatty()):
         return None  # a terminal gets the rich output of the full CLI
     import treatylife
-    from treatylife.cache import get_record
+    from treatylife.cli.cache import get_record
 
     record = get_record(req["scenario"], treatylife.__version__)
     if record is None:
@@ -101,8 +101,8 @@ def fill(req: dict[str, Any]) -> bool:
     """Build the Record the slow way and store it; never raises (the full CLI reports any problem)."""
     try:
         import treatylife
-        from treatylife.cache import cache_dir, put_record
-        from treatylife.engine import replay
+        from treatylife.cli.cache import cache_dir, put_record
+        from treatylife.engine.replay import replay
 
         if cache_dir() is None:
             return False

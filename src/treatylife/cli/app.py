@@ -183,7 +183,7 @@ def _scenario(
 
 
 def _today() -> _dt.date:
-    from treatylife.clock import today
+    from treatylife.cli.clock import today
 
     return today()
 
@@ -479,7 +479,7 @@ def report(
         if other is None and not isinstance(scn, (Path, str, type(None))):
             other = scenario  # inline what-if: drawn against the scenario it changes
             if other is None:
-                from treatylife.loader import default_scenario
+                from treatylife.files.loader import default_scenario
 
                 other = default_scenario()
         return treatylife.report(scn, on or _today(), other, to)
@@ -574,8 +574,8 @@ def deadlines(
     import treatylife
 
     def compute(bar: Any) -> Any:
+        from treatylife.bulk.register import parse_within
         from treatylife.errors import InputError
-        from treatylife.register import parse_within
 
         try:
             period = parse_within(within)

@@ -1,7 +1,7 @@
 """Upcoming dates people put in a calendar: notice deadlines, renewals, ends; for one scenario or many.
 
-Each date comes from the same queries the CLI answers (:func:`~treatylife.query.next_deadline`,
-:func:`~treatylife.query.status`) and the term schedule, visited deadline by deadline and term by term (a
+Each date comes from the same queries the CLI answers (:func:`~treatylife.answers.query.next_deadline`,
+:func:`~treatylife.answers.query.status`) and the term schedule, visited deadline by deadline and term by term (a
 few per year), never day by day. :mod:`treatylife.render.ics` writes the result as an iCalendar file.
 """
 
@@ -11,10 +11,10 @@ import datetime as _dt
 import hashlib
 from dataclasses import dataclass, field
 
-from treatylife import dates as D
-from treatylife.lifecycle import FINAL, IN_FORCE
-from treatylife.record import Record
-from treatylife.results import _Result
+from treatylife.answers.results import ResultBase
+from treatylife.dates import scalar as D
+from treatylife.engine.lifecycle import FINAL, IN_FORCE
+from treatylife.model.record import Record
 
 __all__ = ["AgendaItem", "CalendarResult", "agenda"]
 
@@ -35,7 +35,7 @@ class AgendaItem:
 
 
 @dataclass(frozen=True)
-class CalendarResult(_Result):
+class CalendarResult(ResultBase):
     start: _dt.date
     end: _dt.date  # last day covered
     remind_weeks: list[int]
@@ -49,7 +49,7 @@ def _uid(agreement_id: str, scenario: str, kind: str, d: _dt.date) -> str:
 
 
 def _items(r: Record, start: _dt.date, end: _dt.date) -> list[AgendaItem]:
-    from treatylife.query import next_deadline
+    from treatylife.answers.query import next_deadline
 
     out: list[AgendaItem] = []
 

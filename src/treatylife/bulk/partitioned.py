@@ -7,7 +7,7 @@ once per worker process, the rows go through the batch engine, other shapes thro
 order of work differs. See docs/performance.md ("Beyond one machine").
 
     from dask.distributed import Client, LocalCluster
-    from treatylife.partitioned import portfolio_dask
+    from treatylife.bulk.partitioned import portfolio_dask
 
     with LocalCluster(n_workers=2, threads_per_worker=1) as cluster, Client(cluster):
         ddf = portfolio_dask("register.csv", datetime.date(2020, 1, 1), blocksize="16MB")
@@ -20,7 +20,7 @@ import datetime as _dt
 from pathlib import Path
 from typing import Any
 
-from treatylife.register import COLUMNS, OUTPUT, PORTFOLIO_COLUMNS, Bulk, Register, _load_bulk
+from treatylife.bulk.register import COLUMNS, OUTPUT, PORTFOLIO_COLUMNS, Bulk, Register, load_bulk
 
 __all__ = ["evaluate_frame", "meta", "portfolio_dask"]
 
@@ -50,7 +50,7 @@ def evaluate_frame(frame: Any, on: _dt.date, register: str) -> Any:
     bulk = Bulk(Path(register), columns, list(range(start, start + n)))
     reg = Register(Path(register), [], [], [], [], {}, [])
     if n:
-        _load_bulk(reg, bulk, _RULES, None)
+        load_bulk(reg, bulk, _RULES, None)
     table = reg.evaluate(on)
     out = pd.DataFrame({c: table.values(c) for c in PORTFOLIO_COLUMNS}, index=frame.index)
     return out.astype({c: "Int64" for c in PORTFOLIO_COLUMNS if OUTPUT[c] == "int"})

@@ -22,8 +22,8 @@ import yaml
 from pydantic import ValidationError
 
 from treatylife.errors import InputError, RulesError, ScenarioError, TreatyLifeError
-from treatylife.rules import Rules
-from treatylife.scenario import Event, EventKind, ScenarioFile
+from treatylife.model.rules import Rules
+from treatylife.model.scenario import Event, EventKind, ScenarioFile
 
 __all__ = [
     "MAX_EVENTS",
@@ -70,7 +70,7 @@ class YamlDoc:
     sha256: str
 
 
-def _display(path: Path) -> str:
+def display_path(path: Path) -> str:
     try:
         return str(path.relative_to(Path.cwd()))
     except ValueError:
@@ -79,7 +79,7 @@ def _display(path: Path) -> str:
 
 def read_yaml(path: Path, kind: type[TreatyLifeError] = InputError) -> YamlDoc:
     """Parse one YAML file into plain data plus a map from data paths to line numbers."""
-    shown = _display(path)
+    shown = display_path(path)
     try:
         if path.is_dir():
             raise InputError("is a directory, not a YAML file", file=shown, code="TL101")
@@ -139,6 +139,8 @@ def read_yaml(path: Path, kind: type[TreatyLifeError] = InputError) -> YamlDoc:
             hint="numbers and nesting must stay within reasonable limits",
         ) from None
     except yaml.MarkedYAMLError as exc:
+        if _is_nesting_error(exc):
+            raise _too_deep(exc, shown) from None
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
         if "could not determine a constructor" in str(problem) or "tag" in str(problem):
@@ -201,10 +203,30 @@ def _check_depth(text: str, shown: str) -> None:
                     )
             elif isinstance(ev, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
                 depth -= 1
-    except yaml.YAMLError:
+    except yaml.MarkedYAMLError as exc:
+        if _is_nesting_error(exc):  # PyYAML >= 6.0.4 (libyaml) has its own flow-depth limit
+            raise _too_deep(exc, shown) from None
         return  # a syntax error: composing reports it with its line
+    except yaml.YAMLError:
+        return
     finally:
         parser.dispose()
+
+
+def _is_nesting_error(exc: yaml.MarkedYAMLError) -> bool:
+    """PyYAML 6.0.4 raises 'exceeded maximum nesting depth' itself; it means TL113, not a syntax error."""
+    return "nesting depth" in f"{exc.problem or ''} {exc.context or ''}"
+
+
+def _too_deep(exc: yaml.MarkedYAMLError, shown: str) -> InputError:
+    mark = exc.problem_mark or exc.context_mark
+    return InputError(
+        f"nesting deeper than {MAX_DEPTH} levels",
+        file=shown,
+        line=mark.line + 1 if mark else None,
+        code="TL113",
+        hint="rules and scenarios need a few levels of nesting; is this file generated?",
+    )
 
 
 def _walk(
@@ -419,7 +441,7 @@ def validation_error(
     model = Rules if kind is RulesError or prefix[:1] == ("overrides",) else ScenarioFile
     return kind(
         msg,
-        file=_display(doc.path),
+        file=display_path(doc.path),
         line=line,
         field=field_name,
         hint=_hint(err, model),
@@ -440,28 +462,28 @@ def default_scenario() -> Path:
     return bundled_path("examples", "gsomia-record.yaml")
 
 
-def _resolve(path: Path) -> Path:
+def resolve_path(path: Path) -> Path:
     """``path.resolve()``; a loop of symbolic links is the user's error, not a crash."""
     try:
         return path.resolve()
     except (RuntimeError, OSError):  # Python 3.11-3.12: RuntimeError("Symlink loop ..."); 3.13: OSError
         raise InputError(
             "symbolic links form a loop",
-            file=_display(path),
+            file=display_path(path),
             code="TL116",
             hint="check the links with `ls -l`",
         ) from None
 
 
 @cache
-def _bundled_root() -> Path:
+def bundled_root() -> Path:
     return Path(str(resources.files("treatylife") / "data")).resolve()
 
 
 def project_root(path: Path) -> Path:
     """Directory that references may not leave: the nearest ancestor holding ``rules/``, a
     ``pyproject.toml`` or ``.git``, else the file's own directory."""
-    here = _resolve(path).parent
+    here = resolve_path(path).parent
     for d in (here, *here.parents):
         try:
             if (d / "rules").is_dir() or (d / "pyproject.toml").exists() or (d / ".git").exists():
@@ -476,7 +498,7 @@ def _resolve_ref(ref: str, base_file: Path, kind: str, root: Path, doc: YamlDoc,
     if any(ord(c) < 32 for c in ref):  # "\0" would crash the OS calls; no file name holds these
         raise ScenarioError(
             f"reference {ref!r} contains a control character",
-            file=_display(doc.path),
+            file=display_path(doc.path),
             line=doc.lines.get((field_name,)),
             field=field_name,
             code="TL302",
@@ -487,18 +509,18 @@ def _resolve_ref(ref: str, base_file: Path, kind: str, root: Path, doc: YamlDoc,
         if candidate.is_file():
             return candidate
     try:
-        target = _resolve(base_file.parent / ref)
+        target = resolve_path(base_file.parent / ref)
     except InputError as exc:
         exc.message = f"reference {ref!r}: {exc.message}"
-        exc.file, exc.line, exc.field = _display(doc.path), doc.lines.get((field_name,)), field_name
+        exc.file, exc.line, exc.field = display_path(doc.path), doc.lines.get((field_name,)), field_name
         raise
-    inside = any(target.is_relative_to(r) for r in (root, _bundled_root()))
+    inside = any(target.is_relative_to(r) for r in (root, bundled_root()))
     err_kind = ScenarioError
     line = doc.lines.get((field_name,))
     if not inside:
         raise err_kind(
             f"reference {ref!r} points outside the project ({root})",
-            file=_display(doc.path),
+            file=display_path(doc.path),
             line=line,
             field=field_name,
             code="TL301",
@@ -506,8 +528,8 @@ def _resolve_ref(ref: str, base_file: Path, kind: str, root: Path, doc: YamlDoc,
         )
     if not target.is_file():
         raise err_kind(
-            f"reference {ref!r} does not resolve to a file ({_display(target)})",
-            file=_display(doc.path),
+            f"reference {ref!r} does not resolve to a file ({display_path(target)})",
+            file=display_path(doc.path),
             line=line,
             field=field_name,
             code="TL302",
@@ -518,12 +540,12 @@ def _resolve_ref(ref: str, base_file: Path, kind: str, root: Path, doc: YamlDoc,
 # ---------------------------------------------------------------------------- rules
 
 
-def _deep_merge(base: Any, patch: Any) -> Any:
+def deep_merge(base: Any, patch: Any) -> Any:
     """Merge an overrides patch into raw rules data. Lists of clauses merge by ``id`` (or index)."""
     if isinstance(base, dict) and isinstance(patch, dict):
         out = dict(base)
         for k, v in patch.items():
-            out[k] = _deep_merge(base[k], v) if k in base else v
+            out[k] = deep_merge(base[k], v) if k in base else v
         return out
     if isinstance(base, list) and isinstance(patch, dict):
         out_list = list(base)
@@ -535,7 +557,7 @@ def _deep_merge(base: Any, patch: Any) -> Any:
                 idx = k
             if idx is None:
                 raise KeyError(k)
-            out_list[idx] = _deep_merge(out_list[idx], v)
+            out_list[idx] = deep_merge(out_list[idx], v)
         return out_list
     return patch
 
@@ -543,7 +565,7 @@ def _deep_merge(base: Any, patch: Any) -> Any:
 def _validate_rules(data: Any, doc: YamlDoc) -> Rules:
     if not isinstance(data, dict):
         raise RulesError(
-            "a rules file must be a mapping of fields", file=_display(doc.path), line=1, code="TL201"
+            "a rules file must be a mapping of fields", file=display_path(doc.path), line=1, code="TL201"
         )
     try:
         return Rules.model_validate(data)
@@ -581,7 +603,7 @@ class Loaded:
 
 
 def _locate_events(events: list[Event], doc: YamlDoc, key: str) -> list[Event]:
-    shown = _display(doc.path)
+    shown = display_path(doc.path)
     return [e.located(shown, doc.lines.get((key, i))) for i, e in enumerate(events)]
 
 
@@ -592,16 +614,16 @@ def load_scenario(path: str | Path | None = None, *, root: Path | None = None) -
 
 
 def _load(path: Path, root: Path, chain: tuple[Path, ...]) -> Loaded:
-    resolved = _resolve(path)
+    resolved = resolve_path(path)
     if resolved in chain:
-        cycle = " -> ".join(_display(c) for c in (*chain, resolved))
+        cycle = " -> ".join(display_path(c) for c in (*chain, resolved))
         raise ScenarioError(
-            f"what-if bases form a cycle: {cycle}", file=_display(path), field="based_on", code="TL303"
+            f"what-if bases form a cycle: {cycle}", file=display_path(path), field="based_on", code="TL303"
         )
     if len(chain) > MAX_WHATIF_DEPTH:
         raise ScenarioError(
             f"what-if chain deeper than {MAX_WHATIF_DEPTH}",
-            file=_display(chain[0]),
+            file=display_path(chain[0]),
             field="based_on",
             code="TL304",
             hint="base the what-if on the scenario itself rather than on a chain of what-ifs",
@@ -609,12 +631,12 @@ def _load(path: Path, root: Path, chain: tuple[Path, ...]) -> Loaded:
     doc = read_yaml(path)
     if not isinstance(doc.data, dict):
         raise ScenarioError(
-            "a scenario file must be a mapping of fields", file=_display(path), line=1, code="TL305"
+            "a scenario file must be a mapping of fields", file=display_path(path), line=1, code="TL305"
         )
     if "entry_into_force" in doc.data and "events" not in doc.data:
         raise ScenarioError(
             "this looks like a rules file, not a scenario",
-            file=_display(path),
+            file=display_path(path),
             line=1,
             code="TL306",
             hint="pass a scenario (examples/*.yaml); it names its rules file with `rules:`",
@@ -626,19 +648,19 @@ def _load(path: Path, root: Path, chain: tuple[Path, ...]) -> Loaded:
     n_events = len(sf.events) + len(sf.add)
     if n_events > MAX_EVENTS:
         raise ScenarioError(
-            f"{n_events:,} events; the limit is {MAX_EVENTS:,}", file=_display(path), code="TL307"
+            f"{n_events:,} events; the limit is {MAX_EVENTS:,}", file=display_path(path), code="TL307"
         )
-    files = {_display(path): doc.sha256}
+    files = {display_path(path): doc.sha256}
 
     base: Loaded | None = None
     changes: list[str] = []
     if sf.based_on is not None:
         base_path = _resolve_ref(sf.based_on, path, "examples", root, doc, "based_on")
         if base_path.resolve() in (*chain, resolved):
-            cycle = " -> ".join(_display(c) for c in (*chain, resolved, base_path.resolve()))
+            cycle = " -> ".join(display_path(c) for c in (*chain, resolved, base_path.resolve()))
             raise ScenarioError(
                 f"what-if bases form a cycle: {cycle}",
-                file=_display(path),
+                file=display_path(path),
                 line=doc.lines.get(("based_on",)),
                 field="based_on",
                 code="TL303",
@@ -652,7 +674,7 @@ def _load(path: Path, root: Path, chain: tuple[Path, ...]) -> Loaded:
             if not hit:
                 raise ScenarioError(
                     "matches no event of the base scenario",
-                    file=_display(path),
+                    file=display_path(path),
                     line=doc.lines.get(("remove", i)),
                     field=f"remove[{i}]",
                     code="TL308",
@@ -664,12 +686,12 @@ def _load(path: Path, root: Path, chain: tuple[Path, ...]) -> Loaded:
             if len(hit) != 1:
                 raise ScenarioError(
                     f"must match exactly one event of the base scenario (matches {len(hit)})",
-                    file=_display(path),
+                    file=display_path(path),
                     line=doc.lines.get(("replace", i)),
                     field=f"replace[{i}].match",
                     code="TL308",
                 )
-            new = r.with_.located(_display(path), doc.lines.get(("replace", i, "with")))
+            new = r.with_.located(display_path(path), doc.lines.get(("replace", i, "with")))
             events = [new if e is hit[0] else e for e in events]
             changes.append(f"replaced {hit[0].label()} with {new.label()}")
         added = _locate_events(sf.add, doc, "add")
@@ -680,15 +702,15 @@ def _load(path: Path, root: Path, chain: tuple[Path, ...]) -> Loaded:
         if sf.rules is not None:
             rules_path = _resolve_ref(sf.rules, path, "rules", root, doc, "rules")
             rdoc = read_yaml(rules_path)
-            files[_display(rules_path)] = rdoc.sha256
+            files[display_path(rules_path)] = rdoc.sha256
             rules_data = rdoc.data
         if sf.overrides:
             try:
-                rules_data = _deep_merge(rules_data, sf.overrides)
+                rules_data = deep_merge(rules_data, sf.overrides)
             except (KeyError, TypeError) as exc:
                 raise ScenarioError(
                     f"override names no clause or field of the rules: {exc}",
-                    file=_display(path),
+                    file=display_path(path),
                     line=doc.lines.get(("overrides",)),
                     field="overrides",
                     code="TL309",
@@ -706,7 +728,7 @@ def _load(path: Path, root: Path, chain: tuple[Path, ...]) -> Loaded:
         assert sf.rules is not None
         rules_path = _resolve_ref(sf.rules, path, "rules", root, doc, "rules")
         rdoc = read_yaml(rules_path)
-        files[_display(rules_path)] = rdoc.sha256
+        files[display_path(rules_path)] = rdoc.sha256
         rules_data = rdoc.data
         rules = _validate_rules(rules_data, rdoc)
         events = _locate_events(sf.events, doc, "events")
@@ -714,7 +736,7 @@ def _load(path: Path, root: Path, chain: tuple[Path, ...]) -> Loaded:
     # Stable order: by date, then as written (same-day events keep the file's order).
     events.sort(key=lambda e: e.date)
     _check_kind_fields(events)
-    _check_parties(events, rules)
+    check_parties(events, rules)
     return Loaded(
         path=path,
         title=sf.title,
@@ -753,7 +775,7 @@ def _check_kind_fields(events: list[Event]) -> None:
                 )
 
 
-def _check_parties(events: list[Event], rules: Rules) -> None:
+def check_parties(events: list[Event], rules: Rules) -> None:
     codes = rules.party_codes()
     ids: dict[str, Event] = {}
     for e in events:

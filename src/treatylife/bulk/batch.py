@@ -19,11 +19,11 @@ The batch engine handles one shape, the common one, and proves nothing else:
 
 Anything else (another clause kind, a rules field the batch engine does not know, a notice given before
 entry into force, a suspension after the notice took effect...) is answered by the single-agreement engine
-(:func:`treatylife.engine.replay` and :mod:`treatylife.query`), row by row: same answers, slower.
+(:func:`treatylife.engine.replay` and :mod:`treatylife.answers.query`), row by row: same answers, slower.
 ``tests/test_batch.py`` compares the two engines on thousands of random agreements.
 
 Dates are ``int64`` day numbers since 1970-01-01 (NumPy's ``datetime64[D]`` representation); month
-arithmetic goes through ``datetime64[M]`` and reproduces :func:`treatylife.dates.add_period` exactly,
+arithmetic goes through ``datetime64[M]`` and reproduces :func:`treatylife.dates.scalar.add_period` exactly,
 end-of-month rounding included. ``NONE`` (NumPy's NaT) marks an absent date.
 """
 
@@ -35,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from treatylife import dates as D
+from treatylife.dates import scalar as D
 
 __all__ = [
     "NONE",
@@ -247,7 +247,7 @@ class Shape:
 
 def compile_rules(rules: Any) -> tuple[Shape | None, str]:
     """Compile a validated :class:`~treatylife.rules.Rules` for the batch engine, or say why not."""
-    from treatylife.rules import LastNotification, NonRenewalNotice, OnSignature
+    from treatylife.model.rules import LastNotification, NonRenewalNotice, OnSignature
 
     set_fields = set(rules.model_dump(exclude_defaults=True))
     unknown = set_fields - _KNOWN_RULES

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from enum import Enum
 from typing import Any
 
-from treatylife.dates import (
+from treatylife.dates.scalar import (
     EndOfMonth,
     NoticeCounting,
     Period,
