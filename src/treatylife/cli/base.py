@@ -1,0 +1,313 @@
+"""What every ``treatylife`` command shares: the typer app, option types, running, printing and errors.
+
+Exit codes: 0 answered; 1 internal error (a bug: please report it); 2 bad input (a file, a field, an
+option), with one readable message naming file, line and field.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
+REPORT = "This is a bug in treatylife; please report it with the command and files used."
+
+
+def emit_error(as_json: bool, error: dict[str, Any]) -> None:
+    """One error, as JSON on stdout (--json) or as one line ``error [CODE]: ...`` on stderr."""
+    if as_json:
+        import json
+
+        typer.echo(json.dumps({"error": error}, indent=2, sort_keys=True))
+    else:
+        text = error["message"]
+        if error.get("hint"):
+            text += f" (hint: {error['hint']})"
+        typer.echo(f"error [{error['code']}]: {text}", err=True)
+
+
+def usage_error(exc: Any, as_json: bool) -> int:
+    """typer's own usage errors (unknown option, bad --on date) get a code and JSON like any other."""
+    message = " ".join(exc.format_message().split()).replace("Value error, ", "")
+    ctx = getattr(exc, "ctx", None)
+    hint = f"see '{ctx.command_path} --help'" if ctx is not None else "see 'treatylife --help'"
+    if any(f"'--{o}'" in message for o in ("on", "to", "from")):
+        hint = "dates are written YYYY-MM-DD and must exist; " + hint
+    emit_error(
+        as_json,
+        {"code": "TL001", "message": message, "file": None, "line": None, "field": None, "hint": hint},
+    )
+    return EXIT_INPUT
+
+
+def internal_error(exc: Exception, as_json: bool) -> None:
+    """A bug: one line (or JSON) asking for a report, exit code 1 (TREATYLIFE_DEBUG=1 re-raises)."""
+    import os
+
+    if os.environ.get("TREATYLIFE_DEBUG"):
+        raise exc
+    first = str(exc).splitlines()[0] if str(exc) else ""
+    emit_error(
+        as_json,
+        {
+            "code": "TL999",
+            "message": f"internal error: {type(exc).__name__}: {first}",
+            "file": None,
+            "line": None,
+            "field": None,
+            "hint": REPORT + " (set TREATYLIFE_DEBUG=1 for the traceback)",
+        },
+    )
+    raise typer.Exit(EXIT_INTERNAL) from None
+
+
+class _Group(typer.core.TyperGroup):
+    """Runs the command line; turns usage errors into coded errors (JSON with --json)."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: Any = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        try:
+            from typer._click import exceptions as cx  # typer >= 0.26 vendors click
+        except ImportError:  # pragma: no cover - older typer
+            from click import exceptions as cx  # type: ignore[no-redef,import-not-found,unused-ignore]
+
+        argv = list(sys.argv[1:] if args is None else args)
+        try:
+            rv = super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
+        except cx.NoArgsIsHelpError as exc:
+            if not standalone_mode:
+                raise
+            exc.show()
+            sys.exit(exc.exit_code)
+        except cx.UsageError as exc:
+            if not standalone_mode:
+                raise
+            sys.exit(usage_error(exc, "--json" in argv))
+        except typer.Abort:
+            if not standalone_mode:
+                raise
+            typer.echo("Aborted.", err=True)
+            sys.exit(EXIT_INTERNAL)
+        if not standalone_mode:
+            return rv
+        sys.exit(rv if isinstance(rv, int) else EXIT_OK)
+
+
+app = typer.Typer(
+    cls=_Group,
+    name="treatylife",
+    help="Agreement-lifecycle rules engine: in force on a date? next notice deadline? what if?\n\n"
+    "Exit codes: 0 answered, 1 internal error (please report), 2 bad input.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+ScenarioArg = Annotated[
+    Path | None,
+    typer.Argument(help="Scenario or what-if file (default: the bundled GSOMIA record).", show_default=False),
+]
+OnOpt = Annotated[
+    _dt.date | None,
+    typer.Option(
+        "--on", parser=_dt.date.fromisoformat, metavar="YYYY-MM-DD", help="Date asked about (default: today)."
+    ),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (the API's result.to_dict()).")]
+ExplainOpt = Annotated[bool, typer.Option("--explain", help="Show the events and clauses behind the answer.")]
+FormatOpt = Annotated[str, typer.Option("--format", help="text, json or markdown.", metavar="FORMAT")]
+AddOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--add",
+        metavar="'DATE KIND [PARTY] [field=value...]'",
+        help='What-if: add an event, e.g. --add "2019-09-01 notice_given JPN" (repeatable). Fields: id, '
+        "clause, notice, period, note, claim, source, count, condition.",
+    ),
+]
+RemoveOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--remove",
+        metavar="SELECTOR",
+        help="What-if: remove the events matching a kind, date, party or id, or several: "
+        '"2019-11-22 notice_suspended" (repeatable).',
+    ),
+]
+SetOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        metavar="PATH=VALUE",
+        help="What-if: override a rules parameter, e.g. --set exits.art21-3-notice.notice=180days (repeatable).",
+    ),
+]
+PartyOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--party",
+        metavar="CODE",
+        help='Answer for this party: "in force" means in force for it (multilateral agreements).',
+    ),
+]
+FromOpt = Annotated[
+    _dt.date | None,
+    typer.Option("--from", parser=_dt.date.fromisoformat, metavar="YYYY-MM-DD", help="First day considered."),
+]
+ToOpt = Annotated[
+    _dt.date | None,
+    typer.Option("--to", parser=_dt.date.fromisoformat, metavar="YYYY-MM-DD", help="Last day considered."),
+]
+
+
+def scenario_of(
+    scenario: Path | None, add: list[str] | None, remove: list[str] | None, set_: list[str] | None
+) -> Any:
+    """The scenario path, or (with inline what-if options) the replayed what-if Record."""
+    if not (add or remove or set_):
+        return scenario
+    import treatylife
+
+    return treatylife.whatif(scenario, add=add or [], remove=remove or [], set=set_ or [])
+
+
+def today() -> _dt.date:
+    from treatylife.cli import clock
+
+    return clock.today()
+
+
+def run(as_json: bool, fmt: str, explain: bool, compute: Callable[[], Any]) -> None:
+    """Compute, render, print; turn user errors into one line and exit code 2."""
+    from treatylife.errors import TreatyLifeError
+    from treatylife.render import FORMATS, render
+
+    fmt = "json" if as_json else fmt
+    if fmt not in FORMATS:
+        emit_error(
+            False,
+            {
+                "code": "TL002",
+                "message": f"--format {fmt!r} is not one of {', '.join(FORMATS)}",
+                "hint": None,
+            },
+        )
+        raise typer.Exit(EXIT_INPUT)
+    try:
+        result = compute()
+        if fmt == "text" and sys.stdout.isatty():
+            from treatylife.render.rich_text import print_rich
+
+            print_rich(result, explain=explain)
+        else:
+            typer.echo(render(result, fmt, explain=explain))  # rendered inside: its errors are reported too
+    except TreatyLifeError as exc:
+        if fmt == "json":
+            emit_error(True, exc.to_dict())
+        else:
+            typer.echo(f"error [{exc.code}]: {exc}", err=True)
+        raise typer.Exit(EXIT_INPUT) from None
+    except (KeyboardInterrupt, SystemExit, typer.Exit):
+        raise
+    except Exception as exc:
+        internal_error(exc, fmt == "json")
+    if getattr(result, "ok", True) is False:
+        raise typer.Exit(EXIT_INPUT)
+
+
+def guard(compute: Callable[[], Any], as_json: bool = False) -> Any:
+    """Run ``compute``; a user error becomes one line (or a JSON error) and exit code 2."""
+    from treatylife.errors import TreatyLifeError
+
+    try:
+        return compute()
+    except TreatyLifeError as exc:
+        if as_json:
+            emit_error(True, exc.to_dict())
+        else:
+            typer.echo(f"error [{exc.code}]: {exc}", err=True)
+        raise typer.Exit(EXIT_INPUT) from None
+    except (KeyboardInterrupt, SystemExit, typer.Exit):
+        raise
+    except Exception as exc:
+        internal_error(exc, as_json)
+
+
+def write_output(output: Path | None, data: bytes | str, what: str) -> None:
+    """Write to ``output`` (or stdout when None or '-'); say where on stderr."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    if output is None or str(output) == "-":
+        sys.stdout.flush()
+        if hasattr(sys.stdout, "buffer"):
+            sys.stdout.buffer.write(raw)
+        else:  # pragma: no cover - a text-only stream
+            sys.stdout.write(raw.decode("utf-8"))
+        sys.stdout.flush()
+        return
+    try:
+        output.write_bytes(raw)
+    except OSError as exc:
+        emit_error(
+            False,
+            {
+                "code": "TL004",
+                "message": f"{output}: cannot write: {exc.strerror}",
+                "hint": "check the --output path",
+            },
+        )
+        raise typer.Exit(EXIT_INPUT) from None
+    typer.echo(f"wrote {what} to {output} ({len(raw):,} bytes)", err=True)
+
+
+OutputOpt = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="File to write (default: standard output).", metavar="FILE"),
+]
+
+
+# ---------------------------------------------------------------------------- registers (issue 7)
+
+RegisterArg = Annotated[
+    Path,
+    typer.Argument(
+        help="Register: a directory of scenario files, or a bulk .csv/.jsonl file of agreements "
+        "(see docs/register.md).",
+        show_default=False,
+    ),
+]
+RegisterFormatOpt = Annotated[str, typer.Option("--format", help="text, json or csv.", metavar="FORMAT")]
+
+
+def register_run(as_json: bool, fmt: str, label: str, compute: Callable[[Any], Any]) -> None:
+    """Check --format, compute with a progress bar on a terminal, print the table."""
+    from treatylife.render.register import REGISTER_FORMATS, TerminalProgress, render_register
+
+    fmt = "json" if as_json else fmt
+    if fmt not in REGISTER_FORMATS:
+        emit_error(
+            False,
+            {
+                "code": "TL002",
+                "message": f"--format {fmt!r} is not one of {', '.join(REGISTER_FORMATS)}",
+                "hint": None,
+            },
+        )
+        raise typer.Exit(EXIT_INPUT)
+    bar = TerminalProgress.for_terminal(label)
+    try:
+        result = guard(lambda: compute(bar), fmt == "json")
+    finally:
+        if bar is not None:
+            bar.close()
+    typer.echo(render_register(result, fmt))
