@@ -560,7 +560,10 @@ def test_deep_nesting_is_tl113_whichever_limit_trips_first(tmp_path: Path, level
 
     f = tmp_path / "deep.yaml"
     f.write_text(
-        "schema: treatylife/scenario/1\ntitle: deep\nrules: gsomia\nevents: " + "[" * levels + "]" * levels + "\n",
+        "schema: treatylife/scenario/1\ntitle: deep\nrules: gsomia\nevents: "
+        + "[" * levels
+        + "]" * levels
+        + "\n",
         encoding="utf-8",
     )
     with pytest.raises(InputError) as info:

@@ -213,6 +213,7 @@ def test_results_serialize_to_json_ready_dicts(record: Record) -> None:
         "start": "2018-11-23",
         "last_day": "2019-11-22",
         "next_renewal": "2019-11-23",
+        "extended": False,
         "of": None,
     }
 

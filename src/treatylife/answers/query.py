@@ -25,7 +25,15 @@ from treatylife.dates import scalar as D
 from treatylife.engine.lifecycle import IN_FORCE, STAGES
 from treatylife.model.record import DeadlineClause, Notice, Record, Schedule
 
-__all__ = ["check_party", "next_deadline", "party_stage", "status", "term_on", "timeline"]
+__all__ = [
+    "check_party",
+    "may_give_notice",
+    "next_deadline",
+    "party_stage",
+    "status",
+    "term_on",
+    "timeline",
+]
 
 
 def _other_counting(c: D.NoticeCounting) -> D.NoticeCounting:
@@ -35,20 +43,29 @@ def _other_counting(c: D.NoticeCounting) -> D.NoticeCounting:
 
 
 def term_on(schedule: Schedule, d: _dt.date) -> TermInfo | None:
-    """The term containing ``d`` (None outside every term)."""
+    """The term containing ``d`` (None outside every term), counting the extensions ``schedule`` knows of.
+
+    Pass ``schedule.as_known_on(day asked)``: an extension agreed later is not yet a term (New START on
+    2021-02-04, the day after the extension was agreed, is in term 1 of 2, not the last term).
+    """
     ts = schedule.terms()
     if ts is None:
         return TermInfo(None, schedule.anchor, None, None) if d >= schedule.anchor else None
+    ext = schedule.extensions
+    of = ts.max_terms + len(ext) if ts.max_terms is not None else None
     k = ts.index_on(d)
     if k is None:
-        for i, (_, last) in enumerate(schedule.extensions):
-            start = D.add_days(schedule.extensions[i - 1][1], 1) if i else ts.start(ts.max_terms + 1)  # type: ignore[operator]
+        for i, (_, last) in enumerate(ext):
+            start = D.add_days(ext[i - 1][1], 1) if i else ts.start(ts.max_terms + 1)  # type: ignore[operator]
             if start <= d <= last:
                 n = (ts.max_terms or 1) + i + 1
-                return TermInfo(n, start, last, None, None)
+                more = i + 1 < len(ext)
+                return TermInfo(n, start, last, D.add_days(last, 1) if more else None, of, extended=more)
         return None
     renews = ts.max_terms is None or k < ts.max_terms
-    return TermInfo(k, ts.start(k), ts.last_day(k), ts.start(k + 1) if renews else None, ts.max_terms)
+    if not renews and ext:  # the last term of the schedule, extended by agreement
+        return TermInfo(k, ts.start(k), ts.last_day(k), ts.start(k + 1), of, extended=True)
+    return TermInfo(k, ts.start(k), ts.last_day(k), ts.start(k + 1) if renews else None, of)
 
 
 def _open_default(record: Record, names: list[str]) -> str:
@@ -299,7 +316,7 @@ def status(record: Record, on: _dt.date, party: str | None = None) -> StatusResu
         )
     if in_force and record.schedule is not None:
         s = record.schedule
-        term = term_on(s, on)
+        term = term_on(s.as_known_on(on), on)
         tc = record.citations["term"]
         rc = record.citations["renewal"]
         if term is not None and term.number is not None:
@@ -463,7 +480,7 @@ def next_deadline(record: Record, on: _dt.date, party: str | None = None) -> Dea
             since = f" since {st.since}" if st.since else ""
             return none(f"the agreement is not in force for {party} ({st.stage}{since})")
         return none(f"the agreement is {st.stage} since {st.since}")
-    clauses = [c for c in record.deadline_clauses if party is None or party in c.by]
+    clauses = [c for c in record.deadline_clauses if may_give_notice(record, c.by, on, party)]
     if not clauses:
         return none(f"{party} may not give a notice of non-renewal under these rules")
     ts = s.terms()
@@ -503,7 +520,7 @@ def next_deadline(record: Record, on: _dt.date, party: str | None = None) -> Dea
                 prevents_renewal_of=nxt,
                 term=kk,
                 term_last_day=ts.last_day(kk),
-                who=list(clause.by),
+                who=may_give_notice(record, clause.by, on, party),
                 clause=clause.id,
                 article=clause.article,
                 notice_period=str(clause.notice),
@@ -526,11 +543,39 @@ def next_deadline(record: Record, on: _dt.date, party: str | None = None) -> Dea
     return best
 
 
+def may_give_notice(record: Record, by: tuple[str, ...], on: _dt.date, party: str | None = None) -> list[str]:
+    """Who may give a notice under a clause on ``on``: the parties it names that are bound that day (a party
+    that has withdrawn, or not yet joined, cannot notify), in the clause's order; only ``party`` if given.
+
+    The one answer to "who may give notice" for ``deadline``, ``calendar`` and the report.
+    """
+    bound = set(record.parties_bound_on(on))
+    return [p for p in by if p in bound and (party is None or p == party)]
+
+
+def _own_exit(record: Record, party: str, on: _dt.date) -> _dt.date | None:
+    """The day ``party``'s own pending notice (one that ends only its participation) takes effect."""
+    days = [
+        n.effect
+        for n in record.notices
+        if n.party == party
+        and n.scope == "party"
+        and n.effect is not None
+        and (ch := n.status_on(on)) is not None
+        and ch.status == "pending"
+    ]
+    return min(days, default=None)
+
+
 def _withdrawal_options(
     record: Record, on: _dt.date, party: str | None, st: StatusResult
 ) -> list[WithdrawalOption]:
     """Under each withdrawal clause, the first day on or after ``on`` a notice may be received and the day it
-    would take effect; only while the agreement is in force (for ``party``, if given)."""
+    would take effect; only while the agreement is in force (for ``party``, if given).
+
+    Parties whose first possible day differs (a clause counted from each party's own entry into force) get
+    an option each; parties sharing a day share one option.
+    """
     s = record.schedule
     if not st.in_force or s is None:
         return []
@@ -538,29 +583,33 @@ def _withdrawal_options(
     second = ts.start(2) if ts is not None and (ts.max_terms is None or ts.max_terms >= 2) else None
     out = []
     for c in record.withdrawal_clauses:
-        if party is not None and party not in c.by:
-            continue
-        pspan = record.party_span_on(party, on) if party is not None else None
-        since = pspan.start if pspan is not None else s.anchor
         if c.only_after_initial_term and second is None:
             continue  # no term after the initial one: the clause never opens
-        start = max(on, c.earliest_notice(since, second))
-        if st.ends is not None and c.takes_effect(start) >= st.ends:
-            continue  # it ends earlier in any case (a notice already given, the last term)
-        conv = f"end_of_month={c.eom.value}"
-        out.append(
-            WithdrawalOption(
-                clause=c.id,
-                article=c.article,
-                who=[party] if party is not None else list(c.by),
-                notice_from=start,
-                takes_effect=c.takes_effect(start),
-                effect_after=str(c.effect_after),
-                scope="party" if record.multilateral else "agreement",
-                convention=conv,
-                later_date=c.later_date,
+        by_day: dict[_dt.date, list[str]] = {}
+        for p in may_give_notice(record, c.by, on, party):
+            pspan = record.party_span_on(p, on)
+            since = pspan.start if pspan is not None else s.anchor
+            by_day.setdefault(max(on, c.earliest_notice(since, second)), []).append(p)
+        for start, who in sorted(by_day.items()):
+            if st.ends is not None and c.takes_effect(start) >= st.ends:
+                continue  # it ends earlier in any case (a notice already given, the last term)
+            # a party whose own notice is pending is out earlier in any case
+            who = [p for p in who if (own := _own_exit(record, p, on)) is None or c.takes_effect(start) < own]
+            if not who:
+                continue
+            out.append(
+                WithdrawalOption(
+                    clause=c.id,
+                    article=c.article,
+                    who=who,
+                    notice_from=start,
+                    takes_effect=c.takes_effect(start),
+                    effect_after=str(c.effect_after),
+                    scope="party" if record.multilateral else "agreement",
+                    convention=f"end_of_month={c.eom.value}",
+                    later_date=c.later_date,
+                )
             )
-        )
     return out
 
 

@@ -57,8 +57,9 @@ class TermInfo:
     number: int | None  # None: indefinite duration
     start: _dt.date
     last_day: _dt.date | None
-    next_renewal: _dt.date | None  # start of the next term, if it will renew
-    of: int | None = None  # total terms when limited
+    next_renewal: _dt.date | None  # start of the next term, if there is one
+    of: int | None = None  # total terms when limited (extensions agreed so far included)
+    extended: bool = False  # the next term is an extension by agreement, not a renewal
 
 
 @dataclass(frozen=True)

@@ -60,11 +60,9 @@ def _status(r: StatusResult) -> list[str]:
     lines = [f"## {r.agreement}: {head}{_for(r)} on {r.on}", "", f"*Scenario: {r.scenario}*", ""]
     lines.append(f"- **Stage:** {r.stage} ({r.stage_description})" + (f" since {r.since}" if r.since else ""))
     if r.term is not None:
-        if r.term.number is None:
-            lines.append(f"- **Term:** indefinite, from {r.term.start}")
-        else:
-            renews = f"; renews {r.term.next_renewal}" if r.term.next_renewal else "; last term"
-            lines.append(f"- **Term:** {r.term.number}, {r.term.start} .. {r.term.last_day}{renews}")
+        from treatylife.render.text import term_line
+
+        lines.append(f"- **Term:** {term_line(r.term)}")
     if r.ends is not None:
         from treatylife.dates.scalar import add_days
 

@@ -56,11 +56,9 @@ def _status(r: StatusResult) -> list[Any]:
         ("Stage", f"{r.stage} ({r.stage_description})" + (f" since {r.since}" if r.since else "")),
     ]
     if r.term is not None:
-        if r.term.number is None:
-            rows.append(("Term", f"indefinite, from {r.term.start}"))
-        else:
-            renews = f"; renews {r.term.next_renewal}" if r.term.next_renewal else "; last term"
-            rows.append(("Term", f"{r.term.number}, {r.term.start} .. {r.term.last_day}{renews}"))
+        from treatylife.render.text import term_line
+
+        rows.append(("Term", term_line(r.term)))
     if r.ends is not None:
         rows.append(("Ends" if r.in_force else "Ended", f"{r.ends}: {r.end_reason}"))
     if r.approvals:

@@ -11,11 +11,12 @@ from treatylife.answers.results import (
     NoticeInfo,
     StatusResult,
     Step,
+    TermInfo,
     TimelineResult,
     WithdrawalOption,
 )
 
-__all__ = ["render_text", "withdrawal_line"]
+__all__ = ["render_text", "term_line", "withdrawal_line"]
 
 
 def render_text(result: Any, *, explain: bool = False) -> str:
@@ -89,12 +90,7 @@ def _status(r: StatusResult) -> list[str]:
     if r.party is None and r.agreement_in_force and len(r.parties_bound) > 2:
         lines.append(f"Parties bound (followed): {', '.join(r.parties_bound)}")
     if r.term is not None:
-        if r.term.number is None:
-            lines.append(f"Term: indefinite, from {r.term.start}")
-        else:
-            of = f" of {r.term.of}" if r.term.of else ""
-            renews = f"; renews {r.term.next_renewal}" if r.term.next_renewal else "; last term"
-            lines.append(f"Term: {r.term.number}{of}, {r.term.start} .. {r.term.last_day}{renews}")
+        lines.append(f"Term: {term_line(r.term)}")
     if r.in_force and r.ends is not None:
         from treatylife.dates.scalar import add_days
 
@@ -132,6 +128,17 @@ def _deadline(r: DeadlineResult) -> list[str]:
     lines += [f"Withdrawal: {withdrawal_line(w)}" for w in r.withdrawal]
     lines += _ambiguities(r.ambiguities)
     return lines
+
+
+def term_line(t: TermInfo) -> str:
+    """The current term in words (shared by the text, Markdown and terminal renderers)."""
+    if t.number is None:
+        return f"indefinite, from {t.start}"
+    of = f" of {t.of}" if t.of else ""
+    nxt = f"; renews {t.next_renewal}" if t.next_renewal else "; last term"
+    if t.extended:
+        nxt = f"; extended by agreement from {t.next_renewal}"
+    return f"{t.number}{of}, {t.start} .. {t.last_day}{nxt}"
 
 
 def withdrawal_line(w: WithdrawalOption) -> str:

@@ -1,0 +1,81 @@
+"""One home per legal rule (issue 11): each disagreement found between two paths that answered the same
+question is a test here that asks both paths and compares them.
+
+1. ``deadlines`` (a register) and ``calendar`` on the same facts: a notice given, then withdrawn;
+2. a what-if from a file and the same what-if from ``--add``: one composer, the same refusals;
+3. "who may give notice" without ``--party`` and with each party;
+4. ``deadline``, ``status`` and ``check`` on a monthly renewal with 90 days' notice;
+5. New START's term and its end, the day after the extension was agreed;
+6. ``calendar`` of a multilateral agreement: per party, and the same dates as ``deadline --party``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+import treatylife as tl
+from treatylife.cli.app import app
+from treatylife.dates.scalar import add_days
+
+D = dt.date.fromisoformat
+ROOT = Path(__file__).resolve().parent.parent
+PARIS = str(ROOT / "examples/paris-record.yaml")
+NEW_START = str(ROOT / "examples/new-start-record.yaml")
+
+
+# -- 3. who may give notice ------------------------------------------------------------------------------
+
+
+def test_who_may_notify_is_the_union_of_the_per_party_answers() -> None:
+    """``deadline`` without ``--party`` names exactly the parties for which ``--party P`` finds a notice,
+    each with the same first day and effect; the USA, out since 2026-01-27, is not among them."""
+    record = tl.load(PARIS)
+    for day in (D("2017-12-01"), D("2020-11-03"), D("2020-11-04"), D("2021-03-01"), D("2026-12-01")):
+        whole = tl.deadline(record, day)
+        named = {p: (w.clause, w.notice_from, w.takes_effect) for w in whole.withdrawal for p in w.who}
+        each = {}
+        for p in record.parties:
+            options = tl.deadline(record, day, party=p).withdrawal
+            assert len(options) <= 1
+            if options:
+                each[p] = (options[0].clause, options[0].notice_from, options[0].takes_effect)
+        assert named == each, day
+        assert set(named) <= set(record.parties_bound_on(day))
+    out = CliRunner().invoke(app, ["deadline", PARIS, "--on", "2026-12-01"]).output
+    assert "a notice by CHN, IND, EU, JPN, RUS received from 2026-12-01" in out
+    assert "USA" not in out.split("Withdrawal:")[1]
+
+
+def test_a_party_counted_from_its_own_entry_into_force_gets_its_own_first_day() -> None:
+    """Art. 28(1): three years from entry into force *for that Party*: Japan (bound 2016-12-08) may give
+    notice from 2019-12-08, the others bound since 2016-11-04 from 2019-11-04; ``calendar`` lists both."""
+    d = tl.deadline(PARIS, D("2017-12-01"))
+    firsts = {p: w.notice_from for w in d.withdrawal for p in w.who}
+    assert firsts["JPN"] == D("2019-12-08") and firsts["USA"] == D("2019-11-04")
+    assert tl.deadline(PARIS, D("2017-12-01"), party="JPN").withdrawal[0].notice_from == D("2019-12-08")
+
+
+# -- 5. New START: the term and the end agree --------------------------------------------------------------
+
+
+def test_new_start_term_counts_the_extension_known_that_day() -> None:
+    """On 2021-02-04 (extension agreed 2021-02-03) term 1 is not the last term: there are two, and the
+    second ends when ``Ends`` says. Before the agreement, term 1 of 1 is the last, and ends with it."""
+    record = tl.load(NEW_START)
+    for day in (D("2021-02-02"), D("2021-02-03"), D("2021-02-04"), D("2021-02-05"), D("2026-02-04")):
+        st = tl.status(record, day)
+        assert st.term is not None and st.term.last_day is not None and st.ends is not None
+        if st.term.next_renewal is None:  # "last term": it ends the day the agreement ends
+            assert add_days(st.term.last_day, 1) == st.ends, day
+        else:  # another term follows: the agreement outlives this one
+            assert st.ends > st.term.next_renewal and st.term.of is not None and st.term.number < st.term.of
+        shown = [i for i in tl.timeline(record, day).intervals if i.start and i.start <= day][-1]
+        assert shown.term == st.term.number, day
+    out = CliRunner().invoke(app, ["status", NEW_START, "--on", "2021-02-04"]).output
+    assert "Term: 1 of 2, 2011-02-05 .. 2021-02-04; extended by agreement from 2021-02-05" in out
+    assert "Ends: 2026-02-05" in out
+    out = CliRunner().invoke(app, ["status", NEW_START, "--on", "2021-02-02"]).output
+    assert "Term: 1 of 1, 2011-02-05 .. 2021-02-04; last term" in out
