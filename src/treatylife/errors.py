@@ -39,6 +39,9 @@ class TreatyLifeError(Exception):
         self.hint = hint
         if code is not None:
             self.code = code
+        #: Every problem found in the same input, this one's first (validation finds several at once);
+        #: empty when this is the only one. ``treatylife check`` reports each on its own line.
+        self.problems: list[TreatyLifeError] = []
 
     def location(self) -> str:
         """``file:line`` (or as much of it as is known)."""

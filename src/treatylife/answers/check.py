@@ -7,7 +7,21 @@ from pathlib import Path
 from treatylife.answers.results import Ambiguity, CheckResult, FileCheck
 from treatylife.errors import TreatyLifeError
 
-__all__ = ["check_files"]
+__all__ = ["check_files", "expand_paths"]
+
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+def expand_paths(paths: list[Path]) -> list[Path]:
+    """Files as given; a directory stands for every ``*.yaml``/``*.yml`` file under it, in sorted order."""
+    out: list[Path] = []
+    for path in paths:
+        if str(path) != "-" and path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file())
+            out.extend(found)
+        else:
+            out.append(path)
+    return out
 
 
 def _looks_like_rules(path: Path) -> bool:
@@ -19,13 +33,15 @@ def _looks_like_rules(path: Path) -> bool:
 
 
 def check_files(paths: list[Path]) -> CheckResult:
-    """Check each file independently; one bad file does not hide the others."""
+    """Check each file independently; one bad file does not hide the others, and one problem in a file
+    does not hide the others in it (every validation problem is listed). Directories are searched for
+    YAML files; ``-`` is a scenario on standard input."""
     from treatylife.engine.replay import replay
     from treatylife.files.loader import load_rules, load_scenario
 
     out: list[FileCheck] = []
-    for path in paths:
-        kind = "rules" if _looks_like_rules(path) else "scenario"
+    for path in expand_paths(paths):
+        kind = "rules" if str(path) != "-" and _looks_like_rules(path) else "scenario"
         try:
             if kind == "rules":
                 rules = load_rules(path)
@@ -49,7 +65,8 @@ def check_files(paths: list[Path]) -> CheckResult:
                 )
             )
         except TreatyLifeError as exc:
-            out.append(FileCheck(str(path), kind, False, exc.to_dict(), "", [], []))
+            problems = [p.to_dict() for p in exc.problems] or [exc.to_dict()]
+            out.append(FileCheck(str(path), kind, False, exc.to_dict(), "", [], [], problems))
     return CheckResult(all(f.ok for f in out), out)
 
 

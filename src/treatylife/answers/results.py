@@ -189,6 +189,8 @@ class FileCheck:
     summary: str
     open_conventions: list[str]
     ambiguous_dates: list[Ambiguity]
+    #: every problem found in the file (``error`` is the first), each a dict like ``error``
+    errors: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

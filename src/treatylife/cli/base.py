@@ -14,6 +14,8 @@ from typing import Annotated, Any
 
 import typer
 
+from treatylife.cli.when import parse_when
+
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
 REPORT = "This is a bug in treatylife; please report it with the command and files used."
 
@@ -37,7 +39,10 @@ def usage_error(exc: Any, as_json: bool) -> int:
     ctx = getattr(exc, "ctx", None)
     hint = f"see '{ctx.command_path} --help'" if ctx is not None else "see 'treatylife --help'"
     if any(f"'--{o}'" in message for o in ("on", "to", "from")):
-        hint = "dates are written YYYY-MM-DD and must exist; " + hint
+        hint = (
+            "dates are written YYYY-MM-DD (a day that exists), today, or relative to today: +90d, -2w, +6m, +1y; "
+            + hint
+        )
     emit_error(
         as_json,
         {"code": "TL001", "message": message, "file": None, "line": None, "field": None, "hint": hint},
@@ -66,8 +71,66 @@ def internal_error(exc: Exception, as_json: bool) -> None:
     raise typer.Exit(EXIT_INTERNAL) from None
 
 
+def _print_version(ctx: Any, _param: Any, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        import treatylife
+
+        typer.echo(f"treatylife {treatylife.__version__}")
+        ctx.exit(EXIT_OK)
+
+
+def _version_option() -> Any:
+    """A ``--version`` option built by typer itself (from a one-command app), to add to every command."""
+    holder = typer.Typer(add_completion=False)
+
+    @holder.command()
+    def _holder(
+        version: Annotated[
+            bool,
+            typer.Option(
+                "--version",
+                is_eager=True,
+                expose_value=False,
+                callback=_print_version,
+                help="Print the version and exit.",
+            ),
+        ] = False,
+    ) -> None:  # pragma: no cover - never run
+        """Holds the option."""
+
+    return next(p for p in typer.main.get_command(holder).params if "--version" in p.opts)
+
+
+def tidy_command(cmd: Any, ctx: Any) -> Any:
+    """Habits from other tools on every command: ``--version``, ``-h``, and help without type noise
+    (``<bool>`` after a flag, ``<list[Path]>`` after an argument already named by its metavar)."""
+    if getattr(cmd, "_treatylife_tidy", False):
+        return cmd
+    if not any("--version" in p.opts for p in cmd.params):
+        cmd.params.append(_version_option())
+    for p in cmd.get_params(ctx):  # includes the (cached) help option
+        if isinstance(p, typer.core.TyperOption) and p.is_flag and p.metavar is None:
+            p.metavar = ""  # a flag takes no value: nothing to show in the type column
+        elif isinstance(p, typer.core.TyperArgument):
+            p.display_type_rich = lambda ctx: None  # type: ignore[method-assign]
+    cmd._treatylife_tidy = True
+    return cmd
+
+
 class _Group(typer.core.TyperGroup):
     """Runs the command line; turns usage errors into coded errors (JSON with --json)."""
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        cmd = super().get_command(ctx, cmd_name)
+        return tidy_command(cmd, ctx) if cmd is not None else None
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        tidy_command(self, ctx)
+        super().format_help(ctx, formatter)
+
+    def parse_args(self, ctx: Any, args: list[str]) -> Any:
+        tidy_command(self, ctx)  # `treatylife --version`
+        return super().parse_args(ctx, args)
 
     def main(  # type: ignore[override]
         self,
@@ -111,17 +174,26 @@ app = typer.Typer(
     "Exit codes: 0 answered, 1 internal error (please report), 2 bad input.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,  # typer's own: --install-completion, --show-completion
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 ScenarioArg = Annotated[
     Path | None,
-    typer.Argument(help="Scenario or what-if file (default: the bundled GSOMIA record).", show_default=False),
+    typer.Argument(
+        help="Scenario or what-if file; - reads standard input (default: the bundled GSOMIA record).",
+        show_default=False,
+        metavar="SCENARIO",
+    ),
 ]
+DATE_METAVAR = "DATE"  # YYYY-MM-DD, today, +90d, -2w, +6m, +1y (treatylife.cli.when)
 OnOpt = Annotated[
     _dt.date | None,
     typer.Option(
-        "--on", parser=_dt.date.fromisoformat, metavar="YYYY-MM-DD", help="Date asked about (default: today)."
+        "--on",
+        parser=parse_when,
+        metavar=DATE_METAVAR,
+        help="Date asked about: YYYY-MM-DD, today, +90d, -2w, +6m, +1y (default: today).",
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (the API's result.to_dict()).")]
@@ -163,11 +235,15 @@ PartyOpt = Annotated[
 ]
 FromOpt = Annotated[
     _dt.date | None,
-    typer.Option("--from", parser=_dt.date.fromisoformat, metavar="YYYY-MM-DD", help="First day considered."),
+    typer.Option(
+        "--from", parser=parse_when, metavar=DATE_METAVAR, help="First day considered (DATE as for --on)."
+    ),
 ]
 ToOpt = Annotated[
     _dt.date | None,
-    typer.Option("--to", parser=_dt.date.fromisoformat, metavar="YYYY-MM-DD", help="Last day considered."),
+    typer.Option(
+        "--to", parser=parse_when, metavar=DATE_METAVAR, help="Last day considered (DATE as for --on)."
+    ),
 ]
 
 

@@ -25,6 +25,7 @@ from treatylife.cli.base import (
     scenario_of,
     today,
 )
+from treatylife.cli.when import parse_when
 
 
 @app.command()
@@ -78,12 +79,7 @@ def timeline(
     scenario: ScenarioArg = None,
     to: Annotated[
         _dt.date | None,
-        typer.Option(
-            "--to",
-            parser=_dt.date.fromisoformat,
-            metavar="YYYY-MM-DD",
-            help="Last day shown (default: today).",
-        ),
+        typer.Option("--to", parser=parse_when, metavar="DATE", help="Last day shown (default: today)."),
     ] = None,
     as_json: JsonOpt = False,
     fmt: FormatOpt = "text",
@@ -106,7 +102,14 @@ def timeline(
 
 @app.command()
 def check(
-    files: Annotated[list[Path], typer.Argument(help="Rules and scenario files to validate.")],
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Rules and scenario files, or directories (every *.yaml/*.yml under them); - reads a "
+            "scenario from standard input.",
+            metavar="FILE|DIR...",
+        ),
+    ],
     as_json: JsonOpt = False,
     fmt: FormatOpt = "text",
 ) -> None:

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 __all__ = ["FINAL", "IN_FORCE", "PRE_FORCE", "STAGES", "TIME_TRIGGERS", "TRANSITIONS", "machine"]
 
-#: Stages (DOMAIN.md section 1), in lifecycle order, with what each means.
+#: Stages (docs/domain.md), in lifecycle order, with what each means.
 STAGES: dict[str, str] = {
     "not_started": "no recorded event yet",
     "negotiating": "negotiations open",

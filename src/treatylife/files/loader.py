@@ -31,8 +31,10 @@ __all__ = [
     "Loaded",
     "bundled_path",
     "default_scenario",
+    "is_stdin",
     "load_rules",
     "load_scenario",
+    "load_scenario_data",
     "read_yaml",
 ]
 
@@ -59,7 +61,7 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
-LineMap = dict[tuple[str | int, ...], int]
+LineMap = dict[tuple[str | int, ...], int | None]
 
 
 @dataclass
@@ -68,6 +70,19 @@ class YamlDoc:
     data: Any
     lines: LineMap
     sha256: str
+    shown: str = ""  # how errors name the source: a path, "<stdin>", or "" for a mapping given in code
+
+    @property
+    def where(self) -> str | None:
+        """The ``file`` of an error: None for data given in code (its errors name the field path)."""
+        return self.shown or None
+
+
+#: Name of standard input, as a scenario argument and in error messages.
+STDIN = "-"
+STDIN_NAME = "<stdin>"
+#: The ``path`` of data given in code: references in it resolve from the current directory.
+MAPPING = Path("<mapping>")
 
 
 def display_path(path: Path) -> str:
@@ -77,8 +92,30 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
+def is_stdin(path: str | Path | None) -> bool:
+    """``-`` as a scenario path means standard input (as ``-o -`` means standard output)."""
+    return path is not None and str(path) == STDIN
+
+
+def read_stdin() -> bytes:
+    """Standard input, read with the same bound as a file (a pipe has no size to check first)."""
+    import sys
+
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:  # pragma: no cover - a text-only stdin (some embedders)
+        raw = (sys.stdin.read(MAX_FILE_BYTES + 1) if sys.stdin else "").encode("utf-8")
+    else:
+        raw = stream.read(MAX_FILE_BYTES + 1)
+    if len(raw) > MAX_FILE_BYTES:
+        raise _too_large(len(raw), STDIN_NAME)
+    return raw
+
+
 def read_yaml(path: Path, kind: type[TreatyLifeError] = InputError) -> YamlDoc:
-    """Parse one YAML file into plain data plus a map from data paths to line numbers."""
+    """Parse one YAML file (or ``-``, standard input) into plain data plus a map from data paths to lines."""
+    if is_stdin(path):
+        # relative references in a piped scenario resolve from the current directory
+        return parse_yaml(read_stdin(), Path.cwd() / STDIN_NAME, STDIN_NAME)
     shown = display_path(path)
     try:
         if path.is_dir():
@@ -100,6 +137,11 @@ def read_yaml(path: Path, kind: type[TreatyLifeError] = InputError) -> YamlDoc:
         raise InputError("permission denied", file=shown, code="TL104") from None
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", file=shown, code="TL105") from None
+    return parse_yaml(raw, path, shown)
+
+
+def parse_yaml(raw: bytes, path: Path, shown: str) -> YamlDoc:
+    """Parse YAML bytes already read (bounded) from ``path``, naming it ``shown`` in errors."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -160,7 +202,7 @@ def read_yaml(path: Path, kind: type[TreatyLifeError] = InputError) -> YamlDoc:
     finally:
         if loader is not None:
             loader.dispose()
-    return YamlDoc(path=path, data=data, lines=lines, sha256=hashlib.sha256(raw).hexdigest())
+    return YamlDoc(path=path, data=data, lines=lines, sha256=hashlib.sha256(raw).hexdigest(), shown=shown)
 
 
 def _yaml_hint(problem: str) -> str:
@@ -420,9 +462,21 @@ def _field_from_message(
 def validation_error(
     exc: ValidationError, doc: YamlDoc, kind: type[TreatyLifeError], prefix: tuple[str | int, ...] = ()
 ) -> TreatyLifeError:
-    """Turn pydantic's error list into one readable error (the first problem, with a count of the rest)."""
+    """Turn pydantic's error list into one readable error: the first problem, with a count of the rest;
+    every problem, each as its own error, is kept in ``problems`` (``treatylife check`` lists them all)."""
     errors = exc.errors(include_url=False)
-    err = errors[0]
+    model = Rules if kind is RulesError or prefix[:1] == ("overrides",) else ScenarioFile
+    problems = [_one_problem(err, doc, kind, prefix, model) for err in errors]
+    first = problems[0]
+    msg = first.message + (f" [and {len(errors) - 1} more problem(s)]" if len(errors) > 1 else "")
+    out = kind(msg, file=first.file, line=first.line, field=first.field, hint=first.hint, code=first.code)
+    out.problems = problems
+    return out
+
+
+def _one_problem(
+    err: Any, doc: YamlDoc, kind: type[TreatyLifeError], prefix: tuple[str | int, ...], model: Any
+) -> TreatyLifeError:
     field_name, line = _field_and_line((*prefix, *err["loc"]), doc.lines)
     msg = err["msg"]
     if err["type"] == "missing":
@@ -436,12 +490,9 @@ def validation_error(
         msg = f"{err['input']!r} is not one of the accepted values"  # the hint names the closest
     elif "input" in err and err["type"] not in ("model_type", "dict_type"):
         msg = f"{msg} (got {err['input']!r})"
-    if len(errors) > 1:
-        msg += f" [and {len(errors) - 1} more problem(s)]"
-    model = Rules if kind is RulesError or prefix[:1] == ("overrides",) else ScenarioFile
     return kind(
         msg,
-        file=display_path(doc.path),
+        file=doc.where,
         line=line,
         field=field_name,
         hint=_hint(err, model),
@@ -493,12 +544,28 @@ def project_root(path: Path) -> Path:
     return here
 
 
+def _outside_hint(ref: str, kind: str) -> str:
+    """A copied example still pointing at ``../rules/gsomia.yaml``: say that a bare name is the bundled file."""
+    stem = Path(ref.replace("\\", "/")).name.removesuffix(".yaml").removesuffix(".yml")
+    field_name = "rules" if kind == "rules" else "based_on"
+    if bundled_path(kind, f"{stem}.yaml").is_file():
+        return (
+            f"`{field_name}: {stem}` names the bundled {kind} file {stem}.yaml; or keep rules and scenarios "
+            "inside the project's folders"
+        )
+    shipped = sorted(p.stem for p in (bundled_root() / kind).glob("*.yaml"))
+    return (
+        f"keep rules and scenarios inside the project's folders; a bare name such as `{field_name}: "
+        f"{shipped[0] if shipped else 'gsomia'}` names a bundled file ({', '.join(shipped)})"
+    )
+
+
 def _resolve_ref(ref: str, base_file: Path, kind: str, root: Path, doc: YamlDoc, field_name: str) -> Path:
     """Resolve a ``rules:``/``based_on:`` reference; a bare name (``gsomia``) means a bundled file."""
     if any(ord(c) < 32 for c in ref):  # "\0" would crash the OS calls; no file name holds these
         raise ScenarioError(
             f"reference {ref!r} contains a control character",
-            file=display_path(doc.path),
+            file=doc.where,
             line=doc.lines.get((field_name,)),
             field=field_name,
             code="TL302",
@@ -512,7 +579,7 @@ def _resolve_ref(ref: str, base_file: Path, kind: str, root: Path, doc: YamlDoc,
         target = resolve_path(base_file.parent / ref)
     except InputError as exc:
         exc.message = f"reference {ref!r}: {exc.message}"
-        exc.file, exc.line, exc.field = display_path(doc.path), doc.lines.get((field_name,)), field_name
+        exc.file, exc.line, exc.field = doc.where, doc.lines.get((field_name,)), field_name
         raise
     inside = any(target.is_relative_to(r) for r in (root, bundled_root()))
     err_kind = ScenarioError
@@ -520,16 +587,16 @@ def _resolve_ref(ref: str, base_file: Path, kind: str, root: Path, doc: YamlDoc,
     if not inside:
         raise err_kind(
             f"reference {ref!r} points outside the project ({root})",
-            file=display_path(doc.path),
+            file=doc.where,
             line=line,
             field=field_name,
             code="TL301",
-            hint="keep rules and scenarios in the project's folders",
+            hint=_outside_hint(ref, kind),
         )
     if not target.is_file():
         raise err_kind(
             f"reference {ref!r} does not resolve to a file ({display_path(target)})",
-            file=display_path(doc.path),
+            file=doc.where,
             line=line,
             field=field_name,
             code="TL302",
@@ -562,15 +629,19 @@ def deep_merge(base: Any, patch: Any) -> Any:
     return patch
 
 
-def _validate_rules(data: Any, doc: YamlDoc) -> Rules:
+def _validate_rules(data: Any, doc: YamlDoc, prefix: tuple[str | int, ...] = ()) -> Rules:
     if not isinstance(data, dict):
         raise RulesError(
-            "a rules file must be a mapping of fields", file=display_path(doc.path), line=1, code="TL201"
+            "a rules file must be a mapping of fields",
+            file=doc.where,
+            line=1,
+            field=".".join(map(str, prefix)) or None,
+            code="TL201",
         )
     try:
         return Rules.model_validate(data)
     except ValidationError as exc:
-        raise validation_error(exc, doc, RulesError) from None
+        raise validation_error(exc, doc, RulesError, prefix) from None
 
 
 def load_rules(path: str | Path) -> Rules:
@@ -603,17 +674,86 @@ class Loaded:
 
 
 def _locate_events(events: list[Event], doc: YamlDoc, key: str) -> list[Event]:
-    shown = display_path(doc.path)
+    shown = doc.where
     return [e.located(shown, doc.lines.get((key, i))) for i, e in enumerate(events)]
 
 
 def load_scenario(path: str | Path | None = None, *, root: Path | None = None) -> Loaded:
-    """Load a scenario (or what-if chain) and its rules. ``None`` loads the bundled GSOMIA record."""
+    """Load a scenario (or what-if chain) and its rules. ``None`` loads the bundled GSOMIA record;
+    ``-`` reads standard input (references resolve from the current directory)."""
     p = Path(path) if path is not None else default_scenario()
+    if is_stdin(p):
+        doc = read_yaml(p)
+        return _load(doc.path, root or project_root(doc.path), (), doc)
     return _load(p, root or project_root(p), ())
 
 
-def _load(path: Path, root: Path, chain: tuple[Path, ...]) -> Loaded:
+def load_scenario_data(data: Any, *, base_dir: str | Path | None = None) -> Loaded:
+    """Load a scenario given in code: a mapping shaped like a scenario file (or a ``ScenarioFile``).
+
+    Validated exactly as a file is, with the same error codes; errors name the field path
+    (``events[2].date``) instead of a line. ``rules`` may name a file (resolved from ``base_dir``, default
+    the current directory) or a bundled name (``gsomia``), or be the rules themselves: a mapping shaped like
+    a rules file, or a ``Rules`` object.
+    """
+    from pydantic import BaseModel
+
+    if isinstance(data, BaseModel):
+        data = data.model_dump(by_alias=True, exclude_unset=True)
+    if not isinstance(data, dict):
+        raise ScenarioError(
+            f"a scenario must be a mapping of fields, not {type(data).__name__}",
+            code="TL305",
+            hint="pass a path, a mapping (dict) shaped like a scenario file, or a ScenarioFile",
+        )
+    base = Path(base_dir) if base_dir is not None else Path.cwd()
+    path = base / MAPPING.name
+    doc = YamlDoc(path=path, data=data, lines=field_paths(data), sha256=_digest(data), shown="")
+    return _load(path, project_root(path), (), doc)
+
+
+def field_paths(data: Any, prefix: tuple[str | int, ...] = ()) -> LineMap:
+    """The data paths of a mapping given in code, without lines: errors then name fields by path."""
+    from pydantic import BaseModel
+
+    out: LineMap = {prefix: None}
+    if isinstance(data, BaseModel):
+        data = data.model_dump(by_alias=True, exclude_unset=True)
+    if isinstance(data, dict):
+        for k, v in data.items():
+            if isinstance(k, (str, int)):
+                out.update(field_paths(v, (*prefix, k)))
+    elif isinstance(data, (list, tuple)):
+        for i, v in enumerate(data):
+            out.update(field_paths(v, (*prefix, i)))
+    return out
+
+
+def _digest(data: Any) -> str:
+    import json
+
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode("utf-8")).hexdigest()
+
+
+def _inline_rules(value: Any, doc: YamlDoc) -> tuple[Any, YamlDoc] | None:
+    """``rules:`` given as the rules themselves (code only): their data and a document naming field paths."""
+    from pydantic import BaseModel
+
+    if isinstance(value, BaseModel):
+        value = value.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    if not isinstance(value, dict):
+        return None
+    rdoc = YamlDoc(
+        path=doc.path,
+        data=value,
+        lines=field_paths(value, ("rules",)),
+        sha256=_digest(value),
+        shown=doc.shown,
+    )
+    return value, rdoc
+
+
+def _load(path: Path, root: Path, chain: tuple[Path, ...], doc: YamlDoc | None = None) -> Loaded:
     resolved = resolve_path(path)
     if resolved in chain:
         cycle = " -> ".join(display_path(c) for c in (*chain, resolved))
@@ -628,15 +768,18 @@ def _load(path: Path, root: Path, chain: tuple[Path, ...]) -> Loaded:
             code="TL304",
             hint="base the what-if on the scenario itself rather than on a chain of what-ifs",
         )
-    doc = read_yaml(path)
+    if doc is None:
+        doc = read_yaml(path)
+    shown = doc.where
     if not isinstance(doc.data, dict):
-        raise ScenarioError(
-            "a scenario file must be a mapping of fields", file=display_path(path), line=1, code="TL305"
-        )
+        raise ScenarioError("a scenario file must be a mapping of fields", file=shown, line=1, code="TL305")
+    inline = _inline_rules(doc.data.get("rules"), doc) if doc.shown == "" else None
+    if inline is not None:  # validate the scenario with a placeholder; the rules are validated below
+        doc = YamlDoc(doc.path, {**doc.data, "rules": "<inline>"}, doc.lines, doc.sha256, doc.shown)
     if "entry_into_force" in doc.data and "events" not in doc.data:
         raise ScenarioError(
             "this looks like a rules file, not a scenario",
-            file=display_path(path),
+            file=shown,
             line=1,
             code="TL306",
             hint="pass a scenario (examples/*.yaml); it names its rules file with `rules:`",
@@ -647,10 +790,8 @@ def _load(path: Path, root: Path, chain: tuple[Path, ...]) -> Loaded:
         raise validation_error(exc, doc, ScenarioError) from None
     n_events = len(sf.events) + len(sf.add)
     if n_events > MAX_EVENTS:
-        raise ScenarioError(
-            f"{n_events:,} events; the limit is {MAX_EVENTS:,}", file=display_path(path), code="TL307"
-        )
-    files = {display_path(path): doc.sha256}
+        raise ScenarioError(f"{n_events:,} events; the limit is {MAX_EVENTS:,}", file=shown, code="TL307")
+    files = {shown or MAPPING.name: doc.sha256}
 
     base: Loaded | None = None
     changes: list[str] = []
@@ -660,7 +801,7 @@ def _load(path: Path, root: Path, chain: tuple[Path, ...]) -> Loaded:
             cycle = " -> ".join(display_path(c) for c in (*chain, resolved, base_path.resolve()))
             raise ScenarioError(
                 f"what-if bases form a cycle: {cycle}",
-                file=display_path(path),
+                file=shown,
                 line=doc.lines.get(("based_on",)),
                 field="based_on",
                 code="TL303",
@@ -674,7 +815,7 @@ def _load(path: Path, root: Path, chain: tuple[Path, ...]) -> Loaded:
             if not hit:
                 raise ScenarioError(
                     "matches no event of the base scenario",
-                    file=display_path(path),
+                    file=shown,
                     line=doc.lines.get(("remove", i)),
                     field=f"remove[{i}]",
                     code="TL308",
@@ -686,12 +827,12 @@ def _load(path: Path, root: Path, chain: tuple[Path, ...]) -> Loaded:
             if len(hit) != 1:
                 raise ScenarioError(
                     f"must match exactly one event of the base scenario (matches {len(hit)})",
-                    file=display_path(path),
+                    file=shown,
                     line=doc.lines.get(("replace", i)),
                     field=f"replace[{i}].match",
                     code="TL308",
                 )
-            new = r.with_.located(display_path(path), doc.lines.get(("replace", i, "with")))
+            new = r.with_.located(shown, doc.lines.get(("replace", i, "with")))
             events = [new if e is hit[0] else e for e in events]
             changes.append(f"replaced {hit[0].label()} with {new.label()}")
         added = _locate_events(sf.add, doc, "add")
@@ -699,7 +840,10 @@ def _load(path: Path, root: Path, chain: tuple[Path, ...]) -> Loaded:
         changes.extend(f"added {e.label()}" for e in added)
         rules_data = base._rules_data
         rules_path = base.rules_path
-        if sf.rules is not None:
+        if inline is not None:
+            rules_data, rdoc = inline
+            rules_path = path
+        elif sf.rules is not None:
             rules_path = _resolve_ref(sf.rules, path, "rules", root, doc, "rules")
             rdoc = read_yaml(rules_path)
             files[display_path(rules_path)] = rdoc.sha256
@@ -710,7 +854,7 @@ def _load(path: Path, root: Path, chain: tuple[Path, ...]) -> Loaded:
             except (KeyError, TypeError) as exc:
                 raise ScenarioError(
                     f"override names no clause or field of the rules: {exc}",
-                    file=display_path(path),
+                    file=shown,
                     line=doc.lines.get(("overrides",)),
                     field="overrides",
                     code="TL309",
@@ -720,17 +864,21 @@ def _load(path: Path, root: Path, chain: tuple[Path, ...]) -> Loaded:
                 rules = Rules.model_validate(rules_data)
             except ValidationError as exc:
                 raise validation_error(exc, doc, ScenarioError, ("overrides",)) from None
-        elif sf.rules is not None:
-            rules = _validate_rules(rules_data, rdoc)
+        elif sf.rules is not None or inline is not None:
+            rules = _validate_rules(rules_data, rdoc, ("rules",) if inline is not None else ())
         else:
             rules = base.rules
     else:
         assert sf.rules is not None
-        rules_path = _resolve_ref(sf.rules, path, "rules", root, doc, "rules")
-        rdoc = read_yaml(rules_path)
-        files[display_path(rules_path)] = rdoc.sha256
-        rules_data = rdoc.data
-        rules = _validate_rules(rules_data, rdoc)
+        if inline is not None:
+            rules_data, rdoc = inline
+            rules_path = path
+        else:
+            rules_path = _resolve_ref(sf.rules, path, "rules", root, doc, "rules")
+            rdoc = read_yaml(rules_path)
+            files[display_path(rules_path)] = rdoc.sha256
+            rules_data = rdoc.data
+        rules = _validate_rules(rules_data, rdoc, ("rules",) if inline is not None else ())
         events = _locate_events(sf.events, doc, "events")
 
     # Stable order: by date, then as written (same-day events keep the file's order).

@@ -170,8 +170,10 @@ def _check(r: CheckResult) -> list[str]:
         if f.ok:
             rows.append([f.file, "ok", f.summary])
         else:
-            err = f.error or {}
-            rows.append([f.file, f"FAIL [{err.get('code')}]", err.get("message")])
+            for err in f.errors or [f.error or {}]:  # one row per problem in the file
+                at = f"line {err['line']}: " if err.get("line") else ""
+                field = f"{err['field']}: " if err.get("field") else ""
+                rows.append([f.file, f"FAIL [{err.get('code')}]", f"{at}{field}{err.get('message')}"])
     return ["## Check", "", *_table(["file", "result", "detail"], rows)]
 
 

@@ -166,12 +166,14 @@ def _check(r: CheckResult) -> list[Any]:
         if f.ok:
             t.add_row(_t(f.file), _m("[green]ok[/]"), _t(f.summary))
         else:
-            err = f.error or {}
-            t.add_row(
-                _t(f.file),
-                _m("[red]FAIL[/] ") + _t(err.get("code")),
-                _t(f"line {err.get('line')}: {err.get('message')}"),
-            )
+            for err in f.errors or [f.error or {}]:  # one row per problem in the file
+                at = f"line {err['line']}: " if err.get("line") else ""
+                field = f"{err['field']}: " if err.get("field") else ""
+                t.add_row(
+                    _t(f.file),
+                    _m("[red]FAIL[/] ") + _t(err.get("code")),
+                    _t(f"{at}{field}{err.get('message')}"),
+                )
     return [t]
 
 

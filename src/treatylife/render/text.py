@@ -176,13 +176,13 @@ def _check(r: CheckResult) -> list[str]:
                     f"      WARNING: {a.question}: " + "; ".join(f"{k}: {v}" for k, v in a.readings.items())
                 )
         else:
-            err = f.error or {}
-            loc = err.get("file") or f.file
-            if err.get("line"):
-                loc += f":{err['line']}"
-            field = f" {err['field']}:" if err.get("field") else ""
-            hint = f" (hint: {err['hint']})" if err.get("hint") else ""
-            lines.append(f"FAIL  {loc}:{field} {err.get('message')} [{err.get('code')}]{hint}")
+            for err in f.errors or [f.error or {}]:  # one line per problem in the file
+                loc = err.get("file") or f.file
+                if err.get("line"):
+                    loc += f":{err['line']}"
+                field = f" {err['field']}:" if err.get("field") else ""
+                hint = f" (hint: {err['hint']})" if err.get("hint") else ""
+                lines.append(f"FAIL  {loc}:{field} {err.get('message')} [{err.get('code')}]{hint}")
     n_bad = sum(not f.ok for f in r.files)
     lines.append(f"{len(r.files) - n_bad} ok, {n_bad} failed")
     return lines

@@ -1,0 +1,198 @@
+"""Habits people bring from other command-line tools (issue 13): --version, -h, completion, help without
+type noise, ``-`` for standard input, directories and every error in ``check``, dates relative to today."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from freezegun import freeze_time
+from typer.testing import CliRunner
+
+import treatylife as tl
+from treatylife.cli.app import app
+
+runner = CliRunner()
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+
+
+def run(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args), input=stdin)
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.mark.parametrize("args", [["--version"], ["status", "--version"], ["deadlines", "--version"]])
+def test_version_on_the_app_and_every_command(args: list[str]) -> None:
+    code, out, _ = run(*args)
+    assert (code, out) == (0, f"treatylife {tl.__version__}\n")
+
+
+def test_version_from_the_console_script() -> None:
+    exe = Path(sys.executable).with_name("treatylife")
+    done = subprocess.run([str(exe), "--version"], capture_output=True, text=True, check=False)
+    assert (done.returncode, done.stdout) == (0, f"treatylife {tl.__version__}\n")
+
+
+@pytest.mark.parametrize("command", [[], ["status"], ["check"], ["calendar"], ["portfolio"]])
+def test_dash_h_is_help_without_type_noise(command: list[str]) -> None:
+    code, out, _ = run(*command, "-h")
+    assert code == 0
+    assert "Usage: treatylife" in out
+    assert "-h" in out and "--version" in out
+    assert "<bool>" not in out and "<list[" not in out and "<path>" not in out
+
+
+def test_shell_completion_is_typers_own() -> None:
+    code, out, _ = run("--help")
+    assert code == 0 and "--install-completion" in out and "--show-completion" in out
+    code, out, _ = run("--show-completion", "bash")
+    assert code == 0 and "_treatylife_completion" in out
+
+
+def test_scenario_on_standard_input() -> None:
+    text = (EXAMPLES / "gsomia-record.yaml").read_text(encoding="utf-8").replace("../rules/", "")
+    text = text.replace("rules: gsomia.yaml", "rules: gsomia")  # a bundled name: works from any folder
+    code, out, _ = run("status", "-", "--on", "2019-08-23", stdin=text)
+    assert code == 0
+    assert out.splitlines()[1] == "On 2019-08-23: IN FORCE"
+
+
+def test_whatif_on_standard_input_resolves_from_the_current_directory(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(EXAMPLES)
+    text = (EXAMPLES / "whatif-no-suspension.yaml").read_text(encoding="utf-8")
+    code, out, _ = run("status", "-", "--on", "2019-11-23", stdin=text)
+    assert code == 0, out
+    assert "What if — Korea never suspended its 2019 notice" in out
+    assert "On 2019-11-23: NOT IN FORCE" in out
+
+
+def test_standard_input_errors_name_stdin_and_the_line() -> None:
+    code, _, err = run(
+        "status", "-", stdin="title: t\nrules: gsomia\nevents:\n  - {date: 2019-02-30, kind: signed}\n"
+    )
+    assert code == 2
+    assert err.startswith("error [TL322]: <stdin>:4: events[0].date:")
+
+
+def test_standard_input_is_read_with_the_file_limit() -> None:
+    code, _, err = run("status", "-", stdin="#" * (2 * 1024 * 1024 + 10))
+    assert code == 2 and err.startswith("error [TL102]: <stdin>: file is")
+
+
+def test_check_a_directory_reports_every_error_of_a_file(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "bad.yml").write_text(
+        "title: two problems\nrules: gsomia\nevents:\n"
+        "  - {date: 2019-13-01, kind: signed}\n"
+        "  - {date: 2019-08-23, kind: notise_given, party: KOR}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "good.yaml").write_text(
+        "title: fine\nrules: gsomia\nevents:\n  - {date: 2016-11-23, kind: signed}\n", encoding="utf-8"
+    )
+    (tmp_path / "notes.txt").write_text("not YAML", encoding="utf-8")
+    code, out, _ = run("check", str(tmp_path))
+    assert code == 2
+    fails = [line for line in out.splitlines() if line.startswith("FAIL")]
+    assert len(fails) == 2
+    assert ":4: events[0].date:" in fails[0] and "[TL322]" in fails[0]
+    assert ":5: events[1].kind: 'notise_given'" in fails[1] and "did you mean 'notice_given'?" in fails[1]
+    assert out.splitlines()[-1] == "1 ok, 1 failed"
+    code, out, _ = run("check", str(tmp_path), "--json")
+    bad = [f for f in json.loads(out)["files"] if not f["ok"]]
+    assert [e["code"] for e in bad[0]["errors"]] == ["TL322", "TL323"]
+
+
+def test_check_the_bundled_directories() -> None:
+    code, out, _ = run("check", str(ROOT / "rules"), str(EXAMPLES))
+    assert code == 0
+    n = len(list((ROOT / "rules").glob("*.yaml"))) + len(list(EXAMPLES.glob("*.yaml")))
+    assert out.splitlines()[-1] == f"{n} ok, 0 failed"
+
+
+def test_copied_example_outside_the_project_names_the_bundled_rules(tmp_path: Path) -> None:
+    copy = tmp_path / "mine.yaml"
+    copy.write_text((EXAMPLES / "gsomia-record.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    code, _, err = run("status", str(copy), "--on", "2019-08-23")
+    assert code == 2
+    assert "[TL301]" in err and "`rules: gsomia` names the bundled rules file gsomia.yaml" in err
+
+
+def test_bundled_files_cite_docs_of_the_project() -> None:
+    data = ROOT / "src" / "treatylife" / "data"
+    for path in [*data.rglob("*.yaml"), *(ROOT / "rules").glob("*.yaml"), *EXAMPLES.glob("*.yaml")]:
+        text = path.read_text(encoding="utf-8")
+        assert "shared/" not in text and "DOMAIN.md" not in text, path
+        for cited in {w.strip('(),."') for w in text.split() if w.startswith(("docs/", "(docs/"))}:
+            assert (ROOT / cited.lstrip("(")).is_file(), f"{path.name} cites {cited}"
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("today", "2026-11-22"),
+        ("+90d", "2027-02-20"),
+        ("-2w", "2026-11-08"),
+        ("+6m", "2027-05-22"),
+        ("+1y", "2027-11-22"),
+        ("2019-08-23", "2019-08-23"),
+    ],
+)
+def test_relative_dates(typed: str, meant: str) -> None:
+    with freeze_time("2026-11-22"):
+        code, out, _ = run("status", "--on", typed, "--json")
+    assert code == 0
+    assert json.loads(out)["on"] == meant
+
+
+def test_months_from_today_are_counted_by_the_date_layer() -> None:
+    with freeze_time("2027-01-31"):
+        code, out, _ = run("deadline", "--on", "+1m", "--json")
+    assert code == 0 and json.loads(out)["on"] == "2027-02-28"
+
+
+def test_relative_dates_on_every_date_option() -> None:
+    with freeze_time("2026-11-22"):
+        code, out, _ = run("timeline", "--to", "-1y", "--json")
+        assert code == 0 and json.loads(out)["until"] == "2025-11-22"
+        code, out, _ = run(
+            "compare",
+            str(EXAMPLES / "gsomia-record.yaml"),
+            "--remove",
+            "notice_suspended",
+            "--remove",
+            "notice_withdrawn",
+            "--from",
+            "-10y",
+            "--to",
+            "today",
+            "--json",
+        )
+        assert code == 0 and (json.loads(out)["start"], json.loads(out)["end"]) == (
+            "2016-11-22",
+            "2026-11-22",
+        )
+
+
+@pytest.mark.parametrize(
+    ("typed", "says"),
+    [
+        (
+            "2027-08",
+            "'2027-08' is a month, not a day: write 2027-08-01 for its first day or 2027-08-31 for its last",
+        ),
+        ("90d", "'90d' needs a sign: +90d (after today) or -90d (before)"),
+        ("soon", "'soon' is not a date"),
+    ],
+)
+def test_unclear_dates_are_refused(typed: str, says: str) -> None:
+    code, _, err = run("status", "--on", typed)
+    assert code == 2
+    assert err.startswith("error [TL001]:") and says in err
+    assert "+90d, -2w, +6m, +1y" in err
