@@ -25,9 +25,17 @@ def expand_paths(paths: list[Path]) -> list[Path]:
 
 
 def _looks_like_rules(path: Path) -> bool:
+    """A peek at the first 4 KiB of a regular file. Anything else (a FIFO, which would block on open,
+    /dev/zero, a directory) is left to the loader, which refuses it with TL101 without reading; a file
+    of any size costs one bounded read here (the loader refuses one over its limit, TL102)."""
+    import stat
+
     try:
-        head = path.read_text(encoding="utf-8", errors="replace")[:4096]
-    except OSError:
+        if not stat.S_ISREG(path.stat().st_mode):
+            return False
+        with path.open("rb") as fh:
+            head = fh.read(4096).decode("utf-8", errors="replace")
+    except (OSError, ValueError):
         return False
     return "entry_into_force:" in head or "treatylife/rules/" in head
 

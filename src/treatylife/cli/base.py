@@ -6,9 +6,10 @@ option), with one readable message naming file, line and field.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -30,7 +31,7 @@ def emit_error(as_json: bool, error: dict[str, Any]) -> None:
         text = error["message"]
         if error.get("hint"):
             text += f" (hint: {error['hint']})"
-        typer.echo(f"error [{error['code']}]: {text}", err=True)
+        typer.echo(terminal_line(f"error [{error['code']}]: {text}"), err=True)
 
 
 def usage_error(exc: Any, as_json: bool) -> int:
@@ -38,7 +39,7 @@ def usage_error(exc: Any, as_json: bool) -> int:
     message = " ".join(exc.format_message().split()).replace("Value error, ", "")
     ctx = getattr(exc, "ctx", None)
     hint = f"see '{ctx.command_path} --help'" if ctx is not None else "see 'treatylife --help'"
-    if any(f"'--{o}'" in message for o in ("on", "to", "from")):
+    if any(f"'--{o}'" in message for o in ("on", "to", "from", "today")):
         hint = (
             "dates are written YYYY-MM-DD (a day that exists), today, or relative to today: +90d, -2w, +6m, +1y; "
             + hint
@@ -145,7 +146,7 @@ class _Group(typer.core.TyperGroup):
         except ImportError:  # pragma: no cover - older typer
             from click import exceptions as cx  # type: ignore[no-redef,import-not-found,unused-ignore]
 
-        argv = list(sys.argv[1:] if args is None else args)
+        argv = hoist_today(list(sys.argv[1:] if args is None else args))
         try:
             rv = super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
         except cx.NoArgsIsHelpError as exc:
@@ -177,6 +178,38 @@ app = typer.Typer(
     add_completion=True,  # typer's own: --install-completion, --show-completion
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+def hoist_today(argv: list[str]) -> list[str]:
+    """``--today D`` is an option of the whole program; it may be written after the command too
+    (``treatylife status --today 2026-12-01``): move it in front, where the parser reads it."""
+    end = argv.index("--") if "--" in argv else len(argv)
+    for i, a in enumerate(argv[:end]):
+        if a.startswith("--today="):
+            return [a, *argv[:i], *argv[i + 1 :]]
+        if a == "--today":
+            return [*argv[i : i + 2], *argv[:i], *argv[i + 2 :]]
+    return argv
+
+
+@app.callback()
+def _program(
+    today: Annotated[
+        _dt.date | None,
+        typer.Option(
+            "--today",
+            parser=_dt.date.fromisoformat,
+            metavar="YYYY-MM-DD",
+            help="The day taken as today by every command (default: $TREATYLIFE_TODAY, else the local date). "
+            "May also follow the command.",
+        ),
+    ] = None,
+) -> None:
+    """Agreement-lifecycle rules engine: in force on a date? next notice deadline? what if?"""
+    from treatylife.cli import clock
+
+    clock.set_today(today)  # every command line sets it: nothing carries over from an earlier one
+
 
 ScenarioArg = Annotated[
     Path | None,
@@ -292,7 +325,7 @@ def run(as_json: bool, fmt: str, explain: bool, compute: Callable[[], Any]) -> N
         if fmt == "json":
             emit_error(True, exc.to_dict())
         else:
-            typer.echo(f"error [{exc.code}]: {exc}", err=True)
+            typer.echo(terminal_line(f"error [{exc.code}]: {exc}"), err=True)
         raise typer.Exit(EXIT_INPUT) from None
     except (KeyboardInterrupt, SystemExit, typer.Exit):
         raise
@@ -312,7 +345,7 @@ def guard(compute: Callable[[], Any], as_json: bool = False) -> Any:
         if as_json:
             emit_error(True, exc.to_dict())
         else:
-            typer.echo(f"error [{exc.code}]: {exc}", err=True)
+            typer.echo(terminal_line(f"error [{exc.code}]: {exc}"), err=True)
         raise typer.Exit(EXIT_INPUT) from None
     except (KeyboardInterrupt, SystemExit, typer.Exit):
         raise
@@ -320,8 +353,9 @@ def guard(compute: Callable[[], Any], as_json: bool = False) -> Any:
         internal_error(exc, as_json)
 
 
-def write_output(output: Path | None, data: bytes | str, what: str) -> None:
-    """Write to ``output`` (or stdout when None or '-'); say where on stderr."""
+def write_output(output: Path | None, data: bytes | str, what: str, inputs: Iterable[Path] = ()) -> None:
+    """Write to ``output`` (or stdout when None or '-'); say where on stderr. The file is written by
+    :func:`treatylife.render.output.write_file`: never over one of ``inputs``, never half a file."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
     if output is None or str(output) == "-":
         sys.stdout.flush()
@@ -331,19 +365,35 @@ def write_output(output: Path | None, data: bytes | str, what: str) -> None:
             sys.stdout.write(raw.decode("utf-8"))
         sys.stdout.flush()
         return
-    try:
-        output.write_bytes(raw)
-    except OSError as exc:
-        emit_error(
-            False,
-            {
-                "code": "TL004",
-                "message": f"{output}: cannot write: {exc.strerror}",
-                "hint": "check the --output path",
-            },
-        )
-        raise typer.Exit(EXIT_INPUT) from None
-    typer.echo(f"wrote {what} to {output} ({len(raw):,} bytes)", err=True)
+    from treatylife.render.output import write_file
+
+    guard(lambda: write_file(output, raw, inputs))
+    typer.echo(terminal_line(f"wrote {what} to {output} ({len(raw):,} bytes)"), err=True)
+
+
+def inputs_of(*scenarios: Path | None) -> list[Path]:
+    """Every file a command on these scenarios reads: each one given, its rules, a what-if's bases (the
+    bundled record's files for None). A scenario that does not load adds only its own name: the command
+    itself reports why."""
+    import treatylife
+    from treatylife.errors import TreatyLifeError
+
+    found: list[Path] = []
+    for s in scenarios:
+        if s is not None and str(s) == "-":
+            continue  # standard input: already read, and no file to protect
+        if s is not None:
+            found.append(Path(s))
+        with contextlib.suppress(TreatyLifeError):
+            found += [Path(f) for f in treatylife.load_files(s).files]
+    return found
+
+
+def terminal_line(text: str) -> str:
+    """A message for the terminal: user text in it (a path, a value) cannot command the terminal."""
+    from treatylife.render.escape import terminal
+
+    return terminal(text)
 
 
 OutputOpt = Annotated[

@@ -19,6 +19,7 @@ from treatylife.cli.base import (
     ToOpt,
     app,
     guard,
+    inputs_of,
     scenario_of,
     today,
     write_output,
@@ -45,7 +46,7 @@ def calendar(
     """Write an iCalendar (.ics) file of upcoming notice deadlines, renewals and ends, with reminders."""
     import treatylife
 
-    day = start or today()
+    day = guard(lambda: start or today(), as_json)
     result = guard(
         lambda: treatylife.calendar(
             list(scenarios or []) or [None], day, years, list(remind) if remind else None
@@ -59,7 +60,12 @@ def calendar(
         return
     from treatylife.render.ics import render_ics
 
-    write_output(output, guard(lambda: render_ics(result)), f"{len(result.items)} dates")
+    write_output(
+        output,
+        guard(lambda: render_ics(result)),
+        f"{len(result.items)} dates",
+        inputs_of(*scenarios) if scenarios else inputs_of(None),
+    )
 
 
 @app.command()
@@ -77,7 +83,9 @@ def diagram(
 
         typer.echo(render_json(result))
         return
-    write_output(output, result.text, f"{fmt} diagram")
+    from treatylife.engine import lifecycle
+
+    write_output(output, result.text, f"{fmt} diagram", [Path(lifecycle.__file__)])  # what it is drawn from
 
 
 @app.command()
@@ -119,7 +127,7 @@ def report(
         return
     from treatylife.render.html import render_html
 
-    write_output(output, render_html(result), "report")
+    write_output(output, render_html(result), "report", inputs_of(scenario, base))
 
 
 @app.command()

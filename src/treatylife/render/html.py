@@ -10,7 +10,6 @@ repeat every date in text (status, next deadline, comparison, explanation, event
 from __future__ import annotations
 
 import datetime as _dt
-from html import escape
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -75,7 +74,10 @@ class _Scale:
 
 
 def _e(x: object) -> str:
-    return escape("" if x is None else str(x), quote=True)
+    """Every value on the page is data: entities for ``& < > " '``, escapes for controls."""
+    from treatylife.render.escape import html
+
+    return html("" if x is None else str(x))
 
 
 def _rect(x0: float, x1: float, y: float, h: float, fill: str, title: str, extra: str = "") -> str:

@@ -28,6 +28,7 @@ def render_ics(result: CalendarResult) -> bytes:
         ) from exc
     from treatylife import __version__
     from treatylife.dates.scalar import add_days
+    from treatylife.render.escape import ics_text
 
     stamp = _dt.datetime.combine(result.start, _dt.time(0, 0), tzinfo=_dt.UTC)
     cal = Calendar()
@@ -42,15 +43,17 @@ def render_ics(result: CalendarResult) -> bytes:
         ev.add("dtstamp", stamp)
         ev.add("dtstart", item.date)
         ev.add("dtend", add_days(item.date, 1))
-        ev.add("summary", item.summary)
-        ev.add("description", item.description)
+        ev.add("summary", ics_text(item.summary))
+        ev.add("description", ics_text(item.description))
         ev.add("categories", [item.kind])
         ev.add("transp", "TRANSPARENT")
         if item.alarm:
             for weeks in result.remind_weeks:
                 alarm = Alarm()
                 alarm.add("action", "DISPLAY")
-                alarm.add("description", f"In {weeks} week(s): {item.summary}" if weeks else item.summary)
+                alarm.add(
+                    "description", ics_text(f"In {weeks} week(s): {item.summary}" if weeks else item.summary)
+                )
                 alarm.add("trigger", _dt.timedelta(weeks=-weeks))
                 ev.add_component(alarm)
         cal.add_component(ev)

@@ -1,4 +1,9 @@
-"""Markdown for memos: the same facts as the plain text, as headings, lists and tables (GitHub flavour)."""
+"""Markdown for memos: the same facts as the plain text, as headings, lists and tables (GitHub flavour).
+
+Every value put into the page goes through :func:`_md` (:func:`treatylife.render.escape.markdown`): a title,
+note, claim or id is data, so a newline in it cannot start a heading and ``![x](...)``, ``[x](...)``,
+``<script>`` or ``|`` in it show as written. The markup around the values is this module's own.
+"""
 
 from __future__ import annotations
 
@@ -16,9 +21,14 @@ from treatylife.answers.results import (
 __all__ = ["render_markdown"]
 
 
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return text.replace("|", "\\|").replace("\n", " ")
+def _md(value: object) -> str:
+    """One value as inline Markdown text (never markup)."""
+    from treatylife.render.escape import markdown
+
+    return markdown("" if value is None else str(value))
+
+
+_cell = _md
 
 
 def _table(head: list[str], rows: list[list[object]]) -> list[str]:
@@ -29,7 +39,7 @@ def _table(head: list[str], rows: list[list[object]]) -> list[str]:
 
 def _for(r: Any) -> str:
     """ " for P" when the answer is about one party of a multilateral agreement."""
-    return f" for {r.party}" if getattr(r, "party", None) else ""
+    return f" for {_md(r.party)}" if getattr(r, "party", None) else ""
 
 
 def _steps(steps: list[Step]) -> list[str]:
@@ -39,7 +49,7 @@ def _steps(steps: list[Step]) -> list[str]:
         "",
         *_table(
             ["date", "what", "article", "convention", "source"],
-            [[s.date, s.what, s.article, s.convention, s.source and f"`{s.source}`"] for s in steps],
+            [[s.date, s.what, s.article, s.convention, s.source] for s in steps],
         ),
     ]
 
@@ -47,9 +57,9 @@ def _steps(steps: list[Step]) -> list[str]:
 def _ambiguities(items: list[Ambiguity]) -> list[str]:
     out: list[str] = []
     for a in items:
-        out += ["", f"> **Ambiguous:** {a.question}"]
-        out += [f"> - {k}: {v}" for k, v in a.readings.items()]
-        out.append(f"> - used: {a.used}")
+        out += ["", f"> **Ambiguous:** {_md(a.question)}"]
+        out += [f"> - {_md(k)}: {_md(v)}" for k, v in a.readings.items()]
+        out.append(f"> - used: {_md(a.used)}")
     return out
 
 
@@ -57,8 +67,10 @@ def _status(r: StatusResult) -> list[str]:
     head = "in force" if r.in_force else "not in force"
     if r.in_force and not r.operating:
         head += " (operation suspended)"
-    lines = [f"## {r.agreement}: {head}{_for(r)} on {r.on}", "", f"*Scenario: {r.scenario}*", ""]
-    lines.append(f"- **Stage:** {r.stage} ({r.stage_description})" + (f" since {r.since}" if r.since else ""))
+    lines = [f"## {_md(r.agreement)}: {head}{_for(r)} on {r.on}", "", f"*Scenario: {_md(r.scenario)}*", ""]
+    lines.append(
+        f"- **Stage:** {_md(r.stage)} ({_md(r.stage_description)})" + (f" since {r.since}" if r.since else "")
+    )
     if r.term is not None:
         from treatylife.render.text import term_line
 
@@ -68,9 +80,9 @@ def _status(r: StatusResult) -> list[str]:
 
         word = "Ends" if r.in_force else "Ended"
         last = add_days(r.ends, -1) if r.ends > r.ends.min else "none"  # ended on 0001-01-01: no day in force
-        lines.append(f"- **{word}:** {r.ends} (last day in force {last}): {r.end_reason}")
+        lines.append(f"- **{word}:** {r.ends} (last day in force {last}): {_md(r.end_reason)}")
     if r.approvals:
-        lines.append("- **Approved:** " + ", ".join(f"{p} {d}" for p, d in r.approvals.items()))
+        lines.append("- **Approved:** " + ", ".join(f"{_md(p)} {d}" for p, d in r.approvals.items()))
     if r.signed_on:
         lines.append(f"- **Signed:** {r.signed_on}")
     if r.notices:
@@ -91,40 +103,45 @@ def _status(r: StatusResult) -> list[str]:
             ],
         )
     if r.caveats:
-        lines += ["", *[f"> **Caveat:** {c}" for c in r.caveats]]
+        lines += ["", *[f"> **Caveat:** {_md(c)}" for c in r.caveats]]
     lines += _ambiguities(r.ambiguities)
     return lines
 
 
 def _deadline(r: DeadlineResult) -> list[str]:
     lines = [
-        f"## {r.agreement}: next notice deadline{_for(r)} from {r.on}",
+        f"## {_md(r.agreement)}: next notice deadline{_for(r)} from {r.on}",
         "",
-        f"*Scenario: {r.scenario}*",
+        f"*Scenario: {_md(r.scenario)}*",
         "",
     ]
     if r.deadline is None:
-        lines.append(f"No notice deadline: {r.reason}")
+        lines.append(f"No notice deadline: {_md(r.reason)}")
     else:
         lines += [
             f"- **Deadline (last day of receipt):** {r.deadline} ({r.days_left} days left)",
             f"- **Prevents the renewal of:** {r.prevents_renewal_of} (term {r.term} ends {r.term_last_day})",
-            f"- **Who may give notice:** {', '.join(r.who)}",
-            f"- **Clause:** {r.clause} ({r.article or 'no article cited'}), at least {r.notice_period} before "
-            f"the end of the term",
-            f"- **Counted as:** {r.convention}",
+            f"- **Who may give notice:** {_md(', '.join(r.who))}",
+            f"- **Clause:** {_md(r.clause)} ({_md(r.article or 'no article cited')}), at least "
+            f"{_md(r.notice_period)} before the end of the term",
+            f"- **Counted as:** {_md(r.convention)}",
         ]
     if r.withdrawal:
         from treatylife.render.text import withdrawal_line
 
-        lines += ["", *[f"- **Withdrawal:** {withdrawal_line(w)}" for w in r.withdrawal]]
+        lines += ["", *[f"- **Withdrawal:** {_md(withdrawal_line(w))}" for w in r.withdrawal]]
     lines += _ambiguities(r.ambiguities)
     return lines
 
 
 def _timeline(r: TimelineResult) -> list[str]:
-    lines = [f"## {r.agreement}: timeline{_for(r)} to {r.until}", "", f"*Scenario: {r.scenario}*", ""]
-    lines += [f"- what-if: {c}" for c in r.changes]
+    lines = [
+        f"## {_md(r.agreement)}: timeline{_for(r)} to {r.until}",
+        "",
+        f"*Scenario: {_md(r.scenario)}*",
+        "",
+    ]
+    lines += [f"- what-if: {_md(c)}" for c in r.changes]
     if r.changes:
         lines.append("")
     lines += _table(
@@ -132,24 +149,27 @@ def _timeline(r: TimelineResult) -> list[str]:
         [[i.start or "...", i.last_day or "...", i.stage, i.term or "", i.cause] for i in r.intervals],
     )
     if r.open_end:
-        lines += ["", f"After {r.until}: {r.open_end}."]
+        lines += ["", f"After {r.until}: {_md(r.open_end)}."]
     return lines + _ambiguities(r.ambiguities)
 
 
 def _compare(r: Any) -> list[str]:
-    lines = [f"## Comparison{_for(r)}", "", f"- **A:** {r.a}", f"- **B:** {r.b}"]
-    lines += [f"  - A what-if: {c}" for c in r.changes_a] + [f"  - B what-if: {c}" for c in r.changes_b]
+    lines = [f"## Comparison{_for(r)}", "", f"- **A:** {_md(r.a)}", f"- **B:** {_md(r.b)}"]
+    lines += [f"  - A what-if: {_md(c)}" for c in r.changes_a] + [
+        f"  - B what-if: {_md(c)}" for c in r.changes_b
+    ]
     lines.append("")
     if r.same:
         what = "in force, stage, term and parties bound" if r.parties_compared else "in force, stage and term"
         lines.append(f"Same answers: {what} agree on every day.")
     else:
         first = r.ranges[0]
-        lines.append(f"**They diverge from {r.diverge_from or 'the start'} on:** {first.headline()}.")
+        lines.append(f"**They diverge from {r.diverge_from or 'the start'} on:** {_md(first.headline())}.")
         for c in r.cause:
-            lines.append(f"- caused by {c.label()} (only in {c.only_in})" + (f": {c.note}" if c.note else ""))
+            note = f": {_md(c.note)}" if c.note else ""
+            lines.append(f"- caused by {_md(c.label())} (only in {_md(c.only_in)})" + note)
     if r.rule_differences:
-        lines += ["", "Rules differ:", *[f"- {d}" for d in r.rule_differences]]
+        lines += ["", "Rules differ:", *[f"- {_md(d)}" for d in r.rule_differences]]
     if r.ranges:
         lines += [
             "",

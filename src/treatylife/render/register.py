@@ -1,13 +1,22 @@
-"""Register answers (portfolio, deadlines) as text tables, JSON or CSV; and a terminal progress bar."""
+"""Register answers (portfolio, deadlines) as text tables, JSON or CSV; and a terminal progress bar.
+
+A register is thousands of rows other people wrote: its text cells go through
+:func:`treatylife.render.escape.terminal`, its CSV text cells through :func:`~treatylife.render.escape.csv_cell`
+(a leading ``= + - @`` cannot become a spreadsheet formula), its JSON through
+:func:`~treatylife.render.escape.json_text`. Each check is one scan of a whole column; only the distinct
+values that need it are rewritten.
+"""
 
 from __future__ import annotations
 
+import re
 import sys
 from typing import Any, TextIO
 
-__all__ = ["REGISTER_FORMATS", "TerminalProgress", "render_register"]
+__all__ = ["REGISTER_FORMATS", "TerminalProgress", "render_csv", "render_register"]
 
 REGISTER_FORMATS = ("text", "json", "csv")
+_FORMULA = re.compile("\x00[=+\\-@\t\r]")
 
 _PORTFOLIO_TEXT = (
     ("id", "id"),
@@ -29,8 +38,52 @@ _DEADLINES_TEXT = (
 )
 
 
+def _safe_column(col: list[str], cell: Any) -> list[str]:
+    """``cell`` applied to the values of ``col`` that need it (one C-level scan decides the usual case)."""
+    from treatylife.render.escape import UNSAFE
+
+    # a NUL inside a value is found by the first scan, so it may separate values in the second
+    if not UNSAFE.search("".join(col)) and not _FORMULA.search("\x00" + "\x00".join(col)):
+        return col
+    fixed = {v: cell(v) for v in set(col)}
+    return [fixed[v] for v in col]
+
+
+def _terminal_column(col: list[str]) -> list[str]:
+    from treatylife.render.escape import UNSAFE, terminal
+
+    if not UNSAFE.search("".join(col)):
+        return col
+    fixed = {v: terminal(v) for v in set(col)}
+    return [fixed[v] for v in col]
+
+
+def _csv_column(col: list[str]) -> list[str]:
+    """Text cells: OWASP-neutralised (:func:`csv_cell`), then quoted where RFC 4180 needs it."""
+    from treatylife.render.escape import csv_cell
+
+    col = _safe_column(col, csv_cell)
+    joined = "\x00".join(col)
+    if not any(c in joined for c in ',"\r\n'):
+        return col  # the usual case, decided by four C-level scans
+    special = {v for v in set(col) if any(c in v for c in ',"\r\n')}
+    q = {v: '"' + v.replace('"', '""') + '"' for v in special}
+    return [q.get(v, v) for v in col]
+
+
+def render_csv(table: Any, names: tuple[str, ...]) -> str:
+    """RFC 4180 CSV (quoted only where needed), header first; text cells made safe for spreadsheets."""
+    from treatylife.bulk.register import OUTPUT
+
+    cols = []
+    for n in names:
+        col = table.strings(n)
+        cols.append(_csv_column(col) if OUTPUT[n] == "str" else col)
+    return "\n".join([",".join(names), *map(",".join, zip(*cols, strict=True))])
+
+
 def _table(result: Any, spec: tuple[tuple[str, str], ...]) -> list[str]:
-    cols = [[head, *result.table.strings(name)] for name, head in spec]
+    cols = [[head, *_terminal_column(result.table.strings(name))] for name, head in spec]
     widths = [max(map(len, c)) for c in cols]
     out = []
     for row in zip(*cols, strict=True):
@@ -41,22 +94,25 @@ def _table(result: Any, spec: tuple[tuple[str, str], ...]) -> list[str]:
 def render_register(result: Any, fmt: str) -> str:
     """A PortfolioResult or DeadlinesResult as ``text``, ``json`` or ``csv``."""
     from treatylife.bulk.register import DEADLINE_COLUMNS, PORTFOLIO_COLUMNS, PortfolioResult
+    from treatylife.render.escape import terminal
 
     portfolio = isinstance(result, PortfolioResult)
     if fmt == "json":
         import json
 
-        return json.dumps(result.to_dict(), indent=2, sort_keys=True, ensure_ascii=False)
+        from treatylife.render.escape import json_text
+
+        return json_text(json.dumps(result.to_dict(), indent=2, sort_keys=True, ensure_ascii=False))
     if fmt == "csv":
-        return str(result.table.csv(PORTFOLIO_COLUMNS if portfolio else DEADLINE_COLUMNS))
+        return render_csv(result.table, PORTFOLIO_COLUMNS if portfolio else DEADLINE_COLUMNS)
     if portfolio:
         summary = ", ".join(f"{n:,} {s}" for s, n in sorted(result.summary().items(), key=lambda x: -x[1]))
-        head = f"{result.register} on {result.on}: {result.count:,} agreements" + (
+        head = f"{terminal(str(result.register))} on {result.on}: {result.count:,} agreements" + (
             f" ({summary})" if summary else ""
         )
         return "\n".join([head, *(_table(result, _PORTFOLIO_TEXT) if result.count else [])])
     head = (
-        f"{result.register}: notice deadlines from {result.start} to {result.until} ({result.within}): "
+        f"{terminal(str(result.register))}: notice deadlines from {result.start} to {result.until} ({result.within}): "
         f"{result.count:,}"
     )
     return "\n".join([head, *(_table(result, _DEADLINES_TEXT) if result.count else [])])

@@ -11,13 +11,17 @@ __all__ = ["print_rich"]
 
 
 def _t(value: Any) -> Any:
-    """Cell content: user text is never parsed as rich markup (a note may contain "[...]")."""
+    """User text as a ``Text``: never parsed as rich markup (a note may contain "[/bold]" or "[link=...]"),
+    and its control characters shown as escapes (:func:`treatylife.render.escape.terminal`)."""
     from rich.text import Text
 
-    return value if isinstance(value, Text) else Text("" if value is None else str(value))
+    from treatylife.render.escape import terminal
+
+    return value if isinstance(value, Text) else Text(terminal("" if value is None else str(value)))
 
 
 def _m(markup: str) -> Any:
+    """Markup written here (styles around dates and fixed words); never give it user text."""
     from rich.text import Text
 
     return Text.from_markup(markup)
@@ -26,7 +30,13 @@ def _m(markup: str) -> Any:
 def _kv(rows: list[tuple[str, Any]], title: str | None = None) -> Any:
     from rich.table import Table
 
-    t = Table(show_header=False, box=None, title=title, title_justify="left", pad_edge=False)
+    t = Table(
+        show_header=False,
+        box=None,
+        title=None if title is None else _t(title),
+        title_justify="left",
+        pad_edge=False,
+    )
     t.add_column(style="bold")
     t.add_column(overflow="fold")
     for k, v in rows:
@@ -120,7 +130,7 @@ def _timeline(r: TimelineResult) -> list[Any]:
     from rich.table import Table
 
     title = f"{r.agreement} | {r.scenario}" + (f" | for {r.party}" if r.party else "")
-    t = Table(title=title, title_justify="left")
+    t = Table(title=_t(title), title_justify="left")
     for col in ("from", "to", "stage", "term", "cause"):
         t.add_column(col, overflow="fold", no_wrap=col in ("from", "to"))
     for i in r.intervals:

@@ -1,4 +1,9 @@
-"""Plain, stable, greppable text for people and pipes. One function per result type."""
+"""Plain, stable, greppable text for people and pipes. One function per result type.
+
+Every line goes through :func:`treatylife.render.escape.terminal` once, as the last step: a title, note or
+id is data, so a control character or a newline inside it is shown as an escape (``\\x1b``, ``\\n``) and can
+neither command the terminal nor forge a line that ``grep`` would read as an answer.
+"""
 
 from __future__ import annotations
 
@@ -34,7 +39,9 @@ def render_text(result: Any, *, explain: bool = False) -> str:
         raise TypeError(f"cannot render {type(result).__name__}")
     if explain and hasattr(result, "explanation"):
         lines += ["", "Why:", *_steps(result.explanation)]
-    return "\n".join(lines)
+    from treatylife.render.escape import terminal
+
+    return "\n".join(map(terminal, lines))
 
 
 def _steps(steps: list[Step]) -> list[str]:
@@ -56,7 +63,7 @@ def _ambiguities(items: list[Ambiguity]) -> list[str]:
     return out
 
 
-def _notice(n: NoticeInfo) -> str:
+def _notice(n: NoticeInfo) -> list[str]:
     timely = "" if n.timely is None else ("timely" if n.timely else "late")
     dl = f" (deadline {n.deadline})" if n.deadline else ""
     eff = (
@@ -64,13 +71,15 @@ def _notice(n: NoticeInfo) -> str:
     )
     if n.status in ("suspended", "withdrawn", "void"):
         eff = f"; would have taken effect {n.takes_effect}" if n.takes_effect else ""
-    why = f"\n    why late: {n.rule}" if n.timely is False and n.rule else ""
-    if n.status == "void" and n.late_rule != "void" and n.status_cause:
-        why += f"\n    why void: {n.status_cause}"  # it lapsed: the agreement ended first
-    return (
+    lines = [
         f"  {n.id}: {n.party}, {n.kind} under {n.clause}, received {n.received}, {timely}{dl}; "
-        f"{n.status} since {n.status_since}{eff}{why}"
-    )
+        f"{n.status} since {n.status_since}{eff}"
+    ]
+    if n.timely is False and n.rule:
+        lines.append(f"    why late: {n.rule}")
+    if n.status == "void" and n.late_rule != "void" and n.status_cause:
+        lines.append(f"    why void: {n.status_cause}")  # it lapsed: the agreement ended first
+    return lines
 
 
 def _status(r: StatusResult) -> list[str]:
@@ -107,7 +116,7 @@ def _status(r: StatusResult) -> list[str]:
         lines.append(f"Signed: {r.signed_on}")
     if r.notices:
         lines.append("Notices:")
-        lines += [_notice(n) for n in r.notices]
+        lines += [line for n in r.notices for line in _notice(n)]
     lines += [f"CAVEAT: {c}" for c in r.caveats]
     lines += _ambiguities(r.ambiguities)
     return lines
