@@ -79,3 +79,56 @@ def test_new_start_term_counts_the_extension_known_that_day() -> None:
     assert "Ends: 2026-02-05" in out
     out = CliRunner().invoke(app, ["status", NEW_START, "--on", "2021-02-02"]).output
     assert "Term: 1 of 1, 2011-02-05 .. 2021-02-04; last term" in out
+
+
+# -- 2. one what-if composer ------------------------------------------------------------------------------
+
+GSOMIA = str(ROOT / "examples/gsomia-record.yaml")
+
+
+def _whatif_file(tmp_path: Path, body: str) -> str:
+    (tmp_path / "rules").mkdir()
+    f = tmp_path / "w.yaml"
+    f.write_text(f"schema: treatylife/scenario/1\ntitle: w\nbased_on: {GSOMIA}\n{body}", encoding="utf-8")
+    return str(f)
+
+
+def test_a_field_a_note_ignores_is_refused_from_a_file_and_from_add(tmp_path: Path) -> None:
+    """``clause:`` on a ``note`` would be silently dropped: TL313 from a file and from ``--add`` alike."""
+    import pytest
+
+    from treatylife.errors import ScenarioError
+
+    f = _whatif_file(tmp_path, "add:\n  - {date: 2019-09-01, kind: note, clause: art21-3-notice}\n")
+    codes = []
+    for build in (
+        lambda: tl.load(f),
+        lambda: tl.whatif(GSOMIA, add=["2019-09-01 note clause=art21-3-notice"]),
+    ):
+        with pytest.raises(ScenarioError) as exc:
+            build()
+        codes.append((exc.value.code, exc.value.field))
+    assert codes == [("TL313", "clause"), ("TL313", "clause")]
+    out = CliRunner().invoke(app, ["status", "--add", "2019-09-01 note clause=art21-3-notice"])
+    assert out.exit_code == 2 and "TL313" in out.output
+
+
+def test_the_same_what_if_from_a_file_and_from_options_gives_the_same_record(tmp_path: Path) -> None:
+    f = _whatif_file(
+        tmp_path,
+        "remove:\n  - kind: notice_suspended\n  - kind: notice_withdrawn\nadd:\n  - {date: 2020-08-01, kind: notice_given, party: JPN, "
+        "id: jpn, clause: art21-3-notice}\noverrides:\n  exits:\n    art21-3-notice: {notice: 180 days}\n",
+    )
+    from_file = tl.load(f)
+    inline = tl.whatif(
+        GSOMIA,
+        remove=["notice_suspended", "notice_withdrawn"],
+        add=["2020-08-01 notice_given JPN id=jpn clause=art21-3-notice"],
+        set=["exits.art21-3-notice.notice=180days"],
+    )
+    for day in (D("2019-11-23"), D("2020-08-01"), D("2021-02-01"), D("2022-01-01")):
+        a, b = tl.status(from_file, day).to_dict(), tl.status(inline, day).to_dict()
+        for d in (a, b):
+            d.pop("scenario")
+            d.pop("explanation")  # cites file:line, or --add
+        assert a == b, day

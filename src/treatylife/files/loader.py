@@ -12,6 +12,7 @@ import difflib
 import hashlib
 import re
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -23,13 +24,16 @@ from pydantic import ValidationError
 
 from treatylife.errors import InputError, RulesError, ScenarioError, TreatyLifeError
 from treatylife.model.rules import Rules
-from treatylife.model.scenario import Event, EventKind, ScenarioFile
+from treatylife.model.scenario import Event, EventKind, EventMatch, ScenarioFile
 
 __all__ = [
     "MAX_EVENTS",
     "MAX_FILE_BYTES",
+    "Composed",
     "Loaded",
+    "Overlay",
     "bundled_path",
+    "compose",
     "default_scenario",
     "is_stdin",
     "load_rules",
@@ -650,6 +654,74 @@ def load_rules(path: str | Path) -> Rules:
     return _validate_rules(doc.data, doc)
 
 
+# ---------------------------------------------------------------------------- what-if composition
+
+#: builds the error for a selector, clause or patch, located where it was written (a file's line, an option)
+Failure = Callable[[str, "Exception | None"], TreatyLifeError]
+
+
+@dataclass
+class Overlay:
+    """What a what-if changes, whether written in a file (``remove``, ``replace``, ``add``, ``overrides``) or
+    typed as ``--remove``, ``--add`` and ``--set``: :func:`compose` applies both, with the same checks.
+
+    Each selector and patch carries the function that builds its error, so a refusal names the file and
+    line, or the option, it came from; what is refused, and why, is decided once.
+    """
+
+    remove: list[tuple[EventMatch, Failure]] = field(default_factory=list)
+    replace: list[tuple[EventMatch, Event, Failure]] = field(default_factory=list)
+    add: list[Event] = field(default_factory=list)
+    #: (patch merged into the rules file's data, how the change is described, its error)
+    overrides: list[tuple[dict[str, Any], list[str], Failure]] = field(default_factory=list)
+
+
+@dataclass
+class Composed:
+    events: list[Event]
+    rules: Rules
+    rules_data: Any
+    changes: list[str]
+
+
+def compose(events: list[Event], rules: Rules, rules_data: Any, overlay: Overlay | None = None) -> Composed:
+    """Apply ``overlay`` to a scenario's events and rules (in order: remove, replace, add, overrides), then
+    check the result as any scenario is checked: same-day events keep their order, a field without meaning
+    for its kind of event is refused (TL313), parties and event ids are checked."""
+    ov = overlay or Overlay()
+    events = list(events)
+    changes: list[str] = []
+    for m, fail in ov.remove:
+        hit = [e for e in events if m.matches(e)]
+        if not hit:
+            raise fail("matches no event of the base scenario", None)
+        events = [e for e in events if not m.matches(e)]
+        changes.extend(f"removed {e.label()}" for e in hit)
+    for m, new, fail in ov.replace:
+        hit = [e for e in events if m.matches(e)]
+        if len(hit) != 1:
+            raise fail(f"must match exactly one event of the base scenario (matches {len(hit)})", None)
+        events = [new if e is hit[0] else e for e in events]
+        changes.append(f"replaced {hit[0].label()} with {new.label()}")
+    events.extend(ov.add)
+    changes.extend(f"added {e.label()}" for e in ov.add)
+    for patch, labels, fail in ov.overrides:
+        try:
+            rules_data = deep_merge(rules_data, patch)
+        except (KeyError, TypeError) as exc:
+            raise fail(f"names no clause or field of the rules: {exc}", exc) from None
+        try:
+            rules = Rules.model_validate(rules_data)
+        except ValidationError as exc:
+            raise fail("invalid", exc) from None
+        changes.extend(labels)
+    # Stable order: by date, then as written (same-day events keep the file's order).
+    events.sort(key=lambda e: e.date)
+    _check_kind_fields(events)
+    check_parties(events, rules)
+    return Composed(events, rules, rules_data, changes)
+
+
 # ---------------------------------------------------------------------------- scenarios
 
 
@@ -809,37 +881,21 @@ def _load(path: Path, root: Path, chain: tuple[Path, ...], doc: YamlDoc | None =
             )
         base = _load(base_path, root, (*chain, resolved))
         files.update(base.files)
-        events = list(base.events)
-        for i, m in enumerate(sf.remove):
-            hit = [e for e in events if m.matches(e)]
-            if not hit:
-                raise ScenarioError(
-                    "matches no event of the base scenario",
-                    file=shown,
-                    line=doc.lines.get(("remove", i)),
-                    field=f"remove[{i}]",
-                    code="TL308",
-                )
-            events = [e for e in events if not m.matches(e)]
-            changes.extend(f"removed {e.label()}" for e in hit)
-        for i, r in enumerate(sf.replace):
-            hit = [e for e in events if r.match.matches(e)]
-            if len(hit) != 1:
-                raise ScenarioError(
-                    f"must match exactly one event of the base scenario (matches {len(hit)})",
-                    file=shown,
-                    line=doc.lines.get(("replace", i)),
-                    field=f"replace[{i}].match",
-                    code="TL308",
-                )
-            new = r.with_.located(shown, doc.lines.get(("replace", i, "with")))
-            events = [new if e is hit[0] else e for e in events]
-            changes.append(f"replaced {hit[0].label()} with {new.label()}")
-        added = _locate_events(sf.add, doc, "add")
-        events.extend(added)
-        changes.extend(f"added {e.label()}" for e in added)
+
+        def at(key: tuple[str | int, ...], fld: str, code: str) -> Failure:
+            def fail(message: str, exc: Exception | None) -> TreatyLifeError:
+                if isinstance(exc, ValidationError):
+                    return validation_error(exc, doc, ScenarioError, ("overrides",))
+                if code == "TL309":
+                    message = message.replace("names no", "override names no", 1)
+                return ScenarioError(message, file=shown, line=doc.lines.get(key), field=fld, code=code)
+
+            return fail
+
         rules_data = base._rules_data
         rules_path = base.rules_path
+        rules = base.rules
+        rdoc: YamlDoc | None = None
         if inline is not None:
             rules_data, rdoc = inline
             rules_path = path
@@ -848,26 +904,31 @@ def _load(path: Path, root: Path, chain: tuple[Path, ...], doc: YamlDoc | None =
             rdoc = read_yaml(rules_path)
             files[display_path(rules_path)] = rdoc.sha256
             rules_data = rdoc.data
-        if sf.overrides:
-            try:
-                rules_data = deep_merge(rules_data, sf.overrides)
-            except (KeyError, TypeError) as exc:
-                raise ScenarioError(
-                    f"override names no clause or field of the rules: {exc}",
-                    file=shown,
-                    line=doc.lines.get(("overrides",)),
-                    field="overrides",
-                    code="TL309",
-                ) from None
-            changes.extend(f"overrode rules {k}" for k in sf.overrides)
-            try:
-                rules = Rules.model_validate(rules_data)
-            except ValidationError as exc:
-                raise validation_error(exc, doc, ScenarioError, ("overrides",)) from None
-        elif sf.rules is not None or inline is not None:
+        if rdoc is not None and not sf.overrides:  # with overrides, compose validates the merged rules
             rules = _validate_rules(rules_data, rdoc, ("rules",) if inline is not None else ())
-        else:
-            rules = base.rules
+        overlay = Overlay(
+            remove=[(m, at(("remove", i), f"remove[{i}]", "TL308")) for i, m in enumerate(sf.remove)],
+            replace=[
+                (
+                    r.match,
+                    r.with_.located(shown, doc.lines.get(("replace", i, "with"))),
+                    at(("replace", i), f"replace[{i}].match", "TL308"),
+                )
+                for i, r in enumerate(sf.replace)
+            ],
+            add=_locate_events(sf.add, doc, "add"),
+            overrides=[
+                (
+                    sf.overrides,
+                    [f"overrode rules {k}" for k in sf.overrides],
+                    at(("overrides",), "overrides", "TL309"),
+                )
+            ]
+            if sf.overrides
+            else [],
+        )
+        done = compose(base.events, rules, rules_data, overlay)
+        events, rules, rules_data, changes = done.events, done.rules, done.rules_data, done.changes
     else:
         assert sf.rules is not None
         if inline is not None:
@@ -879,12 +940,8 @@ def _load(path: Path, root: Path, chain: tuple[Path, ...], doc: YamlDoc | None =
             files[display_path(rules_path)] = rdoc.sha256
             rules_data = rdoc.data
         rules = _validate_rules(rules_data, rdoc, ("rules",) if inline is not None else ())
-        events = _locate_events(sf.events, doc, "events")
+        events = compose(_locate_events(sf.events, doc, "events"), rules, rules_data).events
 
-    # Stable order: by date, then as written (same-day events keep the file's order).
-    events.sort(key=lambda e: e.date)
-    _check_kind_fields(events)
-    check_parties(events, rules)
     return Loaded(
         path=path,
         title=sf.title,

@@ -211,56 +211,49 @@ def parse_set(text: str) -> dict[str, Any]:
 
 
 def apply_whatif(loaded: Loaded, whatif: WhatIf) -> Loaded:
-    """A new :class:`Loaded` (its ``base`` is ``loaded``) with the changes applied, or ``loaded`` itself."""
+    """A new :class:`Loaded` (its ``base`` is ``loaded``) with the changes applied, or ``loaded`` itself.
+
+    The options become the same :class:`~treatylife.files.loader.Overlay` a what-if file holds, applied by
+    the same :func:`~treatylife.files.loader.compose`: what a file refuses, an option refuses too.
+    """
     if not whatif:
         return loaded
     from pydantic import ValidationError
 
     from treatylife.files.loader import Loaded as _Loaded
-    from treatylife.files.loader import check_parties, deep_merge
-    from treatylife.model.rules import Rules
+    from treatylife.files.loader import Overlay, compose
 
     parties = loaded.rules.party_codes()
-    events = list(loaded.events)
-    changes: list[str] = []
-    for text in whatif.remove:
-        m = parse_remove(text, parties)
-        hit = [e for e in events if m.matches(e)]
-        if not hit:
-            shown = ", ".join(sorted({e.kind.value for e in events}))
-            raise _err("--remove", text, "matches no event of the scenario", f"its event kinds: {shown}")
-        events = [e for e in events if not m.matches(e)]
-        changes.extend(f"removed {e.label()}" for e in hit)
-    for text in whatif.add:
-        e = parse_add(text, parties)
-        events.append(e)
-        changes.append(f"added {e.label()}")
-    rules, rules_data = loaded.rules, loaded._rules_data
-    for text in whatif.set:
-        patch = parse_set(text)
-        try:
-            rules_data = deep_merge(rules_data, patch)
-        except (KeyError, TypeError) as exc:
-            raise _err("--set", text, f"names no clause or field of the rules: {exc}") from None
-        try:
-            rules = Rules.model_validate(rules_data)
-        except ValidationError as exc:
-            problem = exc.errors(include_url=False)[0]
-            where = ".".join(str(x) for x in problem["loc"])
-            msg = problem["msg"].removeprefix("Value error, ")
-            raise _err("--set", text, f"{where}: {msg}") from None
-        changes.append(f"set {text}")
-    events.sort(key=lambda e: e.date)
-    check_parties(events, rules)
+    kinds = ", ".join(sorted({e.kind.value for e in loaded.events}))
+
+    def fail(option: str, text: str, hint: str | None = None) -> Any:
+        def build(message: str, exc: Exception | None) -> ScenarioError:
+            if isinstance(exc, ValidationError):
+                problem = exc.errors(include_url=False)[0]
+                where = ".".join(str(x) for x in problem["loc"])
+                message = f"{where}: {problem['msg'].removeprefix('Value error, ')}"
+            return _err(option, text, message.replace("the base scenario", "the scenario"), hint)
+
+        return build
+
+    overlay = Overlay(
+        remove=[
+            (parse_remove(t, parties), fail("--remove", t, f"its event kinds: {kinds}"))
+            for t in whatif.remove
+        ],
+        add=[parse_add(t, parties) for t in whatif.add],
+        overrides=[(parse_set(t), [f"set {t}"], fail("--set", t)) for t in whatif.set],
+    )
+    done = compose(loaded.events, loaded.rules, loaded._rules_data, overlay)
     return _Loaded(
         path=loaded.path,
-        title=f"{loaded.title} + what-if ({'; '.join(changes)})",
+        title=f"{loaded.title} + what-if ({'; '.join(done.changes)})",
         description=loaded.description,
-        rules=rules,
+        rules=done.rules,
         rules_path=loaded.rules_path,
-        events=events,
+        events=done.events,
         base=loaded,
-        changes=[*loaded.changes, *changes],
+        changes=[*loaded.changes, *done.changes],
         files=dict(loaded.files),
-        _rules_data=rules_data,
+        _rules_data=done.rules_data,
     )
