@@ -14,6 +14,7 @@ import heapq
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from treatylife.dates import expr as X
 from treatylife.dates import scalar as D
 from treatylife.engine.lifecycle import STAGES, allowed_from, machine
 from treatylife.errors import AmbiguousDateError, SequenceError, TreatyLifeError
@@ -24,18 +25,18 @@ from treatylife.model.record import (
     EventInfo,
     Notice,
     NoticeChange,
+    OptionClause,
     PartySpan,
     Record,
+    ScenarioFacts,
     Schedule,
     StageSpan,
     WithdrawalClause,
 )
 from treatylife.model.rules import (
     AfterKthNotification,
-    FixedDate,
-    LastNotification,
+    ExpressionEntry,
     NonRenewalNotice,
-    OnSignature,
     Rules,
     Withdrawal,
 )
@@ -61,6 +62,7 @@ IMPLIED_WITHDRAWAL = Withdrawal(
 def compile_withdrawal(rules: Rules, c: Withdrawal) -> WithdrawalClause:
     """A withdrawal clause with its conventions resolved: the one place that says when a notice may be given
     and when it takes effect (the replay's guards and ``deadline``'s withdrawal options both ask it)."""
+    opens = c.notice_from_expr()
     return WithdrawalClause(
         id=c.id,
         effect_after=c.effect_after,
@@ -70,12 +72,41 @@ def compile_withdrawal(rules: Rules, c: Withdrawal) -> WithdrawalClause:
         eom=rules.conventions.end_of_month,
         article=c.article,
         later_date=c.later_date,
+        effect=str(c.effect_expr()),
+        notice_from=str(opens) if opens is not None else None,
+        holds=tuple(c.holds),
+        effect_counting=rules.conventions.effect_counting,
     )
 
 
 def compile_withdrawal_clauses(rules: Rules) -> list[WithdrawalClause]:
     """The withdrawal clauses of the rules, compiled (for ``deadline``'s withdrawal options)."""
     return [compile_withdrawal(rules, c) for c in rules.exits if isinstance(c, Withdrawal)]
+
+
+def compile_option_clauses(rules: Rules) -> list[OptionClause]:
+    """The options to extend, compiled: their exercise deadlines are counted like notices of non-renewal."""
+    conv = rules.conventions
+    holidays_of = {p.code: p.holidays for p in rules.parties}
+    return [
+        OptionClause(
+            id=o.id,
+            notice=o.notice,
+            counting=conv.notice_counting,
+            eom=conv.end_of_month,
+            by=tuple(o.by),
+            late="void",
+            adjustment=conv.deadline_adjustment,
+            working_days_of=conv.working_days_of,
+            holidays=holidays_of.get(conv.working_days_of) if conv.working_days_of else None,
+            counting_open="notice_counting" in rules.open_conventions(),
+            article=o.article,
+            text=o.text,
+            period=o.period,
+            times=o.times,
+        )
+        for o in rules.options
+    ]
 
 
 def compile_deadline_clauses(rules: Rules) -> list[DeadlineClause]:
@@ -135,6 +166,13 @@ class _Replay:
         self.other_count = 0
         self.conditions_met: dict[int, _dt.date] = {}
         self.eif_condition_date: _dt.date | None = None  # the day the last condition was met
+        # the entry-into-force clause, expanded (each kind's meaning is its plan) and the facts it counts from
+        self.plan = rules.entry_into_force.plan(rules)
+        self.facts = ScenarioFacts(deposits=self.deposits)
+        self.eif_generation = 0  # bumped when a revoked instrument unschedules the entry into force
+        self.options = {o.id: o for o in compile_option_clauses(rules)}
+        self.exercised: dict[str, list[_dt.date]] = {o: [] for o in self.options}
+        self.holds: dict[tuple[str, str], _dt.date] = {}  # (party, hold) -> day it started
 
     # -- helpers
     def push(self, when: _dt.date, trigger: str, ref: str = "") -> None:
@@ -205,7 +243,7 @@ class _Replay:
 
     def _condition_index(self, e: Event) -> int | None:
         eif = self.rules.entry_into_force
-        conds = eif.conditions if isinstance(eif, AfterKthNotification) else []
+        conds = eif.conditions if isinstance(eif, (AfterKthNotification, ExpressionEntry)) else []
         if not conds:
             self._refuse("the entry-into-force clause lists no `conditions` to meet")
             return None
@@ -231,6 +269,7 @@ class _Replay:
         if i in self.conditions_met:
             return self._refuse(f"condition {i} was already met on {self.conditions_met[i]}")
         self.conditions_met[i] = e.date
+        self.facts.conditions[str(i)] = e.date
         return True
 
     def _exit_clause(self, e: Event) -> NonRenewalNotice | Withdrawal | None:
@@ -277,13 +316,23 @@ class _Replay:
             )
         wc = compile_withdrawal(self.rules, clause) if isinstance(clause, Withdrawal) else None
         if wc is not None:
-            if wc.allowed_after is not None:
+            if wc.notice_from is not None:
                 since = self.members[e.party][-1].start
-                earliest = wc.earliest_notice(since, None)
+                earliest = wc.earliest_notice(since, None, self.schedule.anchor)
                 if e.date < earliest:
+                    if (
+                        wc.allowed_after is not None
+                        and isinstance(clause, Withdrawal)
+                        and clause.notice_from is None
+                    ):
+                        return self._refuse(
+                            f"clause {clause.id!r} allows notice only after {wc.allowed_after} in force "
+                            f"(in force for {e.party} since {since}: from {earliest})",
+                            "date",
+                        )
                     return self._refuse(
-                        f"clause {clause.id!r} allows notice only after {wc.allowed_after} in force "
-                        f"(in force for {e.party} since {since}: from {earliest})",
+                        f"clause {clause.id!r} allows notice only from {earliest} ({wc.notice_from}; the agreement "
+                        f"in force since {self.schedule.anchor}, for {e.party} since {since})",
                         "date",
                     )
             ts = self.schedule.terms()
@@ -298,10 +347,10 @@ class _Replay:
                     "(a withdrawal clause with `later_date: true` does)",
                     "effective",
                 )
-            earliest = wc.takes_effect(e.date)
+            earliest = wc.takes_effect(e.date, self.notice_lookup(e.party))
             if e.effective < earliest:
                 return self._refuse(
-                    f"a notice received {e.date} takes effect {wc.effect_after} later, on {earliest}, at the "
+                    f"a notice received {e.date} takes effect {wc.effect_words} later, on {earliest}, at the "
                     f"earliest; it may name a later date, not {e.effective}",
                     "effective",
                 )
@@ -358,35 +407,21 @@ class _Replay:
         return True
 
     # -- callbacks
-    def check_entry_into_force(self, ev: EventData) -> None:
-        eif = self.rules.entry_into_force
-        due: _dt.date | None = None
-        if isinstance(eif, OnSignature):
-            base = self.signed_on
-            due = D.add_period(base, eif.delay) if base and eif.delay else base
-        elif isinstance(eif, FixedDate):
-            due = max(eif.date, self.signed_on) if self.signed_on else None
-        elif isinstance(eif, LastNotification):
-            if self.signed_on and set(self.notifications) >= set(self.rules.party_codes()):
-                due = max(self.notifications.values())
-                if eif.delay:
-                    due = D.add_period(due, eif.delay)
-                if eif.align == "first_of_next_month":
-                    due = D.first_day_of_next_month(due)
-        elif (
-            isinstance(eif, AfterKthNotification)
-            and self.signed_on is not None
-            and len(self.notifications) + self.other_count >= eif.count
-            and set(eif.required) <= set(self.notifications)
-            and len(self.conditions_met) == len(eif.conditions)
-        ):
-            # events arrive in date order: the last condition is met today
-            if self.eif_condition_date is None:
-                self.eif_condition_date = self.now
-            due = D.add_period(self.eif_condition_date, eif.delay)
-        floor = getattr(eif, "not_before", None)
-        if due is not None and floor is not None and due < floor:
-            due = floor  # "but in no case earlier than ..."
+    def eif_lookup(self) -> X.Lookup:
+        """What the entry-into-force expression's anchors are, as met so far."""
+        return self.facts.lookup()
+
+    def check_entry_into_force(self, ev: EventData | None) -> None:
+        """Evaluate the clause's expression (its kind expanded): due once every event it counts from happened."""
+        if self.signed_on is None:
+            return
+        self.facts.signed_on = self.signed_on
+        lookup = self.eif_lookup()
+        due = X.evaluate(self.plan.date, lookup, self.rules.conventions.end_of_month)
+        if due is not None and self.eif_condition_date is None:
+            met = self.plan.conditions
+            # events arrive in date order: the last condition is met today at the latest
+            self.eif_condition_date = (X.evaluate(met, lookup) if met is not None else None) or self.now
         if due is not None and not self.eif_scheduled:
             self.eif_due = due
 
@@ -416,12 +451,11 @@ class _Replay:
         if end is not None:
             self.push(end, "expire")
         # who is bound from today
-        eif = r.entry_into_force
         cause = "entry into force of the agreement"
-        if isinstance(eif, AfterKthNotification):
+        if self.plan.per_party:
             assert self.eif_condition_date is not None
             original_until = (
-                self.now if eif.later_parties_from == "entry_into_force" else self.eif_condition_date
+                self.now if self.plan.later_from == "entry_into_force" else self.eif_condition_date
             )
             for party, (d, idx) in self.last_deposit.items():
                 if d <= original_until:
@@ -432,15 +466,26 @@ class _Replay:
             for party in r.party_codes():
                 self.members[party].append(PartySpan(party, self.now, None, cause))
 
-    def later_delay(self) -> D.Period:
-        eif = self.rules.entry_into_force
-        if isinstance(eif, AfterKthNotification):
-            return eif.later_parties_delay or eif.delay
-        return getattr(eif, "delay", None) or D.Period(0, "days")
+    def later_expr(self) -> X.Expr:
+        """When a later party (or one rejoining) is bound: the plan's own-deposit expression."""
+        if self.plan.later is not None:
+            return self.plan.later
+        return X.After(D.parse_period(self.plan.later_words or "0 days"), X.Anchor("own deposit"))
+
+    def later_words(self, again: str, deposited: str) -> str:
+        if self.plan.later_words is not None:
+            return f"bound{again} {self.plan.later_words} after its own instrument deposited {deposited}"
+        return f"bound{again} on {self.later_expr()} (its own instrument deposited {deposited})"
 
     def schedule_join(self, party: str, deposited: _dt.date, index: int | None) -> None:
         """A party deposits after the entry-into-force conditions were met (or rejoins after withdrawing)."""
-        when = D.add_period(deposited, self.later_delay(), 1, self.rules.conventions.end_of_month)
+        base = self.facts.lookup()
+        when = X.evaluate(
+            self.later_expr(),
+            lambda a: deposited if a.name == "own deposit" else base(a),
+            self.rules.conventions.end_of_month,
+        )
+        assert when is not None, "a later party's expression counts from its own deposit"
         if self.eif_due is not None and when < self.eif_due:
             when = self.eif_due
         self.joining[party] = when
@@ -450,8 +495,7 @@ class _Replay:
         """Called after a `notified` event: is it a later party (or a party rejoining)?"""
         if e.party is None or self._bound(e.party) or e.party in self.joining:
             return
-        eif = self.rules.entry_into_force
-        from_eif = isinstance(eif, AfterKthNotification) and eif.later_parties_from == "entry_into_force"
+        from_eif = self.plan.per_party and self.plan.later_from == "entry_into_force"
         if self.state in ("in_force", "operation_suspended"):
             if from_eif and self.schedule is not None and e.date == self.schedule.anchor:
                 # deposited on the day of entry into force: not "subsequent to" it, an original party
@@ -472,7 +516,7 @@ class _Replay:
                 party,
                 when,
                 None,
-                f"bound{again} {self.later_delay()} after its own instrument deposited {deposited}",
+                self.later_words(again, deposited),
                 event=int(idx) if idx else None,
             )
         )
@@ -540,12 +584,21 @@ class _Replay:
                 )
             status = "pending" if notice.effect else "void"
         else:
-            notice.effect = compile_withdrawal(self.rules, clause).takes_effect(e.date)
+            wc = compile_withdrawal(self.rules, clause)
+            notice.effect = wc.takes_effect(e.date, self.notice_lookup(e.party))
             notice.deadline = None
             notice.timely = True
             notice.rule = (
                 f"withdrawal takes effect {clause.effect_after} after receipt ({e.date}): "
                 f"no longer bound on {notice.effect}"
+                if clause.effect is None
+                else f"withdrawal takes effect on {clause.effect} (received {e.date}): no longer bound on "
+                f"{notice.effect}"
+                + (
+                    ", unless that comes first"
+                    if _has_pending_event(clause.effect_expr(), self.facts)
+                    else ""
+                )
             )
             if e.effective is not None and e.effective > notice.effect:
                 notice.rule = (
@@ -555,6 +608,7 @@ class _Replay:
                 notice.effect = e.effective
             if (
                 e.effective is None  # a date the notification names is not counted
+                and clause.effect_after is not None
                 and "end_of_month" in self.rules.open_conventions()
                 and D.is_ambiguous(e.date, clause.effect_after)
             ):
@@ -584,6 +638,275 @@ class _Replay:
         if notice.effect is not None:
             self.push(notice.effect, "terminate", nid)
 
+    def notice_lookup(self, party: str | None) -> X.Lookup:
+        """Anchors a withdrawal clause counts from: the entry into force (the agreement's, the party's), the
+        scenario's events."""
+        base = self.facts.lookup()
+
+        def find(a: X.Anchor) -> _dt.date | None:
+            if a.name == "entry into force":
+                return self.schedule.anchor if self.schedule is not None else None
+            if a.name == "entry into force for the party":
+                spans = self.members.get(party or "") or []
+                return spans[-1].start if spans else None
+            if a.name == "own deposit":
+                return self.last_deposit.get(party or "", (None, None))[0]
+            return base(a)
+
+        return find
+
+    def _withdrawal_clause(self, n: Notice) -> Withdrawal | None:
+        c = IMPLIED_WITHDRAWAL if n.clause == IMPLIED_WITHDRAWAL.id else self.rules.exit(n.clause)
+        return c if isinstance(c, Withdrawal) else None
+
+    def move_effect(
+        self, n: Notice, when: _dt.date, new: _dt.date | None, status: str, cause: str, index: int | None
+    ) -> None:
+        """A later event moves a pending notice's effect: recorded as a change, so an answer on an earlier date
+        still sees the day known then."""
+        if not n.history[0].sets_effect:
+            n.history[0] = replace(n.history[0], sets_effect=True, effect=n.effect)
+        n.history.append(NoticeChange(when, status, cause, index, None, new, True))
+        n.effect = new
+        if new is not None and status == "pending":
+            self.push(new, "terminate", n.id)
+
+    def held(self, n: Notice, when: _dt.date) -> bool:
+        """At the end of its period, does a hold of the clause (armed conflict) keep the notice back?"""
+        c = self._withdrawal_clause(n)
+        active = [h for h in (c.holds if c is not None else []) if (n.party, h) in self.holds]
+        if not active:
+            return False
+        started = self.holds[(n.party, active[0])]
+        self.move_effect(
+            n,
+            when,
+            None,
+            "held",
+            f"at the end of its period ({when}) {n.party} is under {active[0].replace('_', ' ')} (since {started}): "
+            f"the withdrawal does not take effect before it ends",
+            None,
+        )
+        return True
+
+    def hold_allowed(self, ev: EventData) -> bool:
+        e = self._event(ev)
+        if e.party is None or e.hold is None:
+            return self._refuse(
+                "a hold needs `party` and `hold` (e.g. hold: armed_conflict)", "hold" if e.party else "party"
+            )
+        names = {h for c in self.rules.exits if isinstance(c, Withdrawal) for h in c.holds}
+        if e.hold not in names:
+            return self._refuse(
+                f"no withdrawal clause lists the hold {e.hold!r} (holds: {', '.join(sorted(names)) or 'none'})",
+                "hold",
+            )
+        key = (e.party, e.hold)
+        if e.kind.value == "hold_started":
+            if key in self.holds:
+                return self._refuse(f"{e.hold} for {e.party} already started on {self.holds[key]}", "kind")
+            self.holds[key] = e.date
+        elif key not in self.holds:
+            return self._refuse(f"{e.hold} for {e.party} has not started", "kind")
+        return True
+
+    def on_hold_ended(self, ev: EventData) -> None:
+        e = self._event(ev)
+        assert e.party is not None and e.hold is not None
+        started = self.holds.pop((e.party, e.hold))
+        for n in self.notices.values():
+            if n.party == e.party and n.history[-1].status == "held":
+                c = self._withdrawal_clause(n)
+                if c is not None and not any((e.party, h) in self.holds for h in c.holds):
+                    self.move_effect(
+                        n,
+                        e.date,
+                        e.date,
+                        "pending",
+                        f"{e.hold.replace('_', ' ')} ({started} .. {e.date}) ended: the withdrawal takes effect on {e.date}",
+                        self.event_index,
+                    )
+
+    def notice_extensible(self, ev: EventData) -> bool:
+        e = self._event(ev)
+        n = self._find_notice(e, ("pending",))
+        if n is None:
+            return False
+        if n.clause_kind != "withdrawal":
+            return self._refuse(
+                f"notice {n.id!r} is a notice of non-renewal: its effect is the end of a term; extend the term "
+                "instead (`extended`)",
+                "notice",
+            )
+        if (e.period is None) == (e.effective is None):
+            return self._refuse(
+                "give the extension as `period` (e.g. 3 months) or `effective` (the new day)", "period"
+            )
+        assert n.effect is not None
+        new = (
+            D.add_period(n.effect, e.period, 1, self.rules.conventions.end_of_month)
+            if e.period
+            else e.effective
+        )
+        assert new is not None
+        if new <= n.effect:
+            return self._refuse(
+                f"notice {n.id!r} takes effect {n.effect}; an extension must move it later, not to {new}",
+                "effective",
+            )
+        return True
+
+    def on_notice_extended(self, ev: EventData) -> None:
+        e = self._event(ev)
+        n = self._find_notice(e, ("pending",))
+        assert n is not None and n.effect is not None
+        old = n.effect
+        new = D.add_period(old, e.period, 1, self.rules.conventions.end_of_month) if e.period else e.effective
+        how = f"by {e.period}" if e.period else f"to {new}"
+        self.move_effect(
+            n,
+            e.date,
+            new,
+            "pending",
+            f"period extended {how} by agreement on {e.date}: takes effect {new} (was {old})",
+            self.event_index,
+        )
+
+    def notice_resumable(self, ev: EventData) -> bool:
+        e = self._event(ev)
+        n = self._find_notice(e, ("suspended",))
+        if n is None:
+            return False
+        if n.clause_kind != "withdrawal":
+            return self._refuse(
+                f"notice {n.id!r} is a notice of non-renewal: its effect is tied to the end of a term, so it cannot "
+                "be resumed; give a new notice",
+                "notice",
+            )
+        return True
+
+    def on_notice_resumed(self, ev: EventData) -> None:
+        """Remaining period or a fresh one: both computed; the rules' convention (or, left open, the default,
+        flagged as contested) decides which the replay follows."""
+        e = self._event(ev)
+        n = self._find_notice(e, ("suspended",))
+        assert n is not None and n.effect is not None
+        suspended = next(c.date for c in reversed(n.history) if c.status == "suspended")
+        c = self._withdrawal_clause(n)
+        assert c is not None
+        remaining = D.add_days(e.date, max(0, D.days_between(suspended, n.effect)))
+        fresh = compile_withdrawal(self.rules, c).takes_effect(e.date, self.notice_lookup(n.party))
+        texts = {
+            "resumed_notice=remaining_period": f"the {D.days_between(suspended, n.effect)} days left at the "
+            f"suspension ({suspended}) run from {e.date}: no longer bound from {remaining}",
+            "resumed_notice=fresh_period": f"the whole period runs again from {e.date}: no longer bound from {fresh}",
+        }
+        conv = self.rules.conventions
+        chosen = remaining if conv.resumed_notice == "remaining_period" else fresh
+        key = f"resumed_notice={conv.resumed_notice}"
+        if "resumed_notice" not in conv.model_fields_set and remaining != fresh:
+            n.alternative = {
+                "question": f"notice {n.id} resumed on {e.date}: does the remaining period or a fresh period run? "
+                "(contested in state practice)",
+                "readings": texts,
+                "used": f"{key} (default; the rules file leaves it open)",
+                "since": e.date.isoformat(),
+            }
+        self.move_effect(n, e.date, chosen, "pending", f"resumed on {e.date}: {texts[key]}", self.event_index)
+
+    def option_allowed(self, ev: EventData) -> bool:
+        e = self._event(ev)
+        if not self.options:
+            return self._refuse("the rules have no option to extend (rules: options)")
+        if e.clause is None and len(self.options) > 1:
+            return self._refuse("the rules have several options; name one with `clause:`", "clause")
+        oid = e.clause or next(iter(self.options))
+        o = self.options.get(oid)
+        if o is None:
+            return self._refuse(
+                f"no option {oid!r} in the rules; options: {', '.join(self.options)}", "clause"
+            )
+        if e.party is None or e.party not in o.by:
+            return self._refuse(f"option {o.id!r} may be exercised only by {', '.join(o.by)}", "party")
+        if len(self.exercised[o.id]) >= o.times:
+            return self._refuse(
+                f"option {o.id!r} may be exercised {o.times} time(s); already on "
+                + ", ".join(str(d) for d in self.exercised[o.id])
+            )
+        assert self.schedule is not None
+        end = self.schedule.natural_end()
+        if end is None:
+            return self._refuse("the agreement has no end to extend")
+        dl = o.deadline(end)
+        if e.date > dl:
+            return self._refuse(
+                f"option {o.id!r} had to be exercised by {dl} (notice at least {o.notice} before the term ends "
+                f"on {D.add_days(end, -1)}); received {e.date}: too late",
+                "date",
+            )
+        return True
+
+    def on_option_exercised(self, ev: EventData) -> None:
+        e = self._event(ev)
+        o = self.options[e.clause or next(iter(self.options))]
+        self.exercised[o.id].append(e.date)
+        self.extend_term(e.date, o.period)
+
+    def revocation_allowed(self, ev: EventData) -> bool:
+        e = self._event(ev)
+        if e.party is None:
+            return self._refuse("an instrument withdrawn needs `party`", "party")
+        if not any(p == e.party for _, p, _ in self.facts.standing()):
+            return self._refuse(f"{e.party} has no instrument deposited to withdraw", "party")
+        if self._bound(e.party):
+            return self._refuse(
+                f"{e.party}'s instrument has taken effect (bound since {self.members[e.party][-1].start}): it can "
+                "leave only under an exit clause (notice_given)",
+                "kind",
+            )
+        return True
+
+    def on_revocation(self, ev: EventData) -> None:
+        """An instrument withdrawn before it took effect no longer counts (VCLT Art. 68 by analogy)."""
+        e = self._event(ev)
+        assert e.party is not None
+        self.facts.revocations.append((e.date, e.party))
+        if not any(p == e.party for _, p, _ in self.facts.standing()):
+            self.notifications.pop(e.party, None)
+            self.last_deposit.pop(e.party, None)
+        self.joining.pop(e.party, None)
+        if self.state == "signed" and self.eif_due is not None:
+            before = self.eif_due
+            self.eif_due, self.eif_scheduled, self.eif_condition_date = None, False, None
+            self.eif_generation += 1
+            self.check_entry_into_force(None)
+            if self.eif_due != before:
+                self.warnings.append(
+                    f"{e.party} withdrew its instrument on {e.date}: the entry into force due {before} "
+                    + (f"moves to {self.eif_due}" if self.eif_due else "no longer follows")
+                )
+
+    def event_happened(self, e: Event, index: int) -> None:
+        """An event with an id that a clause counts from ("earlier of ... and event successor"): pending notices
+        whose effect depends on it are counted again (cut short when it comes first)."""
+        for n in self.notices.values():
+            if n.history[-1].status != "pending" or n.effect is None or n.received > e.date:
+                continue
+            c = self._withdrawal_clause(n)
+            if c is None or not any(a.name == "event" and a.arg == e.id for a in X.anchors(c.effect_expr())):
+                continue
+            new = compile_withdrawal(self.rules, c).takes_effect(n.received, self.notice_lookup(n.party))
+            new = max(new, e.date)
+            if new < n.effect:
+                self.move_effect(
+                    n,
+                    e.date,
+                    new,
+                    "pending",
+                    f"{e.kind.value} {e.id} on {e.date}: takes effect {new} (was {n.effect})",
+                    index,
+                )
+
     def on_notice_suspended(self, ev: EventData) -> None:
         e = self._event(ev)
         n = self._find_notice(e, ("pending", "late"))
@@ -608,14 +931,19 @@ class _Replay:
 
     def on_extension(self, ev: EventData) -> None:
         e = self._event(ev)
-        assert self.schedule is not None and e.period is not None
+        assert e.period is not None
+        self.extend_term(e.date, e.period)
+
+    def extend_term(self, agreed: _dt.date, period: D.Period) -> None:
+        """The term as it stands runs ``period`` longer (an extension by agreement, an option exercised)."""
+        assert self.schedule is not None
         end = self.schedule.natural_end()
         assert end is not None
-        new_end = D.add_period(end, e.period, 1, self.schedule.eom)
+        new_end = D.add_period(end, period, 1, self.schedule.eom)
         self.schedule = Schedule(
             **{
                 **self.schedule.__dict__,
-                "extensions": (*self.schedule.extensions, (e.date, D.add_days(new_end, -1))),
+                "extensions": (*self.schedule.extensions, (agreed, D.add_days(new_end, -1))),
             }
         )
         self.push(new_end, "expire")
@@ -669,6 +997,11 @@ def _notice_readings(
         "readings": texts,
         "used": f"{used} (default; the rules file leaves it open)",
     }
+
+
+def _has_pending_event(e: X.Expr, facts: ScenarioFacts) -> bool:
+    """Does ``e`` count from a scenario event that has not happened yet (so it may still come first)?"""
+    return any(a.name == "event" and a.arg not in facts.events for a in X.anchors(e))
 
 
 def _longer(a: D.Period, b: D.Period) -> bool:
@@ -764,7 +1097,7 @@ def _run(loaded: Loaded, model: _Replay) -> Record:
                     model.joining.pop(party, None)
                 for n in model.notices.values():
                     # a notice still waiting (or suspended) when the agreement ends otherwise never takes effect
-                    if n.history[-1].status in ("pending", "suspended"):
+                    if n.history[-1].status in ("pending", "suspended", "held"):
                         why = f"without effect: the agreement ended on {when} before it took effect"
                         n.history.append(NoticeChange(when, "void", why, None))
 
@@ -774,14 +1107,20 @@ def _run(loaded: Loaded, model: _Replay) -> Record:
             if model.state not in ("in_force", "operation_suspended", "signed"):
                 continue
             if trigger == "enter_into_force":
-                transition(trigger, when, _eif_cause(rules, when), None, None)
+                if ref != str(model.eif_generation):
+                    continue  # an instrument counted was withdrawn since: no longer due then
+                transition(trigger, when, _eif_cause(model, when), None, None)
             elif trigger == "join":
+                if model.joining.get(ref.split("|")[0]) != when:
+                    continue  # its instrument was withdrawn before it took effect
                 if model.state in ("in_force", "operation_suspended"):
                     model.join(when, ref)
             elif trigger == "terminate":
                 n = model.notices[ref]
-                if n.history[-1].status != "pending":
-                    continue  # suspended or withdrawn before it took effect
+                if n.history[-1].status != "pending" or n.effect != when:
+                    continue  # suspended, withdrawn or moved before it took effect
+                if model.held(n, when):
+                    continue
                 n.history.append(NoticeChange(when, "effective", f"took effect on {when}", None))
                 cause = f"notice {n.id} by {n.party} took effect: {n.rule}"
                 if n.scope == "party":
@@ -806,6 +1145,8 @@ def _run(loaded: Loaded, model: _Replay) -> Record:
 
     for i, e in enumerate(loaded.events):
         fire_due(e.date)
+        if e.id is not None:
+            model.facts.events[e.id] = e.date
         if e.kind.value == "negotiations_resumed":
             # a new round: earlier approvals stay in the record (they were true then) but no longer count
             model.approvals = {}
@@ -826,12 +1167,14 @@ def _run(loaded: Loaded, model: _Replay) -> Record:
             due = max(model.eif_due, e.date)
             model.eif_due = due
             if due == e.date:
-                transition("enter_into_force", due, _eif_cause(rules, due), None, i)
+                transition("enter_into_force", due, _eif_cause(model, due), None, i)
             else:
-                model.push(due, "enter_into_force")
+                model.push(due, "enter_into_force", str(model.eif_generation))
         if e.kind.value == "notified":
             model.after_deposit(e, i)
             fire_due(e.date)  # a join due today (no delay) takes effect today
+        if e.id is not None:
+            model.event_happened(e, i)
     fire_due(None)
 
     sched = model.schedule
@@ -895,36 +1238,16 @@ def _run(loaded: Loaded, model: _Replay) -> Record:
         other_parties=rules.other_parties,
         minimum_parties=rules.minimum_parties,
         deposits=list(model.deposits),
+        option_clauses=list(model.options.values()),
+        eif_expression=str(model.plan.date),
+        facts=model.facts,
     )
 
 
-def _kth_words(rules: Rules) -> str:
-    eif = rules.entry_into_force
-    if not isinstance(eif, AfterKthNotification):
-        return ""
-    extra = ""
-    if eif.required:
-        extra += f", including those of {', '.join(eif.required)}"
-    if eif.conditions:
-        extra += " and once " + "; ".join(eif.conditions)
-    return f"{eif.delay} after the deposit of the {_ordinal(eif.count)} instrument{extra}"
-
-
-def _ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
-def _eif_cause(rules: Rules, when: _dt.date) -> str:
-    eif = rules.entry_into_force
-    words: dict[str, Any] = {
-        "on_signature": "on signature",
-        "fixed_date": "on the fixed date",
-        "last_notification": "on the date of the last party's written notification",
-        "after_kth_notification": _kth_words(rules),
-    }
+def _eif_cause(model: _Replay, when: _dt.date) -> str:
+    eif = model.rules.entry_into_force
     art = f" ({eif.article})" if eif.article else ""
     floor = getattr(eif, "not_before", None)
     if floor is not None and when == floor:
         return f"entered into force on {floor}, the earliest date the clause allows (not_before){art}"
-    return f"entered into force {words[eif.kind]}{art}"
+    return f"entered into force {model.plan.words}{art}"

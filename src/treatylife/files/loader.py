@@ -958,11 +958,12 @@ def _load(path: Path, root: Path, chain: tuple[Path, ...], doc: YamlDoc | None =
 
 #: Fields that only some kinds of event use: elsewhere they would be silently ignored.
 _KIND_FIELDS: dict[str, tuple[str, ...]] = {
-    "clause": ("notice_given",),
-    "notice": ("notice_suspended", "notice_withdrawn"),
-    "period": ("extended",),
+    "clause": ("notice_given", "option_exercised"),
+    "notice": ("notice_suspended", "notice_withdrawn", "notice_extended", "notice_resumed"),
+    "period": ("extended", "notice_extended"),
     "count": ("notified",),
     "condition": ("condition_met",),
+    "hold": ("hold_started", "hold_ended"),
 }
 
 

@@ -11,15 +11,16 @@ from __future__ import annotations
 import datetime as _dt
 from dataclasses import dataclass, field, fields, is_dataclass
 from enum import Enum
+from functools import lru_cache
 from typing import Any
 
+from treatylife.dates import expr as X
 from treatylife.dates.scalar import (
     EndOfMonth,
     NoticeCounting,
     Period,
     TermSchedule,
     add_days,
-    add_period,
     adjust_to_working_day,
     effect_after,
     notice_deadline,
@@ -32,8 +33,10 @@ __all__ = [
     "EventInfo",
     "Notice",
     "NoticeChange",
+    "OptionClause",
     "PartySpan",
     "Record",
+    "ScenarioFacts",
     "Schedule",
     "StageSpan",
     "WithdrawalClause",
@@ -171,31 +174,142 @@ class DeadlineClause:
 
 
 @dataclass(frozen=True)
+class OptionClause(DeadlineClause):
+    """A one-party option to extend the term, compiled: its exercise deadline is counted exactly as a notice
+    of non-renewal's (the same :meth:`DeadlineClause.deadline`), so every answer that lists deadlines sees it
+    through one function."""
+
+    period: Period
+    times: int
+
+
+@lru_cache(maxsize=512)
+def expression(text: str) -> X.Expr:
+    """A clause expression, parsed once (records keep them as text, which the cache stores as is)."""
+    return X.parse_expr(text)
+
+
+@dataclass(frozen=True)
 class WithdrawalClause:
     """A withdrawal/denunciation clause compiled with its conventions: when a notice may be given, and when
     it takes effect (for ``deadline``: "if we give notice now, when are we out?")."""
 
     id: str
-    effect_after: Period
+    effect_after: Period | None
     by: tuple[str, ...]
     allowed_after: Period | None
     only_after_initial_term: bool
     eom: EndOfMonth
     article: str | None
     later_date: bool = False  # the notice may name a later day of effect
+    effect: str = ""  # the effect as an expression of `receipt` (effect_after expands to one)
+    notice_from: str | None = None  # first day of receipt allowed, as an expression
+    holds: tuple[str, ...] = ()  # conditions that hold the effect back (armed conflict)
+    effect_counting: str = "same_day"  # same_day | next_day (conventions.effect_counting)
 
-    def earliest_notice(self, in_force_since: _dt.date, second_term: _dt.date | None) -> _dt.date:
-        """First day a notice may be received (``allowed_after`` in force; after the initial term)."""
+    @property
+    def effect_words(self) -> str:
+        """The effect in words for answers: "6 months" (after receipt) or the expression."""
+        return str(self.effect_after) if self.effect_after is not None else self.effect
+
+    def earliest_notice(
+        self,
+        in_force_since: _dt.date,
+        second_term: _dt.date | None,
+        agreement_since: _dt.date | None = None,
+    ) -> _dt.date:
+        """First day a notice may be received (``notice_from``, e.g. N years in force for the agreement or for
+        the party; after the initial term)."""
         d = in_force_since
-        if self.allowed_after is not None:
-            d = max(d, add_period(in_force_since, self.allowed_after, 1, self.eom))
+        if self.notice_from:
+            since = {
+                "entry into force for the party": in_force_since,
+                "entry into force": agreement_since or in_force_since,
+            }
+            opens = X.evaluate(expression(self.notice_from), lambda a: since.get(a.name), self.eom)
+            if opens is not None:
+                d = max(d, opens)
         if self.only_after_initial_term and second_term is not None:
             d = max(d, second_term)
         return d
 
-    def takes_effect(self, received: _dt.date) -> _dt.date:
-        """First day no longer bound by a notice received on ``received``."""
-        return effect_after(received, self.effect_after, self.eom)
+    def takes_effect(
+        self, received: _dt.date, lookup: X.Lookup | None = None, counting: str | None = None
+    ) -> _dt.date:
+        """First day no longer bound by a notice received on ``received`` (as known: an ``earlier of`` whose
+        other side has not happened yet takes the side that is known)."""
+        e = expression(self.effect)
+        if (counting or self.effect_counting) == "next_day":
+            e = X.day_after_periods_of(e, "receipt")
+
+        def find(a: X.Anchor) -> _dt.date | None:
+            if a.name == "receipt":
+                return received
+            return lookup(a) if lookup is not None else None
+
+        d = X.known_part(e, find, self.eom)
+        return (
+            d if d is not None else effect_after(received, self.effect_after or Period(0, "days"), self.eom)
+        )
+
+
+@dataclass
+class ScenarioFacts:
+    """The dated events a clause expression can count from, as the replay met them (and the record keeps
+    them, so ``status`` can say what an unmet entry into force still waits for)."""
+
+    signed_on: _dt.date | None = None
+    #: (date, party or None, count): every instrument deposited
+    deposits: list[tuple[_dt.date, str | None, int]] = field(default_factory=list)
+    #: (date, party): instruments withdrawn (a ratification revoked) before they took effect
+    revocations: list[tuple[_dt.date, str]] = field(default_factory=list)
+    conditions: dict[str, _dt.date] = field(default_factory=dict)  # condition number -> date met
+    events: dict[str, _dt.date] = field(default_factory=dict)  # event id -> date
+
+    def standing(self, on: _dt.date | None = None) -> list[tuple[_dt.date, str | None, int]]:
+        """Instruments deposited (on or before ``on``) and not withdrawn since."""
+        out = [d for d in self.deposits if on is None or d[0] <= on]
+        for when, party in self.revocations:
+            if on is not None and when > on:
+                continue
+            for i in range(len(out) - 1, -1, -1):
+                if out[i][1] == party and out[i][0] <= when:
+                    del out[i]
+                    break
+        return out
+
+    def count(self, on: _dt.date | None = None) -> int:
+        return sum(n for _, _, n in self.standing(on))
+
+    def lookup(self, on: _dt.date | None = None, assume: _dt.date | None = None) -> X.Lookup:
+        """What each entry-into-force anchor is, as known on ``on``; ``assume``: missing events happen then
+        (for "the earliest date it could now happen")."""
+        standing = self.standing(on)
+        dates = sorted(d for d, _, n in standing for _ in range(n))
+        first = {p: d for d, p, _ in reversed(standing) if p is not None}
+
+        def known(d: _dt.date | None) -> _dt.date | None:
+            if d is not None and (on is None or d <= on):
+                return d
+            return assume
+
+        def find(a: X.Anchor) -> _dt.date | None:
+            if a.name == "signature":
+                return known(self.signed_on)
+            if a.name == "instrument":
+                k = int(a.arg or 0)
+                if k <= len(dates):
+                    return dates[k - 1]
+                return assume
+            if a.name == "deposit of":
+                return known(first.get(str(a.arg)))
+            if a.name == "condition":
+                return known(self.conditions.get(str(a.arg)))
+            if a.name == "event":
+                return known(self.events.get(str(a.arg)))
+            return None
+
+        return find
 
 
 @dataclass(frozen=True)
@@ -205,6 +319,10 @@ class NoticeChange:
     cause: str
     event: int | None = None
     claim: str | None = None  # a party's stated position made with this change (not settled law)
+    #: the change moves the notice's effect to this day (extended, cut short, held, resumed); None with
+    #: ``sets_effect``: no day known (held until a condition ends)
+    effect: _dt.date | None = None
+    sets_effect: bool = False
 
 
 @dataclass
@@ -231,6 +349,14 @@ class Notice:
     scope: str = "agreement"
     #: for a late notice of non-renewal: which rule applied ("next_term" or "void"); None when timely.
     late_rule: str | None = None
+
+    def effect_on(self, d: _dt.date) -> _dt.date | None:
+        """The first day no longer bound, as known on ``d`` (a later extension is not known then)."""
+        out = self.effect
+        moved = [c for c in self.history if c.sets_effect and c.date <= d]
+        if moved:
+            out = moved[-1].effect
+        return out
 
     def status_on(self, d: _dt.date) -> NoticeChange | None:
         current = None
@@ -285,6 +411,10 @@ class Record:
     #: every deposit (ratification, acceptance, accession, notification): (date, party or None, count)
     deposits: list[tuple[_dt.date, str | None, int]] = field(default_factory=list)
     withdrawal_clauses: list[WithdrawalClause] = field(default_factory=list)
+    option_clauses: list[OptionClause] = field(default_factory=list)
+    #: the entry-into-force clause as one expression (its kind expanded), and the events it counts from
+    eif_expression: str | None = None
+    facts: ScenarioFacts = field(default_factory=ScenarioFacts)
 
     def span_on(self, d: _dt.date) -> StageSpan:
         for span in reversed(self.spans):

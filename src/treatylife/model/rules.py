@@ -9,6 +9,7 @@ loader (see :mod:`treatylife.files.loader`) and validated here. The JSON Schema 
 from __future__ import annotations
 
 import datetime as _dt
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -22,13 +23,18 @@ from pydantic import (
     model_validator,
 )
 
+from treatylife.dates import expr as X
 from treatylife.dates.scalar import EndOfMonth, NoticeCounting, Period, parse_period
 
 __all__ = [
     "AfterKthNotification",
     "Conventions",
+    "DateExprField",
+    "EifPlan",
     "EntryIntoForce",
     "ExitClause",
+    "ExpressionEntry",
+    "ExtensionOption",
     "FixedDate",
     "LastNotification",
     "NonRenewalNotice",
@@ -52,6 +58,33 @@ PeriodField = Annotated[
             "type": "string",
             "pattern": r"^\s*\d{1,6}\s*(day|days|week|weeks|month|months|year|years)\s*$",
             "examples": ["90 days", "6 months", "1 year"],
+        }
+    ),
+]
+
+
+def _parse_expr(value: Any) -> X.Expr:
+    if isinstance(value, _dt.date):
+        return X.Literal(value)
+    return X.parse_expr(value)
+
+
+DateExprField = Annotated[
+    X.Expr,
+    PlainValidator(_parse_expr),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "minLength": 1,
+            "description": "A date in words (docs/clauses.md#date-expressions): 'N days|months|years after X', "
+            "'first day of month after X', 'first day of 3rd month after X', 'end of month of X', 'later of X "
+            "and Y', 'earlier of X and Y', 'X not before YYYY-MM-DD'; X is signature, instrument K, deposit of "
+            "CODE, own deposit, condition N, receipt, entry into force [for the party], event ID, or a date.",
+            "examples": [
+                "first day of month after (3 months after instrument 3)",
+                "later of (12 months after receipt) and (5 years after entry into force)",
+            ],
         }
     ),
 ]
@@ -113,6 +146,64 @@ class Conventions(_Model):
     working_days_of: PartyCode | None = Field(
         None, description="Party whose weekends and public holidays define working days."
     )
+    effect_counting: Literal["same_day", "next_day"] = Field(
+        "same_day",
+        description="A withdrawal taking effect 'N months/years after receipt': same_day (depositary "
+        "practice: no longer bound on the same calendar day N later; INF 2019-02-02 + 6 months -> "
+        "2019-08-02) or next_day (EU Reg. 1182/71 Art. 3: the period ends at the end of that day, so the "
+        "first day no longer bound is the day after). Left open, answers on the boundary day show both.",
+    )
+    resumed_notice: Literal["remaining_period", "fresh_period"] = Field(
+        "remaining_period",
+        description="A suspended withdrawal notice later resumed: only the remainder of its period runs "
+        "from the resumption (remaining_period), or the whole period runs afresh (fresh_period). Contested "
+        "in state practice: left open, answers show both readings.",
+    )
+
+
+@dataclass(frozen=True)
+class EifPlan:
+    """An entry-into-force clause expanded into date expressions: what the engine evaluates.
+
+    Every clause kind is a readable shorthand for one plan (its ``plan()`` is the one place that says what
+    the kind means); the engine, ``status`` ("why not yet in force") and the explanations read only plans.
+    """
+
+    date: X.Expr  #: the day of entry into force; no value while an event it counts from has not happened
+    #: for a party depositing later (an expression with ``own deposit``); None: every party from the start
+    later: X.Expr | None
+    later_from: str  #: conditions_met | entry_into_force: who counts as a later party
+    words: str  #: "entered into force {words}"
+    later_words: str | None = None  #: the period a later party waits, in the words of the explanation
+
+    @property
+    def per_party(self) -> bool:
+        """Does each party's own deposit decide when it is bound (a multilateral threshold)?"""
+        return self.later is not None
+
+    @property
+    def conditions(self) -> X.Expr | None:
+        """The day the last event the clause counts from happened (who is "later" is decided against it)."""
+        return X.latest_anchor(self.date)
+
+
+def _floor(e: X.Expr, not_before: _dt.date | None) -> X.Expr:
+    return e if not_before is None else X.NotBefore(e, not_before)
+
+
+def _later_of(parts: list[X.Expr]) -> X.Expr:
+    out = parts[0]
+    for p in parts[1:]:
+        out = X.LaterOf(out, p)
+    return out
+
+
+def _after(period: Period | None, e: X.Expr) -> X.Expr:
+    return e if period is None else X.After(period, e)
+
+
+def _own_deposit(delay: Period | None) -> X.Expr:
+    return X.After(delay or Period(0, "days"), X.Anchor("own deposit"))
 
 
 class _Floored(Cited):
@@ -127,10 +218,25 @@ class OnSignature(_Floored):
     kind: Literal["on_signature"]
     delay: PeriodField | None = Field(None, description="e.g. '30 days' for 'on the thirtieth day after'.")
 
+    def plan(self, rules: Rules) -> EifPlan:
+        """``{delay} after signature``, ``not before`` the floor."""
+        date = _floor(_after(self.delay, X.Anchor("signature")), self.not_before)
+        return EifPlan(date, None, "conditions_met", "on signature", str(self.delay or Period(0, "days")))
+
 
 class FixedDate(Cited):
     kind: Literal["fixed_date"]
     date: IsoDate
+
+    def plan(self, rules: Rules) -> EifPlan:
+        """``later of {date} and signature``: signed late, it enters into force on signature."""
+        return EifPlan(
+            X.LaterOf(X.Literal(self.date), X.Anchor("signature")),
+            None,
+            "conditions_met",
+            "on the fixed date",
+            "0 days",
+        )
 
 
 class LastNotification(_Floored):
@@ -141,6 +247,17 @@ class LastNotification(_Floored):
     align: Literal["none", "first_of_next_month"] = Field(
         "none", description="Compound rules: 'the first day of the month following ...'."
     )
+
+    def plan(self, rules: Rules) -> EifPlan:
+        """``later of`` every party's ``deposit``, plus ``delay``, moved to the first of the next month."""
+        last = _later_of([X.Anchor("deposit of", c) for c in rules.party_codes()])
+        date = _after(self.delay, last)
+        if self.align == "first_of_next_month":
+            date = X.FirstDayOfMonth(1, date)
+        words = "on the date of the last party's written notification"
+        return EifPlan(
+            _floor(date, self.not_before), None, "conditions_met", words, str(self.delay or Period(0, "days"))
+        )
 
 
 class AfterKthNotification(_Floored):
@@ -178,9 +295,63 @@ class AfterKthNotification(_Floored):
         "date of a `condition_met` event naming it by its position (1, 2, ...) or its words.",
     )
 
+    def plan(self, rules: Rules) -> EifPlan:
+        """``{delay} after (later of instrument {count}, each required deposit, each condition)``."""
+        met: list[X.Expr] = [X.Anchor("instrument", self.count)]
+        met += [X.Anchor("deposit of", c) for c in self.required]
+        met += [X.Anchor("condition", i + 1) for i in range(len(self.conditions))]
+        extra = ""
+        if self.required:
+            extra += f", including those of {', '.join(self.required)}"
+        if self.conditions:
+            extra += " and once " + "; ".join(self.conditions)
+        words = f"{self.delay} after the deposit of the {X._ordinal(self.count)} instrument{extra}"
+        later = self.later_parties_delay or self.delay
+        return EifPlan(
+            _floor(X.After(self.delay, _later_of(met)), self.not_before),
+            _own_deposit(later),
+            self.later_parties_from,
+            words,
+            str(later),
+        )
+
+
+class ExpressionEntry(_Floored):
+    """Entry into force on a date written as an expression (docs/clauses.md#date-expressions).
+
+    Hague Conference conventions: "on the first day of the month following the expiration of three months
+    after the deposit of the third instrument", and for a later State the same from its own deposit.
+    """
+
+    kind: Literal["expression"]
+    date: DateExprField = Field(
+        description="When the agreement enters into force, e.g. 'first day of month "
+        "after (3 months after instrument 3)'."
+    )
+    for_later_parties: DateExprField | None = Field(
+        None,
+        description="For a party depositing later (see `later_parties_from`): its own date, counted from "
+        "`own deposit`; never before the entry into force. None: every party is bound from the entry into "
+        "force.",
+    )
+    later_parties_from: Literal["conditions_met", "entry_into_force"] = Field(
+        "conditions_met",
+        description="Who is a later party: one depositing after the last event `date` counts from, or only "
+        "one depositing after the entry into force itself.",
+    )
+    conditions: list[str] = Field(
+        [], description="Further conditions in words, referred to in `date` as `condition 1`, `condition 2`."
+    )
+
+    def plan(self, rules: Rules) -> EifPlan:
+        """The expressions as written (the agreement must be signed, as for every kind)."""
+        date = _floor(self.date, self.not_before)
+        return EifPlan(date, self.for_later_parties, self.later_parties_from, f"on {self.date}", None)
+
 
 EntryIntoForce = Annotated[
-    OnSignature | FixedDate | LastNotification | AfterKthNotification, Field(discriminator="kind")
+    OnSignature | FixedDate | LastNotification | AfterKthNotification | ExpressionEntry,
+    Field(discriminator="kind"),
 ]
 
 
@@ -233,16 +404,31 @@ class NonRenewalNotice(Cited):
 
 
 class Withdrawal(Cited):
-    """Withdrawal/denunciation taking effect ``effect_after`` the notice is received."""
+    """Withdrawal/denunciation taking effect ``effect_after`` the notice is received (or on ``effect``)."""
 
     kind: Literal["withdrawal"]
     id: str = "withdrawal"
-    effect_after: PeriodField
+    effect_after: PeriodField | None = Field(
+        None, description="'six months after receipt': shorthand for `effect: 6 months after receipt`."
+    )
+    effect: DateExprField | None = Field(
+        None,
+        description="When a notice takes effect, as an expression of `receipt` (and other events): e.g. "
+        "'earlier of (12 months after receipt) and event successor' for a period cut short when another "
+        "instrument enters into force first. Give this or `effect_after`.",
+    )
     by: Literal["any"] | list[PartyCode] = "any"
     allowed_after: PeriodField | None = Field(
         None,
         description="Notice may be given only once the agreement has been in force this long (for a "
-        "multilateral agreement: in force for the party giving notice). Receipt on the anniversary counts.",
+        "multilateral agreement: in force for the party giving notice). Receipt on the anniversary counts. "
+        "Shorthand for `notice_from: N after entry into force for the party`.",
+    )
+    notice_from: DateExprField | None = Field(
+        None,
+        description="First day a notice may be received, e.g. '5 years after entry into force' ('after the "
+        "Treaty has been in force for five years': the agreement's own entry into force) or '5 years after "
+        "entry into force for the party' ('for that Party').",
     )
     only_after_initial_term: bool = Field(
         False, description="Notice may be given only once the initial term is over (from the first renewal)."
@@ -252,6 +438,55 @@ class Withdrawal(Cited):
         description="'or on such later date as may be specified in the notification' (Paris Art. 28(2)): a "
         "notice may name, in its `effective` field, a later day on which it takes effect.",
     )
+    holds: list[str] = Field(
+        [],
+        description="Conditions that hold the effect back: 'if at the end of that period the State is engaged "
+        "in an armed conflict, the withdrawal shall not take effect before the end of the armed conflict'. "
+        "Each is started and ended by `hold_started`/`hold_ended` events (with `hold:` and `party:`).",
+    )
+
+    @model_validator(mode="after")
+    def _one_effect(self) -> Withdrawal:
+        if (self.effect_after is None) == (self.effect is None):
+            raise ValueError(
+                "effect_after: give effect_after (e.g. 6 months) or effect (an expression), not both"
+            )
+        if self.effect is not None and "receipt" not in {a.name for a in X.anchors(self.effect)}:
+            raise ValueError(
+                "effect: the expression must count from receipt (e.g. '12 months after receipt')"
+            )
+        return self
+
+    def effect_expr(self) -> X.Expr:
+        """The clause's effect as an expression of ``receipt`` (``effect_after`` expands to one)."""
+        if self.effect is not None:
+            return self.effect
+        assert self.effect_after is not None
+        return X.After(self.effect_after, X.Anchor("receipt"))
+
+    def notice_from_expr(self) -> X.Expr | None:
+        """First day of receipt allowed (``allowed_after`` expands to N after the party's entry into force)."""
+        parts: list[X.Expr] = []
+        if self.allowed_after is not None:
+            parts.append(X.After(self.allowed_after, X.Anchor("entry into force for the party")))
+        if self.notice_from is not None:
+            parts.append(self.notice_from)
+        return _later_of(parts) if parts else None
+
+
+class ExtensionOption(Cited):
+    """One party may extend the term by notice before a deadline: "the Customer may extend the term once by
+    one year by notice at least 90 days before expiry". The deadline is counted like a notice of non-renewal
+    (conventions.notice_counting); only the named parties may exercise it."""
+
+    kind: Literal["extension_option"]
+    id: str = "extension_option"
+    by: list[PartyCode] = Field(min_length=1, description="Who may exercise the option.")
+    period: PeriodField = Field(description="Length of each extension, e.g. '1 year'.")
+    notice: PeriodField = Field(
+        description="Exercise at least this long before the term ends, e.g. '90 days'."
+    )
+    times: int = Field(1, ge=1, description="How many times the option may be exercised.")
 
 
 ExitClause = Annotated[NonRenewalNotice | Withdrawal, Field(discriminator="kind")]
@@ -283,6 +518,9 @@ class Rules(_Model):
         "such a clause it does not end for that reason). A bilateral agreement ends with either party's exit.",
     )
     exits: list[ExitClause] = []
+    options: list[ExtensionOption] = Field(
+        [], description="One-party options to extend the term by notice before a deadline."
+    )
     consent_termination: Cited = Cited(article="VCLT Art. 54(b)")
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
@@ -313,10 +551,10 @@ class Rules(_Model):
                 raise ValueError(
                     f"entry_into_force.required: {len(eif.required)} required instruments but count is {eif.count}"
                 )
-        elif self.other_parties:
+        elif self.other_parties and not isinstance(eif, ExpressionEntry):
             raise ValueError(
-                "other_parties: only an entry into force after_kth_notification can count parties that are not "
-                "listed"
+                "other_parties: only an entry into force after_kth_notification (or an expression) can count "
+                "parties that are not listed"
             )
         if self.minimum_parties is not None and self.minimum_parties > total:
             raise ValueError(
@@ -338,7 +576,10 @@ class Rules(_Model):
                     "renew automatically (renewal.kind is " + self.renewal.kind + ")"
                 )
             if isinstance(clause, Withdrawal):
-                if clause.effect_after.amount < 0:
+                _check_anchors(clause.effect_expr(), f"exits[{i}].effect", codes, total, notice=True)
+                if clause.notice_from is not None:
+                    _check_anchors(clause.notice_from, f"exits[{i}].notice_from", codes, total, notice=True)
+                if clause.effect_after is not None and clause.effect_after.amount < 0:
                     raise ValueError(f"exits[{i}].effect_after: must not be negative")
                 if clause.only_after_initial_term and indefinite:
                     raise ValueError(
@@ -359,6 +600,34 @@ class Rules(_Model):
                             f"exits[{i}].allowed_after: {clause.allowed_after} is not shorter than the only "
                             f"term ({self.term.initial}): withdrawal would never be possible"
                         )
+        for i, opt in enumerate(self.options):
+            unknown = [c for c in opt.by if c not in codes]
+            if unknown:
+                raise ValueError(f"options[{i}].by: not parties: {', '.join(unknown)}")
+            if indefinite or self.renewal.kind == "automatic":
+                raise ValueError(
+                    f"options[{i}].kind: an option to extend needs a fixed term that does not renew "
+                    "automatically"
+                )
+        if len({o.id for o in self.options} | set(ids)) != len(self.options) + len(ids):
+            raise ValueError("options: option ids must be unique (and differ from exit clause ids)")
+        if isinstance(eif, ExpressionEntry):
+            _check_anchors(eif.date, "entry_into_force.date", codes, total, notice=False)
+            if eif.for_later_parties is not None:
+                _check_anchors(
+                    eif.for_later_parties,
+                    "entry_into_force.for_later_parties",
+                    codes,
+                    total,
+                    notice=False,
+                    later=True,
+                )
+            conds = [a.arg for a in X.anchors(eif.date) if a.name == "condition"]
+            if any(int(c or 0) > len(eif.conditions) for c in conds):
+                raise ValueError(
+                    f"entry_into_force.date: refers to condition {max(int(c or 0) for c in conds)} but "
+                    f"`conditions` lists {len(eif.conditions)}"
+                )
         wd = self.conventions.working_days_of
         if wd is not None and wd not in codes:
             raise ValueError(f"conventions.working_days_of: {wd!r} is not a party")
@@ -384,6 +653,25 @@ class Rules(_Model):
             for name in ("notice_counting", "end_of_month")
             if name not in self.conventions.model_fields_set
         ]
+
+
+#: Anchors that make sense where: an entry into force cannot count from itself or from a notice's receipt.
+_NOTICE_ONLY = {"receipt", "entry into force", "entry into force for the party"}
+
+
+def _check_anchors(
+    e: X.Expr, where: str, codes: list[str], total: int, *, notice: bool, later: bool = False
+) -> None:
+    """Refuse anchors that cannot happen here, naming the field (``where: message``)."""
+    for a in X.anchors(e):
+        if not notice and a.name in _NOTICE_ONLY:
+            raise ValueError(f"{where}: {a} cannot decide an entry into force (it happens after it)")
+        if a.name == "own deposit" and not (later or notice):
+            raise ValueError(f"{where}: 'own deposit' is for `for_later_parties` (a party's own date)")
+        if a.name == "deposit of" and a.arg not in codes:
+            raise ValueError(f"{where}: 'deposit of {a.arg}': not a party ({', '.join(codes)})")
+        if a.name == "instrument" and int(a.arg or 0) > total:
+            raise ValueError(f"{where}: 'instrument {a.arg}': more than the {total} parties there can be")
 
 
 def json_schema() -> dict[str, Any]:

@@ -38,6 +38,13 @@ class EventKind(StrEnum):
     OPERATION_SUSPENDED = "operation_suspended"
     OPERATION_RESUMED = "operation_resumed"
     CONDITION_MET = "condition_met"  # a further entry-into-force condition is met (rules: conditions)
+    INSTRUMENT_WITHDRAWN = "instrument_withdrawn"  # party: its instrument revoked before it took effect
+    NOTICE_EXTENDED = "notice_extended"  # a pending notice's period extended by agreement
+    NOTICE_RESUMED = "notice_resumed"  # a suspended notice revived
+    HOLD_STARTED = "hold_started"  # party: a condition that holds a withdrawal back begins (armed conflict)
+    HOLD_ENDED = "hold_ended"
+    OPTION_EXERCISED = "option_exercised"  # party: an option to extend the term exercised (rules: options)
+    OTHER_INSTRUMENT_IN_FORCE = "other_instrument_in_force"  # another agreement enters into force (its `id`)
     NOTE = "note"  # context with no legal effect (e.g. a related arrangement)
 
 
@@ -52,13 +59,20 @@ class Event(_Model):
     kind: EventKind
     id: str | None = Field(None, description="Name other events (and what-ifs) use to refer to this one.")
     party: PartyCode | None = None
-    clause: str | None = Field(None, description="notice_given: id of the exit clause invoked.")
-    notice: str | None = Field(None, description="notice_suspended/withdrawn: id of the notice.")
-    period: PeriodField | None = Field(None, description="extended: length of the extension.")
+    clause: str | None = Field(
+        None, description="notice_given: id of the exit clause invoked; option_exercised: id of the option."
+    )
+    notice: str | None = Field(
+        None, description="notice_suspended/withdrawn/extended/resumed: id of the notice."
+    )
+    period: PeriodField | None = Field(
+        None, description="extended, notice_extended: length of the extension."
+    )
     effective: IsoDate | None = Field(
         None,
         description="notice_given under a withdrawal clause with `later_date: true`: the later day the "
-        "notification names for its effect (not earlier than the clause's own).",
+        "notification names for its effect (not earlier than the clause's own); notice_extended: the new "
+        "day of effect agreed.",
     )
     count: int | None = Field(
         None,
@@ -69,6 +83,10 @@ class Event(_Model):
     condition: str | None = Field(
         None,
         description="condition_met: which of the rules' conditions (its number, 1, 2, ..., or its words).",
+    )
+    hold: str | None = Field(
+        None,
+        description="hold_started/hold_ended: which of a withdrawal clause's `holds` (e.g. armed_conflict).",
     )
     claim: str | None = Field(
         None, description="A party's stated position that is not settled law; repeated as a caveat."
