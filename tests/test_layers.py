@@ -15,8 +15,10 @@ import treatylife
 
 PACKAGE = Path(treatylife.__file__).parent
 
-# lowest first; the package's own __init__ is the public API, above the evaluation layers
-LAYERS = ["errors", "dates", "model", "files", "engine", "answers", "bulk", "api", "render", "cli", "server"]
+# lowest first; the package's own __init__ is the public API, above the evaluation layers and above render:
+# renderers are pure functions of result types (they compute nothing and load nothing), so the API can offer
+# render_html(report) and render_ics(calendar) without its users importing treatylife.render (issue 13)
+LAYERS = ["errors", "dates", "model", "files", "engine", "answers", "bulk", "render", "api", "cli", "server"]
 
 
 def _layer(module: str) -> str:

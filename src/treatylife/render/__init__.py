@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["FORMATS", "render"]
+__all__ = ["FORMATS", "package_version", "render"]
 
 FORMATS = ("text", "json", "markdown")
 
@@ -22,3 +22,14 @@ def render(result: Any, fmt: str = "text", *, explain: bool = False) -> str:
     from treatylife.render.text import render_text
 
     return render_text(result, explain=explain)
+
+
+def package_version() -> str:
+    """The installed version, for files that name their producer (.ics PRODID). Read from the package's
+    metadata because render sits below the API (``treatylife.__version__``, the same string: tested)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("treatylife")
+    except PackageNotFoundError:  # pragma: no cover - running from an uninstalled tree
+        return "unknown"

@@ -26,9 +26,11 @@ def render_ics(result: CalendarResult) -> bytes:
         raise InputError(
             "the calendar needs the 'icalendar' package", code="TL604", hint="pip install icalendar"
         ) from exc
-    from treatylife import __version__
     from treatylife.dates.scalar import add_days
+    from treatylife.render import package_version
     from treatylife.render.escape import ics_text
+
+    __version__ = package_version()
 
     stamp = _dt.datetime.combine(result.start, _dt.time(0, 0), tzinfo=_dt.UTC)
     cal = Calendar()
