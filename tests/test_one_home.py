@@ -132,3 +132,81 @@ def test_the_same_what_if_from_a_file_and_from_options_gives_the_same_record(tmp
             d.pop("scenario")
             d.pop("explanation")  # cites file:line, or --add
         assert a == b, day
+
+
+# -- 4. a notice period longer than a term --------------------------------------------------------------
+
+MONTHLY = """schema: treatylife/rules/1
+id: monthly-90
+title: A monthly contract with 90 days' notice
+parties: [{code: SUP, name: Supplier}, {code: CUS, name: Customer}]
+conventions: {notice_counting: clear_days, end_of_month: round_down}
+entry_into_force: {kind: on_signature}
+term: {initial: 1 month}
+renewal: {kind: automatic, period: 1 month}
+exits:
+  - {kind: non_renewal_notice, id: notice, notice: 90 days, by: any, late: LATE}
+"""
+
+
+def _monthly(tmp_path: Path, late: str = "next_term", notice: str | None = None) -> str:
+    (tmp_path / "rules").mkdir(exist_ok=True)
+    (tmp_path / "rules" / f"monthly-{late}.yaml").write_text(MONTHLY.replace("LATE", late), encoding="utf-8")
+    events = "  - {date: 2026-01-15, kind: signed}\n"
+    if notice:
+        events += f"  - {{date: {notice}, kind: notice_given, party: CUS, id: n}}\n"
+    f = tmp_path / f"s-{late}-{notice}.yaml"
+    f.write_text(
+        f"schema: treatylife/scenario/1\ntitle: m\nrules: rules/monthly-{late}.yaml\nevents:\n{events}",
+        encoding="utf-8",
+    )
+    return str(f)
+
+
+def test_the_deadline_deadline_gives_is_the_one_a_notice_meets(tmp_path: Path) -> None:
+    """``deadline`` names a day; a notice received that day ends the agreement at the renewal it names
+    (``status``), and one received the day after at a later one; the register's batch engine agrees."""
+    plain = _monthly(tmp_path)
+    for day in (D("2026-06-01"), D("2026-06-16"), D("2026-06-17"), D("2027-02-14")):
+        dl = tl.deadline(plain, day)
+        assert dl.deadline is not None and dl.deadline >= day, dl.reason
+        on_time = tl.status(_monthly(tmp_path, notice=dl.deadline.isoformat()), dl.deadline)
+        assert on_time.ends == dl.prevents_renewal_of, day
+        after = add_days(dl.deadline, 1)
+        late = tl.status(_monthly(tmp_path, notice=after.isoformat()), after)
+        assert late.ends is not None and late.ends > dl.prevents_renewal_of, day
+    out = CliRunner().invoke(app, ["deadline", plain, "--on", "2026-06-01"]).output
+    assert "Next notice deadline: 2026-06-16" in out and "Prevents the renewal of: 2026-09-15" in out
+
+
+def test_batch_and_single_engines_agree_on_a_long_notice(tmp_path: Path) -> None:
+    for late in ("next_term", "void"):
+        _monthly(tmp_path, late)
+        reg = tmp_path / f"reg-{late}.csv"
+        rows = ["id,rules,entry_into_force,notice_party,notice_received"]
+        rows += [
+            f"r{i},rules/monthly-{late}.yaml,2026-01-{10 + i},CUS,2026-0{3 + i % 5}-{10 + i}"
+            for i in range(9)
+        ]
+        rows += [f"q{i},rules/monthly-{late}.yaml,2026-01-{10 + i},," for i in range(9)]
+        reg.write_text("\n".join(rows) + "\n", encoding="utf-8")
+        register = tl.load_register(reg)
+        assert register.batch_rows == len(register)  # the batch engine answers every row
+        for day in (D("2026-02-01"), D("2026-06-01"), D("2026-07-20"), D("2027-01-01")):
+            batch = tl.portfolio(register, day, engine="batch").rows()
+            single = tl.portfolio(register, day, engine="single").rows()
+            assert batch == single, (late, day)
+        windows = [
+            tl.deadlines(register, D("2026-02-01"), "1y", engine=e).rows() for e in ("batch", "single")
+        ]
+        assert windows[0] == windows[1]
+
+
+def test_check_says_what_a_notice_longer_than_a_term_means(tmp_path: Path) -> None:
+    out = CliRunner().invoke(app, ["check", _monthly(tmp_path), _monthly(tmp_path, "void")]).output
+    assert "NOTE: clause notice: the notice period (90 days) is longer than a term (1 month)" in out
+    assert "ends the agreement after 3 more term(s)" in out
+    assert "under late: void no notice can ever be timely" in out
+    void = _monthly(tmp_path, "void")
+    assert tl.deadline(void, D("2026-06-01")).deadline is None
+    assert tl.status(_monthly(tmp_path, "void", "2026-06-01"), D("2026-06-01")).notices[0].status == "void"

@@ -7,7 +7,7 @@ from pathlib import Path
 from treatylife.answers.results import Ambiguity, CheckResult, FileCheck
 from treatylife.errors import TreatyLifeError
 
-__all__ = ["check_files", "expand_paths"]
+__all__ = ["check_files", "expand_paths", "notice_reach"]
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -69,13 +69,49 @@ def check_files(paths: list[Path]) -> CheckResult:
                 summary += f", ended {record.ended_on}"
             out.append(
                 FileCheck(
-                    str(path), kind, True, None, summary, list(record.open_conventions), _ambiguous(record)
+                    str(path),
+                    kind,
+                    True,
+                    None,
+                    summary,
+                    list(record.open_conventions),
+                    _ambiguous(record),
+                    notes=notice_reach(record),
                 )
             )
         except TreatyLifeError as exc:
             problems = [p.to_dict() for p in exc.problems] or [exc.to_dict()]
             out.append(FileCheck(str(path), kind, False, exc.to_dict(), "", [], [], problems))
     return CheckResult(all(f.ok for f in out), out)
+
+
+def notice_reach(record: object) -> list[str]:
+    """Notice clauses whose period is longer than a term: a notice stops a renewal several terms on (or,
+    under ``late: void``, can never be timely). The count comes from the rule every answer uses
+    (:meth:`~treatylife.model.record.DeadlineClause.term_stopped`)."""
+    from treatylife.model.record import MAX_TERMS_AHEAD, Record
+
+    assert isinstance(record, Record)
+    ts = record.schedule.terms() if record.schedule is not None else None
+    if ts is None or (ts.max_terms is not None and ts.max_terms < 2):
+        return []
+    out = []
+    for c in record.deadline_clauses:
+        ahead = c.terms_ahead(ts)
+        if ahead < 1:
+            continue
+        renewal = record.schedule.renewal if record.schedule is not None else None
+        head = f"clause {c.id}: the notice period ({c.notice}) is longer than a term ({renewal}): "
+        if c.late == "void":
+            out.append(head + "under late: void no notice can ever be timely, so no renewal can be prevented")
+        elif ahead >= MAX_TERMS_AHEAD:
+            out.append(head + f"a notice stops no renewal within {MAX_TERMS_AHEAD:,} terms")
+        else:
+            out.append(
+                head + f"a notice received on the first day of a term ends the agreement after {ahead} more "
+                "term(s), not at the end of that term (deadline, status and calendar count it so)"
+            )
+    return out
 
 
 def _ambiguous(record: object) -> list[Ambiguity]:

@@ -487,17 +487,13 @@ def next_deadline(record: Record, on: _dt.date, party: str | None = None) -> Dea
     assert ts is not None and st.term is not None and st.term.number is not None
     best: DeadlineResult | None = None
     for clause in clauses:
-        k = st.term.number
-        # the deadline for term k may already have passed: then look at term k+1
-        for kk in (k, k + 1):
+        for kk in _terms_stoppable(clause, ts, on):
             if ts.max_terms is not None and kk >= ts.max_terms:
-                break
+                break  # the last term: no renewal to prevent
             nxt = ts.start(kk + 1)
             if st.ends is not None and nxt >= st.ends:
                 break
             dl = clause.deadline(nxt)
-            if dl < on:
-                continue
             amb = list(st.ambiguities)
             amb += _deadline_ambiguity(record, clause, kk, nxt)
             c = record.citations.get(clause.id)
@@ -541,6 +537,17 @@ def next_deadline(record: Record, on: _dt.date, party: str | None = None) -> Dea
             return none(f"no renewal left to prevent: the agreement ends on {st.ends} ({st.end_reason})")
         return none("no renewal left to prevent")
     return best
+
+
+def _terms_stoppable(clause: DeadlineClause, ts: D.TermSchedule, on: _dt.date) -> list[int]:
+    """The term whose renewal the next notice deadline on or after ``on`` protects, by the rule of the
+    notice's own effect (:meth:`DeadlineClause.term_stopped`): the term a notice received on ``on`` stops;
+    under ``late: void``, when that is late, the next term's (a notice then received early in it).
+    Empty when no notice could stop a renewal (under ``void``, a notice period longer than a term)."""
+    j = clause.term_stopped(ts, on)
+    if j is None and clause.late == "void" and (k := ts.index_on(on)) is not None:
+        j = clause.term_stopped(ts, ts.start(k + 1))
+    return [] if j is None else [j]
 
 
 def may_give_notice(record: Record, by: tuple[str, ...], on: _dt.date, party: str | None = None) -> list[str]:

@@ -191,6 +191,8 @@ class FileCheck:
     ambiguous_dates: list[Ambiguity]
     #: every problem found in the file (``error`` is the first), each a dict like ``error``
     errors: list[dict[str, Any]] = field(default_factory=list)
+    #: what the file means that a reader may not expect (a notice period longer than a term), in words
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

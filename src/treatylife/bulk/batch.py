@@ -244,6 +244,27 @@ class Shape:
                 latest = np.where(add_months(cand, m, self.round_up) <= next_start, cand, latest)
         return latest - 1 if self.clear_days else latest
 
+    def term_stopped(
+        self, anchor: Anchors, k: np.ndarray, received: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`treatylife.model.record.DeadlineClause.term_stopped` on columns: (j, found), the term a notice
+        received in term ``k`` on ``received`` makes the last. Timely: ``k``; late, under ``late: next_term``
+        the first later term whose deadline it still meets (several terms on when the notice period is
+        longer than a term); under ``void`` not found. Steps as many times as the notice period spans terms."""
+        from treatylife.model.record import MAX_TERMS_AHEAD
+
+        j = np.array(k, dtype=np.int64, copy=True)
+        found = received <= self.deadline(self.start(anchor, j + 1))
+        if not self.late_next_term:
+            return j, found
+        for _ in range(MAX_TERMS_AHEAD):
+            todo = ~found
+            if not todo.any():
+                break
+            j = np.where(todo, j + 1, j)
+            found = found | (todo & (received <= self.deadline(self.start(anchor, j + 1))))
+        return j, found
+
 
 def compile_rules(rules: Any) -> tuple[Shape | None, str]:
     """Compile a validated :class:`~treatylife.rules.Rules` for the batch engine, or say why not."""
@@ -370,11 +391,8 @@ class Batch:
             a, rr = self.anchors.take(idx), r[idx]
             k0, _, nxt = shape.index_on(a, rr)
             dl = shape.deadline(nxt)
-            timely = rr <= dl
-            if shape.late_next_term:
-                eff = np.where(timely, nxt, shape.start(a, k0 + 2))
-            else:
-                eff = np.where(timely, nxt, NONE)
+            j, found = shape.term_stopped(a, k0, rr)  # the replay's rule for the notice's effect
+            eff = np.where(found, shape.start(a, j + 1), NONE)
             self.effect[idx], self.notice_term[idx], self.notice_deadline[idx] = eff, k0, dl
         has_eff = self.effect != NONE
         eff = self.effect
@@ -454,15 +472,16 @@ class Batch:
             out_term[idx], term_start[idx], term_last[idx], next_renewal[idx] = k, st, nx - 1, nx
             e = ends[idx]
             has_e = e != NONE
-            blocked1 = has_e & (nx >= e)
-            dl1 = sh.deadline(nx)
-            ok1 = ~blocked1 & (dl1 >= dd)
-            nx2 = sh.start(a, k + 2)
-            dl2 = sh.deadline(nx2)
-            ok2 = ~blocked1 & ~ok1 & ~(has_e & (nx2 >= e)) & (dl2 >= dd)
-            deadline[idx] = np.where(ok1, dl1, np.where(ok2, dl2, NONE))
-            prevents[idx] = np.where(ok1, nx, np.where(ok2, nx2, NONE))
-            dl_term[idx] = np.where(ok1, k, np.where(ok2, k + 1, 0))
+            # the term whose renewal the next deadline protects: query._terms_stoppable on columns
+            j, found = sh.term_stopped(a, k, dd)
+            if not sh.late_next_term:  # a late notice is void: the next term's deadline, received early in it
+                j2, found2 = sh.term_stopped(a, k + 1, nx)
+                j, found = np.where(found, j, j2), found | found2
+            r = sh.start(a, j + 1)
+            ok = found & ~(has_e & (r >= e))
+            deadline[idx] = np.where(ok, sh.deadline(r), NONE)
+            prevents[idx] = np.where(ok, r, NONE)
+            dl_term[idx] = np.where(ok, j, 0)
         has_dl = deadline != NONE
         days_left = np.where(has_dl, deadline - d, NONE)
         return {

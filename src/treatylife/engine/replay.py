@@ -565,13 +565,18 @@ class _Replay:
                 )
                 if last_term:
                     notice.rule += " (it was the last term in any case)"
-            elif clause.late == "next_term" and not last_term:
+            elif clause.late == "next_term" and (j := dc.term_stopped(ts, e.date)) is not None:
+                # one rule with `deadline`: the first later renewal whose deadline it still meets
                 notice.late_rule = "next_term"
-                notice.effect = ts.start(k + 2)
+                notice.effect = ts.start(j + 1)
+                which = (
+                    "the following renewal"
+                    if j == k + 1
+                    else f"the first renewal it is still in time for (deadline {dc.deadline(ts.start(j + 1))})"
+                )
                 notice.rule = (
                     f"received {e.date} after the deadline {notice.deadline} for term {k} ({clause.notice}, {dc.counting.value}): late; under "
-                    f"late: next_term it prevents the following renewal, so term {k + 1} "
-                    f"ends {ts.last_day(k + 1)}"
+                    f"late: next_term it prevents {which}, so term {j} ends {ts.last_day(j)}"
                 )
             else:
                 notice.late_rule = "void" if clause.late == "void" else "next_term"
@@ -981,11 +986,11 @@ def _notice_readings(
             if k is None:
                 answers[key], texts[key] = None, "received outside every term"
                 continue
-            nxt = ts.start(k + 1)
-            dl = replace(dc, counting=counting, eom=eom).deadline(nxt)
+            reading = replace(dc, counting=counting, eom=eom, late=late)
+            dl = reading.deadline(ts.start(k + 1))
             timely = received <= dl
-            last = ts.max_terms is not None and k >= ts.max_terms
-            effect = nxt if timely else (ts.start(k + 2) if late == "next_term" and not last else None)
+            j = reading.term_stopped(ts, received)  # the same rule as the notice's own effect
+            effect = ts.start(j + 1) if j is not None else None
             answers[key] = (timely, effect)
             texts[key] = f"deadline {dl}: {'timely' if timely else 'late'}; " + (
                 f"no longer in force from {effect}" if effect else "without effect"

@@ -9,7 +9,7 @@ their conventions, notices with their life, and the citations that explain them.
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from enum import Enum
 from functools import lru_cache
 from typing import Any
@@ -27,6 +27,7 @@ from treatylife.dates.scalar import (
 )
 
 __all__ = [
+    "MAX_TERMS_AHEAD",
     "ApprovalRound",
     "Citation",
     "DeadlineClause",
@@ -148,6 +149,11 @@ class Schedule:
         return end
 
 
+#: How many terms past the one a notice is received in :meth:`DeadlineClause.term_stopped` looks (a notice
+#: period of ten years on daily terms needs 3,653): a bound on time, not a legal rule.
+MAX_TERMS_AHEAD = 10_000
+
+
 @dataclass(frozen=True)
 class DeadlineClause:
     """A notice-of-non-renewal clause compiled with its conventions."""
@@ -171,6 +177,37 @@ class DeadlineClause:
         if self.adjustment != "none":
             d = adjust_to_working_day(d, self.adjustment, self.holidays)
         return d
+
+    def term_stopped(self, ts: TermSchedule, received: _dt.date) -> int | None:
+        """The term a notice received on ``received`` makes the last (the renewal after it does not happen).
+
+        Timely (received by the deadline of the term it is received in): that term. Late: under
+        ``late: next_term`` the first later term whose deadline it still meets, which is the next term unless
+        the notice period is longer than a term (a monthly contract with 90 days' notice: three terms on);
+        under ``late: void`` none. None also outside every term, or when the terms run out first.
+
+        The one rule behind a notice's effect (the replay), the next deadline (``deadline``, ``deadlines``,
+        ``calendar``, the report) and, on columns, the batch engine.
+        """
+        k = ts.index_on(received)
+        if k is None:
+            return None
+        j = k
+        while received > self.deadline(ts.start(j + 1)):
+            if self.late != "next_term" or (ts.max_terms is not None and j >= ts.max_terms):
+                return None
+            if j - k >= MAX_TERMS_AHEAD:
+                return None
+            j += 1
+        return j
+
+    def terms_ahead(self, ts: TermSchedule) -> int:
+        """How many terms after the one it is received in a notice received on the first day of a renewed
+        term stops (0: the current term; 2 for a monthly contract with 90 days' notice), for ``check``."""
+        first = ts.start(2)
+        k = ts.index_on(first)
+        j = replace(self, late="next_term").term_stopped(ts, first)
+        return MAX_TERMS_AHEAD if j is None or k is None else j - k
 
 
 @dataclass(frozen=True)

@@ -194,7 +194,15 @@ def _check(r: CheckResult) -> list[str]:
                 at = f"line {err['line']}: " if err.get("line") else ""
                 field = f"{err['field']}: " if err.get("field") else ""
                 rows.append([f.file, f"FAIL [{err.get('code')}]", f"{at}{field}{err.get('message')}"])
-    return ["## Check", "", *_table(["file", "result", "detail"], rows)]
+    from treatylife.render.text import check_findings
+
+    found = [f"- `{_md(f.file)}`: {_md(x)}" for f in r.files if f.ok for x in check_findings(f)]
+    return [
+        "## Check",
+        "",
+        *_table(["file", "result", "detail"], rows),
+        *(["", "### Findings", "", *found] if found else []),
+    ]
 
 
 def render_markdown(result: Any, *, explain: bool = False) -> str:

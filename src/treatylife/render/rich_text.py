@@ -175,6 +175,11 @@ def _check(r: CheckResult) -> list[Any]:
     for f in r.files:
         if f.ok:
             t.add_row(_t(f.file), _m("[green]ok[/]"), _t(f.summary))
+            from treatylife.render.text import check_findings
+
+            for x in check_findings(f):
+                word = x.split(":", 1)[0] if x.startswith(("WARNING:", "NOTE:")) else ""
+                t.add_row(_t(""), _m(f"[yellow]{word.lower()}[/]") if word else _t(""), _t(x))
         else:
             for err in f.errors or [f.error or {}]:  # one row per problem in the file
                 at = f"line {err['line']}: " if err.get("line") else ""

@@ -13,6 +13,7 @@ from treatylife.answers.results import (
     Ambiguity,
     CheckResult,
     DeadlineResult,
+    FileCheck,
     NoticeInfo,
     StatusResult,
     Step,
@@ -21,7 +22,7 @@ from treatylife.answers.results import (
     WithdrawalOption,
 )
 
-__all__ = ["render_text", "term_line", "withdrawal_line"]
+__all__ = ["check_findings", "render_text", "term_line", "withdrawal_line"]
 
 
 def render_text(result: Any, *, explain: bool = False) -> str:
@@ -173,17 +174,24 @@ def _timeline(r: TimelineResult) -> list[str]:
     return lines + _ambiguities(r.ambiguities)
 
 
+def check_findings(f: FileCheck) -> list[str]:
+    """What checking a valid file found: open conventions, every date that hangs on one (WARNING), notes.
+    Shared by the text, Markdown and terminal renderers, so no view hides a warning."""
+    out = []
+    if f.open_conventions:
+        out.append(f"open conventions (defaults used): {', '.join(f.open_conventions)}")
+    for a in f.ambiguous_dates:
+        out.append(f"WARNING: {a.question}: " + "; ".join(f"{k}: {v}" for k, v in a.readings.items()))
+    out += [f"NOTE: {n}" for n in f.notes]
+    return out
+
+
 def _check(r: CheckResult) -> list[str]:
     lines = []
     for f in r.files:
         if f.ok:
             lines.append(f"ok    {f.file}: {f.summary}")
-            if f.open_conventions:
-                lines.append(f"      open conventions (defaults used): {', '.join(f.open_conventions)}")
-            for a in f.ambiguous_dates:
-                lines.append(
-                    f"      WARNING: {a.question}: " + "; ".join(f"{k}: {v}" for k, v in a.readings.items())
-                )
+            lines += [f"      {line}" for line in check_findings(f)]
         else:
             for err in f.errors or [f.error or {}]:  # one line per problem in the file
                 loc = err.get("file") or f.file
