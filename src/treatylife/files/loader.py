@@ -24,7 +24,7 @@ from pydantic import ValidationError
 
 from treatylife.errors import InputError, RulesError, ScenarioError, TreatyLifeError
 from treatylife.model.rules import Rules
-from treatylife.model.scenario import Event, EventKind, EventMatch, ScenarioFile
+from treatylife.model.scenario import Event, EventKind, EventMatch, Expectation, ScenarioFile
 
 __all__ = [
     "MAX_EVENTS",
@@ -739,6 +739,8 @@ class Loaded:
     changes: list[str] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)  # path -> sha256 of every file read
     _rules_data: Any = None
+    #: the file's own ``expect:`` entries, located (a what-if's are its own, not its base's)
+    expect: list[Expectation] = field(default_factory=list)
 
     @property
     def is_whatif(self) -> bool:
@@ -953,6 +955,7 @@ def _load(path: Path, root: Path, chain: tuple[Path, ...], doc: YamlDoc | None =
         changes=changes,
         files=files,
         _rules_data=rules_data,
+        expect=[x.located(shown, doc.lines.get(("expect", i))) for i, x in enumerate(sf.expect)],
     )
 
 

@@ -7,13 +7,21 @@ A what-if (``based_on``) adds, removes or replaces events of its base and may ov
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from treatylife.model.rules import IsoDate, PartyCode, PeriodField
 
-__all__ = ["Event", "EventKind", "EventMatch", "Replacement", "ScenarioFile"]
+__all__ = [
+    "NOTICE_STATUSES",
+    "Event",
+    "EventKind",
+    "EventMatch",
+    "Expectation",
+    "Replacement",
+    "ScenarioFile",
+]
 
 SCENARIO_SCHEMA = "treatylife/scenario/1"
 
@@ -140,6 +148,59 @@ class Replacement(_Model):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
+#: What a notice can be on a date (the ``status`` of a notice in ``treatylife status``).
+NOTICE_STATUSES = ("pending", "suspended", "withdrawn", "effective", "void", "late")
+NoticeStatus = Literal["pending", "suspended", "withdrawn", "effective", "void", "late"]
+_EXPECTED = ("in_force", "stage", "term", "ends", "deadline", "notice_status")
+
+
+class Expectation(_Model):
+    """An answer a domain expert expects on a date, written in the scenario (after OpenFisca's YAML tests):
+    ``treatylife test`` checks it, and so does ``pytest`` (the treatylife plugin)."""
+
+    date: IsoDate = Field(description="The day asked about (as `--on`).")
+    party: PartyCode | None = Field(None, description="Ask for this party (as `--party`).")
+    in_force: bool | None = Field(None, description="In force on `date` (for `party`, if given)?")
+    stage: str | None = Field(None, description="The lifecycle stage on `date`, e.g. in_force, terminated.")
+    term: int | None = Field(None, ge=1, description="The number of the term running on `date`.")
+    ends: IsoDate | None = Field(
+        None, description="The first day no longer in force, as known on `date` (null: no end known)."
+    )
+    deadline: IsoDate | None = Field(
+        None, description="The next notice deadline on or after `date` (null: there is none)."
+    )
+    notice: str | None = Field(None, description="The id of a notice whose `notice_status` is expected.")
+    notice_status: NoticeStatus | None = Field(None, description="That notice's status on `date`.")
+    why: str | None = Field(None, description="Why this is the answer (shown when it fails).")
+
+    _file: str | None = PrivateAttr(None)
+    _line: int | None = PrivateAttr(None)
+
+    @model_validator(mode="after")
+    def _expects_something(self) -> Expectation:
+        if not any(f in self.model_fields_set for f in _EXPECTED):
+            raise ValueError("an expectation names at least one of " + ", ".join(_EXPECTED))
+        if ("notice" in self.model_fields_set) != ("notice_status" in self.model_fields_set):
+            raise ValueError("`notice` (an id) and `notice_status` go together")
+        return self
+
+    def located(self, file: str | None, line: int | None) -> Expectation:
+        self._file, self._line = file, line
+        return self
+
+    @property
+    def file(self) -> str | None:
+        return self._file
+
+    @property
+    def line(self) -> int | None:
+        return self._line
+
+    def expected(self) -> dict[str, Any]:
+        """The answers given, by name (a ``null`` written out is expected too: "no deadline")."""
+        return {f: getattr(self, f) for f in _EXPECTED if f in self.model_fields_set}
+
+
 class ScenarioFile(_Model):
     """A scenario (``rules`` + ``events``) or a what-if (``based_on`` + ``add``/``remove``/...)."""
 
@@ -154,6 +215,9 @@ class ScenarioFile(_Model):
     replace: list[Replacement] = []
     overrides: dict[str, Any] = Field(
         {}, description="What-if: rule parameters to change, as a partial rules file (merged over the base)."
+    )
+    expect: list[Expectation] = Field(
+        [], description="Answers expected on given dates: checked by `treatylife test` and by pytest."
     )
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
