@@ -210,3 +210,111 @@ def test_check_says_what_a_notice_longer_than_a_term_means(tmp_path: Path) -> No
     void = _monthly(tmp_path, "void")
     assert tl.deadline(void, D("2026-06-01")).deadline is None
     assert tl.status(_monthly(tmp_path, "void", "2026-06-01"), D("2026-06-01")).notices[0].status == "void"
+
+
+# -- 1. deadlines (register) and calendar: one window ----------------------------------------------------
+
+GSOMIA_ROW = "g1,gsomia,2016-11-23,KOR,2019-08-23,{suspended},{withdrawn}"
+
+
+def test_deadlines_and_calendar_list_the_same_deadlines(tmp_path: Path) -> None:
+    """A GSOMIA row whose notice was given, then withdrawn (or suspended): ``deadlines`` over the register
+    (batch and single engines) and ``calendar`` over the same facts as a scenario list the same days."""
+    cases = {
+        "withdrawn": ("", "2019-11-22"),
+        "suspended": ("2019-11-22", ""),
+        "both": ("2019-11-22", "2020-02-01"),
+    }
+    for name, (suspended, withdrawn) in cases.items():
+        reg = tmp_path / f"{name}.csv"
+        reg.write_text(
+            "id,rules,entry_into_force,notice_party,notice_received,notice_suspended,notice_withdrawn\n"
+            + GSOMIA_ROW.format(suspended=suspended, withdrawn=withdrawn)
+            + "\n",
+            encoding="utf-8",
+        )
+        events = [
+            "  - {date: 2016-11-23, kind: signed}",
+            "  - {date: 2016-11-23, kind: notified, party: KOR}",
+            "  - {date: 2016-11-23, kind: notified, party: JPN}",
+            "  - {date: 2019-08-23, kind: notice_given, id: n, party: KOR}",
+        ]
+        if suspended:
+            events.append(f"  - {{date: {suspended}, kind: notice_suspended, notice: n}}")
+        if withdrawn:
+            events.append(f"  - {{date: {withdrawn}, kind: notice_withdrawn, notice: n}}")
+        scn = tmp_path / f"{name}.yaml"
+        scn.write_text(
+            "schema: treatylife/scenario/1\ntitle: g1\nrules: gsomia\nevents:\n" + "\n".join(events) + "\n",
+            encoding="utf-8",
+        )
+        start = D("2019-09-01")
+        register = tl.load_register(reg)
+        listed = {
+            e: [r["deadline"] for r in tl.deadlines(register, start, "2y", engine=e).rows()]
+            for e in ("batch", "single")
+        }
+        cal = tl.calendar([str(scn)], start, years=2)
+        until = D("2021-09-01")
+        in_calendar = [
+            i.date.isoformat() for i in cal.items if i.kind == "notice_deadline" and i.date <= until
+        ]
+        assert listed["batch"] == listed["single"] == in_calendar, name
+        assert in_calendar[:2] == ["2020-08-24", "2021-08-24"], name
+    out = CliRunner().invoke(
+        app, ["deadlines", str(tmp_path / "withdrawn.csv"), "--from", "2019-09-01", "--within", "2y"]
+    )
+    assert "2020-08-24" in out.output and "2021-08-24" in out.output
+
+
+# -- 6. calendar per party -------------------------------------------------------------------------------
+
+
+def test_calendar_of_a_multilateral_agreement_lists_each_partys_dates() -> None:
+    """Paris from 2016: dates for each party (bound, withdrawal possible, out), and ``--party USA``
+    gives exactly the USA's, the first day each as ``deadline --party USA`` says."""
+    whole = tl.calendar([PARIS], D("2016-01-01"), years=12)
+    assert whole.items and not whole.notes
+    usa = tl.calendar([PARIS], D("2016-01-01"), years=12, party="USA")
+    assert [i for i in whole.items if i.party == "USA"] == usa.items
+    kinds = [(i.date.isoformat(), i.kind) for i in usa.items]
+    assert kinds == [
+        ("2019-11-04", "withdrawal_opens"),
+        ("2020-11-04", "party_out"),
+        ("2021-02-19", "party_bound"),
+        ("2024-02-19", "withdrawal_opens"),
+        ("2026-01-27", "party_out"),
+    ]
+    for item in usa.items:
+        if item.kind == "withdrawal_opens":
+            asked = tl.deadline(PARIS, add_days(item.date, -1), party="USA").withdrawal
+            assert asked and asked[0].notice_from == item.date
+    runner = CliRunner()
+    out = runner.invoke(app, ["calendar", PARIS, "--from", "2016-01-01", "--years", "12", "-o", "-"])
+    assert out.exit_code == 0 and out.output.count("BEGIN:VEVENT") == len(whole.items)
+
+
+def test_an_empty_calendar_says_why() -> None:
+    out = CliRunner().invoke(
+        app, ["calendar", str(ROOT / "examples/kyoto-record.yaml"), "--from", "2030-01-01"]
+    )
+    assert out.exit_code == 0
+    assert "BEGIN:VEVENT" not in out.output and "no dates: Kyoto Protocol" in out.output
+
+
+def test_uids_name_the_obligation_not_its_date(tmp_path: Path) -> None:
+    """The same deadline moved by an edit (180 days' notice instead of 90) keeps its UID, so a subscribed
+    calendar updates it; the stamp comes from the inputs, not from --from."""
+    base = tl.calendar([GSOMIA], D("2026-01-01"), years=3)
+    moved = tl.calendar(
+        [tl.whatif(GSOMIA, set=["exits.art21-3-notice.notice=180days"])], D("2026-01-01"), years=3
+    )
+    a = {i.uid: i.date for i in base.items if i.kind == "notice_deadline"}
+    b = {i.uid: i.date for i in moved.items if i.kind == "notice_deadline"}
+    assert a.keys() == b.keys() and all(b[u] < a[u] for u in a)
+    later = tl.calendar([GSOMIA], D("2026-06-01"), years=3)
+    assert later.stamp == base.stamp == D("2023-03-21")  # the record's last event
+    shared = {i.uid for i in base.items} & {i.uid for i in later.items}
+    assert shared and all(i.date == j.date for i in base.items for j in later.items if i.uid == j.uid)
+    ics = CliRunner().invoke(app, ["calendar", GSOMIA, "--from", "2026-01-01", "-o", "-"]).output
+    assert "DTSTAMP:20230321T000000Z" in ics and "DTSTAMP:20260101" not in ics

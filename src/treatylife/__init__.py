@@ -314,15 +314,17 @@ def calendar(
     start: DateLike,
     years: int = 2,
     remind_weeks: list[int] | None = None,
+    party: str | None = None,
 ) -> CalendarResult:
-    """Upcoming notice deadlines, renewals and ends from ``start`` for ``years`` years (for an .ics file)."""
+    """Upcoming notice deadlines, withdrawal windows, renewals and ends from ``start`` for ``years`` years
+    (for an .ics file); a multilateral agreement's per party, or only ``party``'s."""
     from treatylife.answers.agenda import agenda
 
     given: Any = scenarios
     items: list[Any] = (
         [given] if isinstance(given, (str, PathLike, Mapping, Record)) else list(given or [None])
     )
-    return agenda([_record(s) for s in items], _date(start, "start"), years, remind_weeks)
+    return agenda([_record(s) for s in items], _date(start, "start"), years, remind_weeks, party)
 
 
 def report(

@@ -10,13 +10,14 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from treatylife.answers.results import ResultBase
+from treatylife.answers.results import DeadlineResult, ResultBase
 from treatylife.dates import scalar as D
 from treatylife.engine.lifecycle import FINAL, IN_FORCE
 from treatylife.model.record import Record
 
-__all__ = ["AgendaItem", "CalendarResult", "agenda"]
+__all__ = ["AgendaItem", "CalendarResult", "agenda", "deadlines_between", "next_event_after"]
 
 MAX_ITEMS_PER_SCENARIO = 2_000
 
@@ -24,14 +25,17 @@ MAX_ITEMS_PER_SCENARIO = 2_000
 @dataclass(frozen=True)
 class AgendaItem:
     date: _dt.date
-    kind: str  # notice_deadline | withdrawal_opens | renewal | end | expiry
+    kind: str  # notice_deadline | withdrawal_opens | renewal | party_bound | party_out | end | expiry
     agreement: str
     scenario: str
     summary: str
     description: str
     article: str | None
-    uid: str  # stable: same inputs, same UID (calendar clients update rather than duplicate)
+    #: stable per obligation (agreement, scenario file, kind, clause, term, party), never the date: when a
+    #: deadline moves (an edit, a what-if), a re-imported calendar updates the event instead of adding one
+    uid: str
     alarm: bool  # reminders are set on actionable dates (deadlines, ends), not on renewals
+    party: str | None = None  # the party it concerns (multilateral agreements: one item per party)
 
 
 @dataclass(frozen=True)
@@ -41,74 +45,149 @@ class CalendarResult(ResultBase):
     remind_weeks: list[int]
     items: list[AgendaItem]
     scenarios: list[str] = field(default_factory=list)
+    party: str | None = None
+    #: DTSTAMP of every event: 00:00 UTC on the latest event date of the scenarios (1970-01-01 without
+    #: events): derived from the inputs, so the same inputs give the same bytes, whatever --from or the clock
+    stamp: _dt.date = _dt.date(1970, 1, 1)
+    #: why there are no dates, when there are none (so an empty calendar is never silent)
+    notes: list[str] = field(default_factory=list)
 
 
-def _uid(agreement_id: str, scenario: str, kind: str, d: _dt.date) -> str:
-    h = hashlib.sha256(f"{agreement_id}|{scenario}|{kind}|{d.isoformat()}".encode()).hexdigest()[:16]
-    return f"{kind}-{d.isoformat()}-{h}@treatylife"
+def _uid(r: Record, kind: str, *parts: object) -> str:
+    """The obligation's identity: agreement, scenario file, kind and what names it (clause, term, party)."""
+    scenario = Path(r.scenario_path).name if r.scenario_path else r.scenario
+    key = "|".join([r.agreement_id, scenario, kind, *("" if p is None else str(p) for p in parts)])
+    return f"{kind}-{hashlib.sha256(key.encode()).hexdigest()[:20]}@treatylife"
 
 
-def _items(r: Record, start: _dt.date, end: _dt.date) -> list[AgendaItem]:
+def deadlines_between(
+    r: Record, start: _dt.date, end: _dt.date, party: str | None = None
+) -> list[DeadlineResult]:
+    """Every notice deadline from ``start`` to ``end``: after each, the next is asked from the day after (as
+    if no notice were given); when there is none as known on a day (a notice is pending), it is asked again
+    from the scenario's next event (the notice suspended or withdrawn may bring deadlines back).
+
+    The one rule for a window of deadlines: ``calendar`` uses it, and ``deadlines`` over a register uses
+    it for the rows the single engine answers (its batch engine runs the same rounds on columns).
+    """
+    from treatylife.answers.query import next_deadline
+
+    out: list[DeadlineResult] = []
+    on = start
+    while r.deadline_clauses and on <= end and len(out) < MAX_ITEMS_PER_SCENARIO:
+        dl = next_deadline(r, on, party)
+        if dl.deadline is None:
+            later = next_event_after(r, on)
+            if later is None:
+                break
+            on = later
+            continue
+        if dl.deadline > end:
+            break
+        out.append(dl)
+        on = D.add_days(dl.deadline, 1)
+    return out
+
+
+def next_event_after(r: Record, on: _dt.date) -> _dt.date | None:
+    """The date of the scenario's first event after ``on`` (None: nothing more happens)."""
+    return next((e.date for e in r.events if e.date > on), None)
+
+
+def _items(r: Record, start: _dt.date, end: _dt.date, party: str | None = None) -> list[AgendaItem]:
     from treatylife.answers.query import next_deadline
 
     out: list[AgendaItem] = []
 
-    def add(d: _dt.date, kind: str, summary: str, description: str, article: str | None, alarm: bool) -> None:
+    def add(
+        d: _dt.date,
+        kind: str,
+        summary: str,
+        description: str,
+        article: str | None,
+        alarm: bool,
+        uid: str,
+        who: str | None = None,
+    ) -> None:
         out.append(
-            AgendaItem(
-                d,
-                kind,
-                r.short_title,
-                r.scenario,
-                summary,
-                description,
-                article,
-                _uid(r.agreement_id, r.scenario, kind, d),
-                alarm,
-            )
+            AgendaItem(d, kind, r.short_title, r.scenario, summary, description, article, uid, alarm, who)
         )
 
-    who = r.short_title
+    name = r.short_title
     # notice deadlines, one after the other
-    on = start
-    while on <= end and len(out) < MAX_ITEMS_PER_SCENARIO:
-        dl = next_deadline(r, on)
-        if dl.deadline is None:
-            # nothing to prevent as known on `on` (say a notice is pending); a later event of the scenario
-            # (the notice suspended or withdrawn) may bring deadlines back: look again from there
-            later = [e.date for e in r.events if e.date > on]
-            if not later:
-                break
-            on = later[0]
-            continue
-        if dl.deadline > end:
-            break
+    for dl in deadlines_between(r, start, end, party):
+        assert dl.deadline is not None
         add(
             dl.deadline,
             "notice_deadline",
-            f"{who}: last day for notice to prevent the renewal of {dl.prevents_renewal_of}",
+            f"{name}: last day for notice to prevent the renewal of {dl.prevents_renewal_of}",
             f"A notice by {' or '.join(dl.who)} under {dl.clause} ({dl.article or 'no article cited'}; at "
             f"least {dl.notice_period}) must be received on or before {dl.deadline} to stop the renewal of "
             f"{dl.prevents_renewal_of} (term {dl.term} ends {dl.term_last_day}); counted as {dl.convention}. "
             f"Scenario: {r.scenario}.",
             dl.article,
             True,
+            _uid(r, "notice_deadline", dl.clause, dl.term, party),
+            party,
         )
-        on = D.add_days(dl.deadline, 1)
-    # the first day a withdrawal clause lets a notice be given (after some time in force, or the initial term)
-    for w in next_deadline(r, start).withdrawal:
-        if start < w.notice_from <= end:
-            named = " (or on a later date the notification names)" if w.later_date else ""
-            add(
-                w.notice_from,
-                "withdrawal_opens",
-                f"{who}: notice of withdrawal possible from today under {w.clause}",
-                f"From {w.notice_from} a notice by {' or '.join(w.who)} under {w.clause} "
-                f"({w.article or 'no article cited'}) may be given; received that day, it takes effect "
-                f"{w.effect_after} later, on {w.takes_effect}{named}. Scenario: {r.scenario}.",
-                w.article,
-                True,
-            )
+    # the first day a withdrawal clause lets a notice be given (after some time in force, or the initial
+    # term): in a multilateral agreement for each party, from each time it becomes bound
+    asked = [party] if party is not None else (list(r.parties) if r.multilateral else [None])
+    seen: set[tuple[str, str | None, _dt.date]] = set()
+    for p in asked:
+        spans = r.party_spans.get(p, []) if p is not None else []
+        days = [
+            (i, max(start, ps.start))
+            for i, ps in enumerate(spans)
+            if ps.start <= end and (ps.end is None or ps.end > start)
+        ]
+        for i, day in days if p is not None else [(0, start)]:
+            for w in next_deadline(r, day, p).withdrawal:
+                if not (start < w.notice_from <= end) or (w.clause, p, w.notice_from) in seen:
+                    continue
+                seen.add((w.clause, p, w.notice_from))
+                named = " (or on a later date the notification names)" if w.later_date else ""
+                add(
+                    w.notice_from,
+                    "withdrawal_opens",
+                    f"{name}: notice of withdrawal possible from today under {w.clause}"
+                    + (f" ({p})" if p else ""),
+                    f"From {w.notice_from} a notice by {' or '.join(w.who)} under {w.clause} "
+                    f"({w.article or 'no article cited'}) may be given; received that day, it takes effect "
+                    f"{w.effect_after} later, on {w.takes_effect}{named}"
+                    + (" (for that party only)" if w.scope == "party" else "")
+                    + f". Scenario: {r.scenario}.",
+                    w.article,
+                    True,
+                    _uid(r, "withdrawal_opens", w.clause, p, i),
+                    p,
+                )
+    # a party becoming bound, or no longer bound (its withdrawal taking effect), inside the window
+    for p in asked if r.multilateral else []:
+        for i, ps in enumerate(r.party_spans.get(p or "", [])):
+            if start <= ps.start <= end and ps.start != r.in_force_from:
+                add(
+                    ps.start,
+                    "party_bound",
+                    f"{name}: in force for {p} from today",
+                    f"{ps.cause}. Scenario: {r.scenario}.",
+                    None,
+                    False,
+                    _uid(r, "party_bound", p, i),
+                    p,
+                )
+            if ps.end is not None and start <= ps.end <= end and r.span_on(ps.end).stage in IN_FORCE:
+                add(
+                    ps.end,
+                    "party_out",
+                    f"{name}: no longer in force for {p} (last day {D.add_days(ps.end, -1)})",
+                    f"{ps.end_cause or 'no longer bound'}. First day {p} is no longer bound: {ps.end}. "
+                    f"Scenario: {r.scenario}.",
+                    None,
+                    True,
+                    _uid(r, "party_out", p, i),
+                    p,
+                )
     # renewals and ends, as the scenario has them (its events after ``start`` included: a what-if may plan
     # a notice); renewals are term starts on which the agreement is still in force
     s = r.schedule
@@ -126,14 +205,17 @@ def _items(r: Record, start: _dt.date, end: _dt.date) -> list[AgendaItem]:
                 d >= start
                 and r.span_on(d).stage in IN_FORCE
                 and r.span_on(D.add_days(d, -1)).stage in IN_FORCE
+                and (party is None or r.party_span_on(party, d) is not None)
             ):
                 add(
                     d,
                     "renewal",
-                    f"{who}: renews for term {k} unless a timely notice stops it",
+                    f"{name}: renews for term {k} unless a timely notice stops it",
                     f"Term {k} begins {d} ({r.citations['renewal'].what}). Scenario: {r.scenario}.",
                     r.citations["renewal"].article,
                     False,
+                    _uid(r, "renewal", k, party),
+                    party,
                 )
             k += 1
     for span in r.spans:
@@ -142,18 +224,36 @@ def _items(r: Record, start: _dt.date, end: _dt.date) -> list[AgendaItem]:
             add(
                 span.start,
                 kind,
-                f"{who}: no longer in force (last day {D.add_days(span.start, -1)})",
+                f"{name}: no longer in force (last day {D.add_days(span.start, -1)})",
                 f"{span.cause}. First day no longer in force: {span.start}. Scenario: {r.scenario}.",
                 None,
                 True,
+                _uid(r, "end", party),
+                party,
             )
     return out
 
 
+def _why_empty(r: Record, start: _dt.date, end: _dt.date) -> str:
+    """One line saying why a scenario gives no date in the window."""
+    last = r.spans[-1]
+    if last.stage in FINAL and last.start is not None and last.start < start:
+        return f"{r.scenario}: no longer in force since {last.start}"
+    if not r.deadline_clauses and not r.withdrawal_clauses:
+        return f"{r.scenario}: no notice clause, and nothing ends or renews between {start} and {end}"
+    return f"{r.scenario}: no deadline, renewal, withdrawal or end falls between {start} and {end}"
+
+
 def agenda(
-    records: list[Record], start: _dt.date, years: int = 2, remind_weeks: list[int] | None = None
+    records: list[Record],
+    start: _dt.date,
+    years: int = 2,
+    remind_weeks: list[int] | None = None,
+    party: str | None = None,
 ) -> CalendarResult:
-    """Upcoming dates of each record from ``start`` for ``years`` years, sorted by date."""
+    """Upcoming dates of each record from ``start`` for ``years`` years, sorted by date (with ``party``: the
+    dates that concern that party: its deadlines, its withdrawal, the renewals and ends while it is bound)."""
+    from treatylife.answers.query import check_party
     from treatylife.errors import InputError
 
     if years < 1 or years > 100:
@@ -162,6 +262,11 @@ def agenda(
     if any(w < 0 or w > 104 for w in weeks):
         raise InputError("--remind takes weeks between 0 and 104", field="--remind", code="TL603")
     end = D.add_days(D.add_period(start, D.Period(years, "years")), -1)
-    items = [i for r in records for i in _items(r, start, end)]
-    items.sort(key=lambda i: (i.date, i.agreement, i.scenario, i.kind))
-    return CalendarResult(start, end, weeks, items, [r.scenario for r in records])
+    for r in records:
+        check_party(r, party)
+    per = [_items(r, start, end, party) for r in records]
+    items = [i for found in per for i in found]
+    items.sort(key=lambda i: (i.date, i.agreement, i.scenario, i.kind, i.party or ""))
+    notes = [_why_empty(r, start, end) for r, found in zip(records, per, strict=True) if not found]
+    stamp = max((e.date for r in records for e in r.events), default=_dt.date(1970, 1, 1))
+    return CalendarResult(start, end, weeks, items, [r.scenario for r in records], party, stamp, notes)

@@ -484,6 +484,12 @@ class Batch:
             dl_term[idx] = np.where(ok, j, 0)
         has_dl = deadline != NONE
         days_left = np.where(has_dl, deadline - d, NONE)
+        # the row's first event after `d` (agenda.next_event_after): where deadlines look again when a
+        # pending notice leaves none, since its suspension or withdrawal may bring them back
+        next_event = np.full(n, NONE, dtype=np.int64)
+        for col in (self.signed, self.notified, self.received, self.suspended, self.withdrawn):
+            after = (col != NONE) & (col > d) & ((next_event == NONE) | (col < next_event))
+            next_event = np.where(after, col, next_event)
         return {
             "stage": stage,
             "since": since,
@@ -499,4 +505,5 @@ class Batch:
             "prevents_renewal_of": prevents,
             "deadline_term": dl_term,
             "deadline_term_last_day": np.where(has_dl, prevents - 1, NONE),
+            "next_event": next_event,
         }

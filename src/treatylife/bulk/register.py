@@ -99,6 +99,7 @@ OUTPUT: dict[str, str] = {
     "deadline_term_last_day": "date",
     "clause": "str",
     "who": "str",
+    "next_event": "date",  # the row's first event after the date asked (for deadlines' rounds)
 }
 PORTFOLIO_COLUMNS = (
     "id",
@@ -678,6 +679,7 @@ def _empty_columns(n: int) -> dict[str, Any]:
 
 def record_row(record: Any, on: _dt.date) -> dict[str, Any]:
     """One agreement's answers on ``on`` from the single engine (treatylife.answers.query), as output values."""
+    from treatylife.answers.agenda import next_event_after
     from treatylife.answers.query import next_deadline, status
     from treatylife.bulk.batch import NONE, to_days
 
@@ -710,6 +712,7 @@ def record_row(record: Any, on: _dt.date) -> dict[str, Any]:
         "deadline_term_last_day": day(dl.term_last_day),
         "clause": dl.clause or "",
         "who": " ".join(dl.who),
+        "next_event": day(next_event_after(record, on) if record.deadline_clauses else None),
     }
 
 
@@ -877,7 +880,10 @@ def deadlines(
     """Every notice deadline from ``start`` up to ``within`` later, soonest first.
 
     An agreement renewing more often than the window is long has several: after each deadline found, the
-    agreement is asked again from the day after it (as if no notice were given), until the window ends.
+    agreement is asked again from the day after it (as if no notice were given), until the window ends;
+    one with none as known on a day (a notice pending) is asked again from its next event (the notice
+    suspended or withdrawn brings deadlines back). The rule is :func:`treatylife.answers.agenda.
+    deadlines_between`, which ``calendar`` uses, run here in rounds over the register's columns.
     """
     import numpy as np
 
@@ -892,17 +898,23 @@ def deadlines(
     found_rows: list[Any] = []
     last = to_days(until)
     for _ in range(MAX_DEADLINE_ROUNDS):
-        dl = table.columns["deadline"]
+        dl, ev = table.columns["deadline"], table.columns["next_event"]
         idx = np.nonzero((dl != NONE) & (dl <= last))[0]
-        if not len(idx):
-            break
-        found.append(table.take(idx))
-        found_rows.append(rows[idx])
-        idx = idx[dl[idx] < last]  # a deadline on the window's last day: no later one fits
+        if len(idx):
+            found.append(table.take(idx))
+            found_rows.append(rows[idx])
+        # ask again: from the day after a deadline (one on the window's last day leaves no room), or, with
+        # no deadline, from the next event inside the window
+        again = np.where(
+            dl != NONE,
+            np.where(dl < last, dl + 1, NONE),
+            np.where((ev != NONE) & (ev <= last), ev, NONE),
+        )
+        idx = np.nonzero(again != NONE)[0]
         if not len(idx):
             break
         per_row = np.full(len(reg), NONE, dtype=np.int64)
-        per_row[rows[idx]] = dl[idx] + 1
+        per_row[rows[idx]] = again[idx]
         rows = np.nonzero(per_row != NONE)[0]
         table = _evaluate(reg, start, engine, None, per_row).take(rows)
     else:

@@ -13,6 +13,7 @@ from treatylife.cli.base import (
     JsonOpt,
     OnOpt,
     OutputOpt,
+    PartyOpt,
     RemoveOpt,
     ScenarioArg,
     SetOpt,
@@ -21,6 +22,7 @@ from treatylife.cli.base import (
     guard,
     inputs_of,
     scenario_of,
+    terminal_line,
     today,
     write_output,
 )
@@ -42,14 +44,16 @@ def calendar(
     ] = None,
     output: OutputOpt = None,
     as_json: JsonOpt = False,
+    party: PartyOpt = None,
 ) -> None:
-    """Write an iCalendar (.ics) file of upcoming notice deadlines, renewals and ends, with reminders."""
+    """Write an iCalendar (.ics) file of upcoming notice deadlines, withdrawal windows, renewals and ends
+    (per party for a multilateral agreement), with reminders."""
     import treatylife
 
     day = guard(lambda: start or today(), as_json)
     result = guard(
         lambda: treatylife.calendar(
-            list(scenarios or []) or [None], day, years, list(remind) if remind else None
+            list(scenarios or []) or [None], day, years, list(remind) if remind else None, party
         ),
         as_json,
     )
@@ -66,6 +70,8 @@ def calendar(
         f"{len(result.items)} dates",
         inputs_of(*scenarios) if scenarios else inputs_of(None),
     )
+    for note in result.notes:  # an empty calendar says why
+        typer.echo(terminal_line(f"no dates: {note}"), err=True)
 
 
 @app.command()

@@ -1,9 +1,10 @@
 """iCalendar (RFC 5545) output of a :class:`~treatylife.agenda.CalendarResult`, built with ``icalendar``.
 
-All-day events; one ``VALARM`` per reminder on deadlines and ends. The output is deterministic: every
-event has a stable UID (a hash of agreement, scenario, kind and date) and its DTSTAMP is the start date of
-the calendar at 00:00 UTC (derived from the inputs, not the clock), so the same question gives the same
-bytes and a re-import updates rather than duplicates.
+All-day events; one ``VALARM`` per reminder on deadlines and ends. The output is deterministic and
+re-imports update: every event's UID names the obligation, not its date (agreement, scenario file, kind,
+clause, term, party: a deadline that moves keeps its UID), and every DTSTAMP is 00:00 UTC on the latest
+event date of the scenarios (derived from the inputs, neither ``--from`` nor the clock), so the same
+inputs give the same bytes.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def render_ics(result: CalendarResult) -> bytes:
 
     __version__ = package_version()
 
-    stamp = _dt.datetime.combine(result.start, _dt.time(0, 0), tzinfo=_dt.UTC)
+    stamp = _dt.datetime.combine(result.stamp, _dt.time(0, 0), tzinfo=_dt.UTC)
     cal = Calendar()
     cal.add("prodid", f"-//treatylife//treatylife {__version__}//EN")
     cal.add("version", "2.0")
