@@ -7,8 +7,10 @@ examples in the normal test run; ``fuzz/run.py`` runs them for minutes.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -420,3 +422,322 @@ def exercise_mutation(project: Path, name: str, text: str, on: list[dt.date]) ->
             exercise(project / user, on)
     finally:
         shutil.copyfile(DATA / name, target)
+
+
+# ---------------------------------------------------------------------------- cache on == cache off
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a user sees of one command: exit code, standard output and standard error, as bytes."""
+
+    code: int
+    out: bytes
+    err: bytes
+
+    def show(self) -> str:
+        return f"exit {self.code}\n--- stdout\n{self.out!r}\n--- stderr\n{self.err!r}"
+
+
+def run_cli(
+    argv: list[str], env: dict[str, str | None], *, full: bool = False, encoding: str = "utf-8"
+) -> Answer:
+    """Run the real console entry (``treatylife.__main__.main``: fast path, then the typer CLI) in this
+    process, or with ``full`` the typer CLI alone, with ``env`` changed (None removes a variable) and a
+    standard output and error that are not terminals and encode as ``encoding`` (as PYTHONIOENCODING does)."""
+    import io
+    import sys
+
+    out, err = io.BytesIO(), io.BytesIO()
+    stdout = io.TextIOWrapper(out, encoding=encoding, errors="strict", write_through=True)
+    stderr = io.TextIOWrapper(err, encoding=encoding, errors="backslashreplace", write_through=True)
+    saved = (sys.argv, sys.stdout, sys.stderr)
+    saved_env = {k: os.environ.get(k) for k in env}
+    sys.argv = ["treatylife", *argv]
+    sys.stdout, sys.stderr = stdout, stderr
+    for k, v in env.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+    code: Any = 0
+    try:
+        if full:
+            from treatylife.cli.app import main as entry
+        else:
+            from treatylife.__main__ import main as entry
+        entry()
+    except SystemExit as exc:
+        code = exc.code
+    finally:
+        for stream in (stdout, stderr):
+            with contextlib.suppress(OSError, ValueError):
+                stream.flush()
+        sys.argv, sys.stdout, sys.stderr = saved
+        for k, v in saved_env.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    if code is None:
+        code = 0
+    elif not isinstance(code, int):  # as the interpreter does with sys.exit("message")
+        err.write(f"{code}\n".encode(encoding, "backslashreplace"))
+        code = 1
+    return Answer(code, out.getvalue(), err.getvalue())
+
+
+class CacheWorld:
+    """A scratch project, a cache directory and a random walk over the changes that must not fool the cache:
+    files edited, symbolic links repointed, the project root moved (a ``rules/`` folder, ``pyproject.toml`` or
+    ``.git`` appearing or vanishing between a file and its root), FIFOs and devices planted as inputs or as
+    cache entries, cache entries damaged, forged, nested deeply or made writable by others, the working
+    directory changed. After each change a query runs with the cache (twice: the second is a hit whenever an
+    entry could be stored) and without it through the full typer CLI; any difference is a failure."""
+
+    SCENARIOS = ("a.yaml", "b.yaml", "link.yaml", "whatif.yaml", "sub/deep/c.yaml")
+    RULES_LINK = "rules/current.yaml"
+
+    def __init__(self, root: Path, rng: Any) -> None:
+        self.rng = rng
+        self.root = root
+        self.proj = root / "proj"
+        self.cache = root / "cache"
+        scratch_project(self.proj)
+        (self.proj / "sub" / "deep").mkdir(parents=True, exist_ok=True)
+        self.rules = sorted(p.name for p in (self.proj / "rules").glob("*.yaml"))
+        os.symlink("gsomia.yaml", self.proj / self.RULES_LINK)
+        for name in self.SCENARIOS:
+            self.edit(name)
+        self.cwd = self.proj
+        self.tried = 0
+
+    # -- changes
+
+    def _scenario_text(self, name: str) -> str:
+        rng = self.rng
+        rules_ref = "../rules/" if "/" not in name else "../../rules/"
+        if name == "whatif.yaml":
+            base = rng.choice(["a.yaml", "b.yaml", "link.yaml", "examples/gsomia-record.yaml"])
+            lines = [f"title: what if {rng.randrange(100)}", f"based_on: {base}"]
+            if rng.random() < 0.5:
+                lines += ["remove:", "  - kind: notice_suspended"]
+            if rng.random() < 0.3:
+                lines += [
+                    "add:",
+                    f"  - {{date: 2019-0{rng.randint(1, 9)}-01, kind: notice_given, party: JPN}}",
+                ]
+            return "\n".join(lines) + "\n"
+        rules = rng.choice(["current", "current", "gsomia", *[r[:-5] for r in self.rules]])
+        ref = rules if rng.random() < 0.3 and rules != "current" else f"{rules_ref}{rules}.yaml"
+        src = (DATA / "examples" / "gsomia-record.yaml").read_text(encoding="utf-8")
+        lines = src.splitlines()
+        out = []
+        for line in lines:
+            if line.startswith("rules:"):
+                line = f"rules: {ref}"
+            elif line.startswith("title:") and rng.random() < 0.3:
+                line = "title: " + rng.choice(
+                    ['"plain"', '"caf\\u00e9 \\u2013 dash"', '"\\e[31mred\\e[0m"', '"[/bold] [link=x]y[/link]"',
+                     '"two\\nlines"', '"\\u0000nul"', "'x: y'"]
+                )  # fmt: skip
+            elif "2019-08-23" in line and rng.random() < 0.3:
+                line = line.replace("2019-08-23", f"2019-0{rng.randint(1, 9)}-2{rng.randint(0, 8)}")
+            out.append(line)
+        if rng.random() < 0.1:
+            k = rng.randrange(len(out))
+            del out[k]  # often invalid: the error must be the same too
+        return "\n".join(out) + "\n"
+
+    def edit(self, name: str) -> None:
+        path = self.proj / "examples" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if name == "link.yaml":
+            target = self.rng.choice(
+                ["a.yaml", "b.yaml", "gsomia-record.yaml", "paris-record.yaml", "nowhere"]
+            )
+            self._relink(path, target)
+            return
+        if path.is_symlink() or (path.exists() and not path.is_file()):
+            os.unlink(path)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(self._scenario_text(name), encoding="utf-8")
+        os.replace(tmp, path)
+
+    @staticmethod
+    def _relink(path: Path, target: str) -> None:
+        tmp = path.with_name(path.name + ".new")
+        if tmp.is_symlink() or tmp.exists():
+            os.unlink(tmp)
+        os.symlink(target, tmp)
+        os.replace(tmp, path)  # atomically repointed
+
+    def change(self) -> str:
+        """One random change; returns what it did (for the failure report)."""
+        import shutil as sh
+
+        rng = self.rng
+        r = rng.randrange(16)
+        ex = self.proj / "examples"
+        if r <= 3:
+            name = rng.choice(self.SCENARIOS)
+            self.edit(name)
+            return f"edit {name}"
+        if r == 4:
+            target = rng.choice([*self.rules, "nowhere.yaml"])
+            self._relink(self.proj / self.RULES_LINK, target)
+            return f"rules/current.yaml -> {target}"
+        if r == 5:
+            rules = self.proj / "rules" / rng.choice([r for r in self.rules if r != "current.yaml"])
+            text = rules.read_text(encoding="utf-8")
+            days = rng.choice(["30", "90", "120", "180", "365"])
+            import re as _re
+
+            rules.write_text(_re.sub(r"notice: \d+ days", f"notice: {days} days", text), encoding="utf-8")
+            return f"{rules.name}: notice {days} days"
+        if r == 6:
+            where = rng.choice([ex, ex / "sub", ex / "sub" / "deep", self.proj / "sub"])
+            marker = where / rng.choice(["rules", "pyproject.toml", ".git"])
+            if marker.is_dir() and not marker.is_symlink():
+                sh.rmtree(marker)
+                return f"removed {marker.relative_to(self.root)}"
+            if marker.exists() or marker.is_symlink():
+                marker.unlink()
+                return f"removed {marker.relative_to(self.root)}"
+            where.mkdir(parents=True, exist_ok=True)
+            if marker.name == "pyproject.toml":
+                marker.write_text("[project]\n", encoding="utf-8")
+            else:
+                marker.mkdir()
+            return f"created {marker.relative_to(self.root)}"
+        if r == 7:
+            name = rng.choice(self.SCENARIOS)
+            path = ex / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if path.is_symlink() or path.exists():
+                path.unlink()
+            if rng.random() < 0.5:
+                os.mkfifo(path)
+                return f"{name} is a FIFO"
+            os.symlink("/dev/zero", path)
+            return f"{name} -> /dev/zero"
+        if r == 8:
+            self.cwd = rng.choice([self.proj, ex, self.root, ex / "sub"])
+            return f"cd {self.cwd.relative_to(self.root.parent)}"
+        records = self.cache / "records"
+        entries = (
+            sorted(e for e in records.glob("*.json") if e.is_file() and not e.is_symlink())
+            if records.is_dir()
+            else []
+        )
+        if r == 9 and entries:
+            e = rng.choice(entries)
+            data = e.read_bytes()
+            cut = rng.randrange(len(data) + 1)
+            e.write_bytes(data[:cut] + rng.choice([b"", b"x", b"{", b"\xff"]))
+            return f"truncated entry at {cut}"
+        if r == 10 and entries:
+            e = rng.choice(entries)
+            depth = rng.choice([50, 5000, 100000])
+            e.write_text("[" * depth + "]" * depth, encoding="ascii")
+            return f"entry nested {depth} deep"
+        if r == 11 and entries:
+            e = rng.choice(entries)
+            e.unlink()
+            if rng.random() < 0.5:
+                os.mkfifo(e)
+                return "entry is a FIFO"
+            os.symlink("/dev/zero", e)
+            return "entry -> /dev/zero"
+        if r == 12 and len(entries) >= 2:
+            a, b = rng.sample(entries, 2)
+            sh.copyfile(a, b)  # another scenario's entry, under this one's name
+            return "entry copied over another"
+        if r == 13 and entries:
+            e = rng.choice(entries)
+            try:
+                entry = json.loads(e.read_bytes())
+            except (ValueError, RecursionError):
+                return "entry not JSON (left as is)"
+            if not isinstance(entry, dict):
+                return "entry not an object (left as is)"
+            obs = entry.get("observations") or []
+            entry["observations"] = [o for o in obs if o[0] != "read" or rng.random() < 0.5] or obs
+            if rng.random() < 0.5 and isinstance(entry.get("record"), dict):
+                entry["record"]["title"] = "forged"
+            e.write_text(json.dumps(entry), encoding="utf-8")
+            return "entry forged"
+        if r == 14 and self.cache.is_dir():
+            target = rng.choice([self.cache, records]) if records.is_dir() else self.cache
+            mode = rng.choice([0o777, 0o775, 0o757, 0o700, 0o700])
+            os.chmod(target, mode)
+            return f"chmod {mode:o} {target.name}"
+        if r == 15 and entries:
+            e = rng.choice(entries)
+            os.chmod(e, rng.choice([0o666, 0o644, 0o600, 0o620]))
+            return "chmod entry"
+        if self.cache.is_dir():
+            for p in (self.cache, records):
+                if p.is_dir():
+                    os.chmod(p, 0o700)
+            return "cache dir made private again"
+        return "nothing"
+
+    # -- a query, three ways
+
+    def argv(self) -> list[str]:
+        rng = self.rng
+        argv = [rng.choice(["status", "deadline"])]
+        name = rng.choice([*self.SCENARIOS, None, "examples/gsomia-record.yaml"])
+        if name is not None:
+            target = self.proj / "examples" / name if not name.startswith("examples/") else self.proj / name
+            argv.append(str(target) if rng.random() < 0.5 else os.path.relpath(target, self.cwd))
+        argv += ["--on", rng.choice(["2019-08-23", "2019-11-23", "2020-01-01", "2016-01-01", "2030-02-28"])]
+        fmt = rng.random()
+        if fmt < 0.3:
+            argv.append("--json")
+        elif fmt < 0.5:
+            argv += ["--format", rng.choice(["json", "text", "markdown"])]
+        if rng.random() < 0.3:
+            argv.append("--explain")
+        return argv
+
+    def query(self) -> str:
+        """Ask one question with and without the cache; raise AssertionError on any difference."""
+        rng = self.rng
+        argv = self.argv()
+        extra: dict[str, str | None] = {}
+        if rng.random() < 0.1:
+            extra[rng.choice(["NO_COLOR", "COLUMNS", "TREATYLIFE_TODAY", "FORCE_COLOR"])] = "1"
+        encoding = "utf-8" if rng.random() < 0.85 else rng.choice(["ascii", "latin-1"])
+        cached = {"TREATYLIFE_CACHE_DIR": str(self.cache), "TREATYLIFE_NO_CACHE": None, **extra}
+        plain = {"TREATYLIFE_NO_CACHE": "1", "TREATYLIFE_CACHE_DIR": None, **extra}
+        old = os.getcwd()
+        os.chdir(self.cwd)
+        try:
+            first = run_cli(argv, cached, encoding=encoding)
+            second = run_cli(argv, cached, encoding=encoding)
+            reference = run_cli(argv, plain, full=True, encoding=encoding)
+            no_cache = run_cli(argv, plain, encoding=encoding) if rng.random() < 0.3 else reference
+        finally:
+            os.chdir(old)
+        self.tried += 1
+        for what, got in (("first run with the cache", first), ("second run with the cache", second),
+                          ("TREATYLIFE_NO_CACHE=1", no_cache)):  # fmt: skip
+            if got != reference:
+                raise AssertionError(
+                    f"cache on != cache off: {' '.join(argv)} (in {self.cwd}, {encoding}, {extra})\n"
+                    f"{what}:\n{got.show()}\nfull CLI without the cache:\n{reference.show()}"
+                )
+        return " ".join(argv)
+
+
+def cache_walk(root: Path, rng: Any, steps: int, log: Callable[[str], None] | None = None) -> int:
+    """``steps`` random changes, each followed by a query compared with and without the cache."""
+    world = CacheWorld(root, rng)
+    for _ in range(steps):
+        what = world.change()
+        asked = world.query()
+        if log is not None:
+            log(f"{what}; {asked}")
+    return world.tried

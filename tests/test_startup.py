@@ -6,6 +6,7 @@ transitions, byte-for-byte as the full CLI does; the cache is keyed by file cont
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import enum
 import json
@@ -64,17 +65,28 @@ def test_fast_path_loads_no_heavy_module(cache: Path) -> None:
     run = (
         "import io, sys, contextlib\n"
         "from treatylife.cli.fastpath import run\n"
-        "buf = io.StringIO()\n"
-        "with contextlib.redirect_stdout(buf):\n"
+        "with contextlib.redirect_stdout(io.TextIOWrapper(io.BytesIO(), encoding='utf-8')):\n"
         "    code = run(['status', '--on', '2019-08-23'])\n"
         "print('CODE', code)\n"
     )
     first = subprocess.run([sys.executable, "-c", run], capture_output=True, text=True, env=env, check=True)
-    assert "CODE None" in first.stdout  # a miss: the full CLI answers, the cache is filled
+    assert "CODE 0" in first.stdout  # a miss: answered without typer, and the Record stored
     assert list((cache / "records").glob("*.json"))
     assert _modules_after(run, env) == []  # the hit: none of them
     second = subprocess.run([sys.executable, "-c", run], capture_output=True, text=True, env=env, check=True)
     assert "CODE 0" in second.stdout
+
+
+def test_a_cold_status_loads_no_typer(tmp_path: Path) -> None:
+    """Without the cache (or on a miss) the fast path loads and replays the scenario without typer or rich."""
+    env = {**os.environ, "TREATYLIFE_NO_CACHE": "1"}
+    run = (
+        "import io, contextlib\n"
+        "from treatylife.cli.fastpath import run\n"
+        "with contextlib.redirect_stdout(io.TextIOWrapper(io.BytesIO(), encoding='utf-8')):\n"
+        "    assert run(['status', '--on', '2019-08-23']) == 0\n"
+    )
+    assert _modules_after(run, env) == ["yaml", "pydantic", "transitions"]
 
 
 CASES = [
@@ -94,14 +106,24 @@ CASES = [
 def test_fast_path_output_is_byte_identical(
     argv: list[str], cache: Path, capsysbinary: pytest.CaptureFixture[bytes]
 ) -> None:
-    with freeze_time("2026-11-22"):
+    today = "--on" not in " ".join(argv)  # no --on: today's date, frozen around the answers only
+    if today:
+        assert fastpath.run(argv) == 0  # fills the cache (a Record is not built under a frozen clock)
+    with freeze_time("2026-11-22") if today else contextlib.nullcontext():
         expected = runner.invoke(app, argv)
         assert expected.exit_code == 0
-        assert fastpath.run(argv) is None  # miss: fills the cache
         capsysbinary.readouterr()
-        assert fastpath.run(argv) == 0  # hit
-    got = capsysbinary.readouterr().out
-    assert got == expected.stdout_bytes
+        assert fastpath.run(argv) == 0  # a miss: loaded, answered, stored (or, for today, a hit)
+        cold = capsysbinary.readouterr().out
+        assert get_record(_scenario(argv), tl.__version__) is not None
+        assert fastpath.run(argv) == 0  # a hit
+    assert cold == capsysbinary.readouterr().out == expected.stdout_bytes
+
+
+def _scenario(argv: list[str]) -> str | None:
+    req = fastpath.parse(argv)
+    assert req is not None
+    return req["scenario"]  # type: ignore[no-any-return]
 
 
 @pytest.mark.parametrize(
@@ -125,25 +147,38 @@ def test_terminal_text_goes_to_the_full_cli(cache: Path, monkeypatch: pytest.Mon
     assert fastpath.run(["status", "--on", "2019-08-23"]) is None
 
 
-def test_a_changed_input_file_is_a_miss(cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_last_format_option_counts_as_in_typer() -> None:
+    req = fastpath.parse(["status", "--format", "json", "--format", "text"])
+    assert req is not None and req["fmt"] == "text"
+    req = fastpath.parse(["status", "--format", "text", "--json"])
+    assert req is not None and req["fmt"] == "json"
+
+
+def test_a_changed_input_file_is_a_miss(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     proj = tmp_path / "proj"
     shutil.copytree(EXAMPLES.parent, proj)
     monkeypatch.chdir(proj)
     argv = ["deadline", "examples/gsomia-record.yaml", "--on", "2027-01-01", "--json"]
-    assert fastpath.run(argv) is None
+    assert fastpath.run(argv) == 0
+    before = json.loads(capsys.readouterr().out)
     assert get_record("examples/gsomia-record.yaml", tl.__version__) is not None
     rules = proj / "rules" / "gsomia.yaml"
     rules.write_text(
         rules.read_text(encoding="utf-8").replace("notice: 90 days", "notice: 180 days"), "utf-8"
     )
     assert get_record("examples/gsomia-record.yaml", tl.__version__) is None  # rules changed: miss
-    assert fastpath.run(argv) is None  # refilled
-    assert fastpath.run(argv) == 0
+    assert fastpath.run(argv) == 0  # reloaded and stored again
+    after = json.loads(capsys.readouterr().out)
+    assert get_record("examples/gsomia-record.yaml", tl.__version__) is not None
+    assert after["deadline"] != before["deadline"]
+    assert after == json.loads(runner.invoke(app, argv).stdout)
 
 
 def test_a_damaged_cache_entry_is_a_miss(cache: Path, capsys: pytest.CaptureFixture[str]) -> None:
     argv = ["status", "--on", "2019-08-23"]
-    assert fastpath.run(argv) is None
+    assert fastpath.run(argv) == 0
     (entry,) = (cache / "records").glob("*.json")
     data = json.loads(entry.read_text(encoding="utf-8"))
     data["record"]["spans"][0]["start"] = {"__class__": "os.system"}  # not a date: must not decode
@@ -151,7 +186,9 @@ def test_a_damaged_cache_entry_is_a_miss(cache: Path, capsys: pytest.CaptureFixt
     assert get_record(None, tl.__version__) is None
     entry.write_text("{not json", encoding="utf-8")
     assert get_record(None, tl.__version__) is None
-    assert fastpath.run(argv) is None
+    capsys.readouterr()
+    assert fastpath.run(argv) == 0
+    assert capsys.readouterr().out == runner.invoke(app, argv).stdout
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in EXAMPLES.glob("*.yaml")))
@@ -197,9 +234,19 @@ def test_serialization_is_generic_over_dataclass_fields() -> None:
 
 
 def test_a_record_that_cannot_round_trip_is_not_cached(cache: Path) -> None:
-    rec = tl.load()
+    from treatylife.engine.replay import replay
+    from treatylife.files import probe
+
+    with probe.recording() as observations:
+        loaded = tl.load_files(None)
+    rec = replay(loaded)
+    args = (observations, dict(loaded.files), str(loaded.path))
+    assert put_record(None, tl.__version__, rec, *args)  # as built: stored
     rec.warnings.append(object())  # type: ignore[arg-type]
-    assert not put_record(None, tl.__version__, rec, {})
+    assert not put_record(None, tl.__version__, rec, *args)
+    rec.warnings.pop()
+    rec.other_parties = True  # type: ignore[assignment]  # == 1, but not the same value
+    assert not put_record(None, tl.__version__, rec, *args)
 
 
 def test_console_entry_point_fills_then_hits(cache: Path) -> None:
@@ -216,7 +263,31 @@ def test_changed_engine_code_is_a_miss(cache: Path, monkeypatch: pytest.MonkeyPa
     """An editable install changes code without changing the version: a Record built by other code is not reused."""
     import treatylife.cli.cache as c
 
-    assert fastpath.run(["status", "--on", "2019-08-23", "--json"]) is None
+    assert fastpath.run(["status", "--on", "2019-08-23", "--json"]) == 0
     assert get_record(None, tl.__version__) is not None
     monkeypatch.setattr(c, "_code_fingerprint", lambda: "other-code")
     assert get_record(None, tl.__version__) is None
+
+
+def test_the_code_fingerprint_covers_every_subpackage(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A module in any subpackage (or a new one) changes the fingerprint, not only top-level modules."""
+    import treatylife.cli.cache as c
+
+    package = tmp_path / "treatylife"
+    shutil.copytree(Path(tl.__file__).parent, package, ignore=shutil.ignore_patterns("__pycache__", "data"))
+    fake = package / "cli" / "cache.py"
+    monkeypatch.setattr(c, "__file__", str(fake))
+    monkeypatch.setattr(c, "_FINGERPRINT", [])
+    before = c._code_fingerprint()
+    for module in ("engine/replay.py", "answers/query.py", "dates/scalar.py", "render/text.py"):
+        monkeypatch.setattr(c, "_FINGERPRINT", [])
+        (package / module).write_text((package / module).read_text(encoding="utf-8") + "\n# x\n", "utf-8")
+        after = c._code_fingerprint()
+        assert after != before, module
+        before = after
+    monkeypatch.setattr(c, "_FINGERPRINT", [])
+    (package / "engine" / "new").mkdir()
+    (package / "engine" / "new" / "__init__.py").write_text("", "utf-8")
+    assert c._code_fingerprint() != before

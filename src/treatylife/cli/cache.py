@@ -1,19 +1,30 @@
-"""A cache of compiled Records, as JSON, keyed by the content of every input file.
+"""A cache of compiled Records, as JSON, reused only when the loader would build the same Record again.
 
 ``treatylife status --on 2019-08-23`` is run from scripts and loops. Reading YAML, validating with pydantic
 and replaying through ``transitions`` costs far more than answering: so the first run stores the
-:class:`~treatylife.record.Record` it built, and later runs answer from it without importing any of those.
+:class:`~treatylife.model.record.Record` it built, and later runs answer from it without importing any of
+those. The promise: **an answer with the cache is byte for byte the answer without it** (stdout, stderr,
+exit code), for every input. Why it holds:
 
-* **Safe**: JSON only, decoded field by field against the dataclasses' type hints; never pickle, so a cache
-  file cannot execute code. A file that does not decode is a miss.
-* **Correct**: an entry is used only if every input file (scenario, what-if bases, rules) still has the
-  SHA-256 it had, under the same treatylife version and the same package modules (size and modification
-  time), from the same working directory and argument (paths in explanations are shown relative to the
-  working directory). A Record that does not survive
-  encode -> decode unchanged is never stored.
-* **Generic**: (de)serialization is driven by ``dataclasses.fields`` and type hints, so fields added to
-  :class:`Record` later keep working (a field of a type it cannot rebuild makes the Record uncacheable,
-  never wrong).
+* **What is cached is the Record, not the answer**: the answer is computed and rendered each time by the
+  same functions, on the date, options and environment of this run.
+* **The Record is the loader's output, and the loader is a function of the code, the working directory, the
+  scenario argument and the file system's answers to its questions** (:mod:`treatylife.files.probe`: is this
+  a directory, where does this path resolve to, what bytes does this file hold). An entry stores the
+  questions and answers; before it is used, every question is asked again with the same functions. A
+  symlink repointed, a file edited or swapped, a ``rules/`` folder, ``pyproject.toml`` or ``.git`` appearing
+  above a file (so the project root moves), a file turned into a FIFO: one answer differs, and it is a miss.
+  The loader's own list of files read must be among the recorded reads, or nothing is stored.
+* **The key** (:func:`cache_key`): entry format, version, a fingerprint of every file of the package (every
+  subpackage) and of the dependency folders, the Python, the working directory, the scenario argument as
+  given. An entry is used only if its key is equal and it names the scenario asked about.
+* **Faithful**: a Record is stored only if it survives encode -> JSON -> decode *identical* (types, dict
+  order, every attribute), never pickle: JSON decoded field by field against the dataclasses' type hints,
+  so a cache file cannot execute code. A file that does not decode is a miss.
+* **Ours**: the cache directory (and every folder above it) must belong to this user (or root) and be
+  writable by no one else (sticky folders such as /tmp aside); an entry must be a regular file of this user,
+  not writable by others, at most :data:`MAX_ENTRY_BYTES`, opened without following links and without
+  blocking. Otherwise the cache is silently not used.
 
 Where: ``$TREATYLIFE_CACHE_DIR``, else ``$XDG_CACHE_HOME/treatylife``, else ``~/.cache/treatylife``.
 ``TREATYLIFE_NO_CACHE=1`` turns it off.
@@ -24,10 +35,12 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import os
+import stat
 import sys
 import types
 from dataclasses import fields, is_dataclass
 from enum import Enum
+from pathlib import Path
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
 try:  # the built-in SHA-256 loads in microseconds; hashlib pulls in OpenSSL (~4 ms at every start-up)
@@ -38,9 +51,9 @@ except ImportError:  # pragma: no cover - depends on the Python version
     except ImportError:
         from hashlib import sha256 as _sha256_new
 
-__all__ = ["cache_dir", "decode", "encode", "get_record", "put_record"]
+__all__ = ["cache_dir", "cache_key", "decode", "encode", "get_record", "identical", "put_record"]
 
-FORMAT = 1
+FORMAT = 2
 
 
 def cache_dir() -> str | None:
@@ -200,95 +213,224 @@ def _str(data: Any) -> str:
 # ---------------------------------------------------------------------------- the record cache
 
 
-def _sha256(path: str) -> str | None:
+def identical(a: Any, b: Any, depth: int = 0) -> bool:
+    """``a`` and ``b`` are the same value in every way a query can see: same types all the way down (``True``
+    is not ``1``, a tuple is not a list), same dict order, same attributes (not only the dataclass fields that
+    take part in ``==``). Anything else (a set, an object of another kind) is not identical: not cacheable."""
+    if depth > 100 or type(a) is not type(b):
+        return False
+    if a is None or isinstance(a, (bool, int, str, Enum, _dt.date)):
+        return bool(a == b) and repr(a) == repr(b)
+    if isinstance(a, float):
+        return repr(a) == repr(b)
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(identical(x, y, depth + 1) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict):
+        return (
+            len(a) == len(b)
+            and all(identical(k, j, depth + 1) for k, j in zip(a, b, strict=True))
+            and all(identical(a[k], b[k], depth + 1) for k in a)
+        )
+    if is_dataclass(a) and hasattr(a, "__dict__") and not hasattr(type(a), "__slots__"):
+        return identical(vars(a), vars(b), depth + 1)
+    return False
+
+
+def _trusted(st: os.stat_result, kind: int) -> bool:
+    """Ours: of the right kind, owned by this user, writable by nobody else."""
+    return stat.S_IFMT(st.st_mode) == kind and st.st_uid == os.geteuid() and not st.st_mode & 0o022
+
+
+def _trusted_dir(path: str) -> bool:
+    """``path`` is a directory of ours, and no other user can swap it or a folder above it."""
     try:
-        with open(path, "rb") as fh:
-            return str(_sha256_new(fh.read()).hexdigest())
-    except OSError:
-        return None
+        real = os.path.realpath(path)
+        if not _trusted(os.stat(real), stat.S_IFDIR):
+            return False
+        parent = os.path.dirname(real)
+        while True:
+            st = os.stat(parent)
+            if st.st_uid not in (0, os.geteuid()) or (st.st_mode & 0o022 and not st.st_mode & stat.S_ISVTX):
+                return False
+            up = os.path.dirname(parent)
+            if up == parent:
+                return True
+            parent = up
+    except (OSError, ValueError):
+        return False
 
 
-def _code_fingerprint() -> str:
-    """Size and modification time of the package's modules (a few stat calls): a Record built by other code
-    is never reused, even where the code changes without the version (an editable install)."""
-    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    parts = []
-    for folder, dirs, files in os.walk(package):  # every layer: code moved into a subpackage counts too
-        dirs[:] = sorted(d for d in dirs if d not in ("data", "__pycache__"))
-        for name in sorted(files):
-            if name.endswith(".py"):
-                st = os.stat(os.path.join(folder, name))
-                parts.append(
-                    f"{os.path.relpath(os.path.join(folder, name), package)}:{st.st_size}:{st.st_mtime_ns}"
-                )
-    return str(_sha256_new("|".join(parts).encode("utf-8")).hexdigest()[:16])
+#: a Record is a few tens of kB of JSON; anything far larger is not an entry of ours
+MAX_ENTRY_BYTES = 8 * 1024 * 1024
 
 
-def _entry_path(root: str, version: str, scenario: str | None) -> str:
-    key = json.dumps([FORMAT, version, os.getcwd(), scenario])
-    return os.path.join(root, "records", _sha256_new(key.encode("utf-8")).hexdigest()[:40] + ".json")
-
-
-def get_record(scenario: str | None, version: str) -> Any:
-    """The cached Record for ``scenario`` (as given on the command line), or None on any kind of miss."""
-    root = cache_dir()
-    if root is None:
-        return None
-    version = f"{version}+{_code_fingerprint()}"
-    path = _entry_path(root, version, scenario)
+def _read_entry(path: str) -> bytes | None:
+    """The entry's bytes: a regular file of ours, read with a bound (never a FIFO, a link or /dev/zero)."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
-        with open(path, encoding="utf-8") as fh:
-            entry = json.load(fh)
+        fd = os.open(path, flags)
     except (OSError, ValueError):
         return None
     try:
-        if (
-            entry.get("format") != FORMAT
-            or entry.get("version") != version
-            or entry.get("cwd") != os.getcwd()
+        st = os.fstat(fd)
+        if not _trusted(st, stat.S_IFREG) or st.st_size > MAX_ENTRY_BYTES:
+            return None
+        chunks = []
+        left = MAX_ENTRY_BYTES + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        data = b"".join(chunks)
+        return data if len(data) <= MAX_ENTRY_BYTES else None
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+_FINGERPRINT: list[str] = []
+
+
+def _code_fingerprint() -> str:
+    """Size and modification time of every file of the package, in every subpackage (a few stat calls), and
+    of the folders that hold the installed dependencies (pip adds or removes a ``.dist-info`` there): a Record
+    built by other code is never reused, even where the code changes without the version (editable)."""
+    if _FINGERPRINT:
+        return _FINGERPRINT[0]
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    parts = [package, sys.version, sys.executable, repr(sys.flags)]
+
+    def walk(folder: str) -> None:
+        with os.scandir(folder) as it:
+            entries = sorted(it, key=lambda e: e.name)
+        for e in entries:
+            if e.name == "__pycache__":
+                continue
+            if e.is_dir(follow_symlinks=False):
+                walk(e.path)
+            else:
+                st = e.stat()
+                parts.append(f"{os.path.relpath(e.path, package)}:{st.st_size}:{st.st_mtime_ns}")
+
+    walk(package)
+    for entry in sys.path:
+        if entry.endswith(("site-packages", "dist-packages")) and os.path.isdir(entry):
+            parts.append(f"{entry}:{os.stat(entry).st_mtime_ns}")
+    _FINGERPRINT.append(str(_sha256_new("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()))
+    return _FINGERPRINT[0]
+
+
+def cache_key(scenario: str | None, version: str) -> dict[str, Any]:
+    """Everything besides the files that a Record depends on: an entry is used only if its key is equal."""
+    return {
+        "format": FORMAT,
+        "version": version,
+        "code": _code_fingerprint(),
+        "cwd": os.getcwd(),  # paths in answers are shown relative to it
+        "scenario": scenario,  # exactly as given on the command line
+    }
+
+
+def _entry_path(root: str, key: dict[str, Any]) -> str:
+    text = json.dumps(key, sort_keys=True)  # ASCII: a name with surrogates still hashes
+    return os.path.join(root, "records", _sha256_new(text.encode("ascii")).hexdigest()[:40] + ".json")
+
+
+def get_record(scenario: str | None, version: str) -> Any:
+    """The cached Record for ``scenario`` (as given on the command line), or None on any kind of miss.
+
+    Used only if the entry file is ours (owner, permissions, a regular file of bounded size), its key is equal
+    to this run's, it was built from the scenario asked about, and every question the loader asked the file
+    system (:mod:`treatylife.files.probe`) still gets the same answer: the same files, resolved through the
+    same links to the same real paths, with the same contents, under the same project root."""
+    from treatylife.files import probe
+
+    root = cache_dir()
+    if root is None:
+        return None
+    try:
+        if not _trusted_dir(root) or not _trusted_dir(os.path.join(root, "records")):
+            return None
+        key = cache_key(scenario, version)
+        raw = _read_entry(_entry_path(root, key))
+        if raw is None:
+            return None
+        entry = json.loads(raw)
+        if not isinstance(entry, dict) or json.dumps(entry.get("key"), sort_keys=True) != json.dumps(
+            key, sort_keys=True
         ):
             return None
-        files = entry["files"]
-        if not files or any(_sha256(p) != h for p, h in files.items()):
+        observations = entry["observations"]
+        top = entry["top"]
+        if not isinstance(top, str) or (scenario is not None and top != os.fspath(Path(scenario))):
+            return None  # built from another file than the one asked about
+        if not any(isinstance(o, list) and o[:1] == ["read"] and o[1:2] == [top] for o in observations):
+            return None
+        if not probe.replay(observations):
             return None
         from treatylife.model.record import Record
 
         return decode(Record, entry["record"])
-    except Exception:  # a stale or damaged entry is a miss, never an error
+    except Exception:  # a stale, damaged, forged or absurdly nested entry is a miss, never an error
         return None
 
 
-def put_record(scenario: str | None, version: str, record: Any, files: dict[str, str]) -> bool:
-    """Store ``record`` built from ``files`` ({path: sha256}); False when it cannot be cached faithfully."""
+def put_record(
+    scenario: str | None,
+    version: str,
+    record: Any,
+    observations: list[Any],
+    files: dict[str, str],
+    top: str,
+) -> bool:
+    """Store ``record``, built by the loader from ``top`` asking the file system ``observations``; ``files``
+    ({shown path: sha256}) is the loader's own list of what it read, each of which must be among the
+    observations. False (nothing stored) when the Record cannot be cached faithfully."""
+    from treatylife.files.loader import display_path
+    from treatylife.model.record import Record
+
     root = cache_dir()
     if root is None:
         return False
-    from treatylife.model.record import Record
-
     try:
         data = encode(record)
-        if decode(Record, json.loads(json.dumps(data))) != record:
+        text = json.dumps(
+            {
+                "key": cache_key(scenario, version),
+                "top": top,
+                "observations": observations,
+                "record": data,
+            }
+        )  # not sort_keys: the order of a Record's dicts is part of it (parties are listed in that order)
+        entry = json.loads(text)
+        if not identical(decode(Record, entry["record"]), record):
             return False
-    except (TypeError, ValueError, KeyError):
+    except (TypeError, ValueError, KeyError, RecursionError):
         return False
-    version = f"{version}+{_code_fingerprint()}"
-    absolute = {os.path.realpath(os.path.join(os.getcwd(), p)): h for p, h in files.items()}
-    if not absolute or any(_sha256(p) != h for p, h in absolute.items()):
-        return False  # a file changed while we read it
-    entry = {
-        "format": FORMAT,
-        "version": version,
-        "cwd": os.getcwd(),
-        "scenario": scenario,
-        "files": absolute,
-        "record": data,
+    reads = {
+        (display_path(Path(o[1])), o[3][1][0]) for o in observations if o[0] == "read" and o[3][0] == "ok"
     }
-    path = _entry_path(root, version, scenario)
+    if not files or any((name, sha) not in reads for name, sha in files.items()):
+        return False  # the loader read something it did not ask through the probe: cannot be re-checked
+    if not any(o[0] == "read" and o[1] == top for o in observations):
+        return False
+    path = _entry_path(root, entry["key"])
     try:
         os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+        if not _trusted_dir(root) or not _trusted_dir(os.path.dirname(path)):
+            return False
         tmp = f"{path}.{os.getpid()}.tmp"
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(json.dumps(entry, ensure_ascii=False))
+        flags = (
+            os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+        )
+        fd = os.open(tmp, flags, 0o600)
+        try:
+            os.write(fd, text.encode("ascii"))
+        finally:
+            os.close(fd)
         os.replace(tmp, path)
     except OSError:
         return False

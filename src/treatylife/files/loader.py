@@ -3,7 +3,8 @@
 YAML is parsed with a safe loader whose implicit resolvers are narrowed: ``NO`` stays the string "NO"
 (Norway), ``on``/``yes`` stay strings and dates stay strings so pydantic validates them with a location
 (PyYAML would raise on 2019-02-30 from inside the parser, with no field). Nothing here can construct a
-Python object, expansion of aliases is bounded, files are read once and never written.
+Python object, expansion of aliases is bounded, files are read once and never written. Every question to
+the file system goes through :mod:`treatylife.files.probe`, so the Record cache can ask them again.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
-import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
@@ -23,6 +23,7 @@ import yaml
 from pydantic import ValidationError
 
 from treatylife.errors import InputError, RulesError, ScenarioError, TreatyLifeError
+from treatylife.files import probe
 from treatylife.model.rules import Rules
 from treatylife.model.scenario import Event, EventKind, EventMatch, Expectation, ScenarioFile
 
@@ -122,17 +123,16 @@ def read_yaml(path: Path, kind: type[TreatyLifeError] = InputError) -> YamlDoc:
         return parse_yaml(read_stdin(), Path.cwd() / STDIN_NAME, STDIN_NAME)
     shown = display_path(path)
     try:
-        if path.is_dir():
+        if probe.is_dir(path):
             raise InputError("is a directory, not a YAML file", file=shown, code="TL101")
-        st = path.stat()
-        if not stat.S_ISREG(st.st_mode):
+        st = probe.stat(path)
+        if not st.regular:
             # a FIFO would block forever, /dev/zero never ends: only regular files are read
             raise InputError("is not a regular file", file=shown, code="TL101")
-        size = st.st_size
+        size = st.size
         if size > MAX_FILE_BYTES:
             raise _too_large(size, shown)
-        with path.open("rb") as fh:
-            raw = fh.read(MAX_FILE_BYTES + 1)  # bounded even if the file grows while we read
+        raw = probe.read(path, MAX_FILE_BYTES + 1)  # bounded even if the file grows while we read
         if len(raw) > MAX_FILE_BYTES:
             raise _too_large(len(raw), shown)
     except FileNotFoundError:
@@ -520,7 +520,7 @@ def default_scenario() -> Path:
 def resolve_path(path: Path) -> Path:
     """``path.resolve()``; a loop of symbolic links is the user's error, not a crash."""
     try:
-        return path.resolve()
+        return probe.resolve(path)
     except (RuntimeError, OSError):  # Python 3.11-3.12: RuntimeError("Symlink loop ..."); 3.13: OSError
         raise InputError(
             "symbolic links form a loop",
@@ -541,7 +541,7 @@ def project_root(path: Path) -> Path:
     here = resolve_path(path).parent
     for d in (here, *here.parents):
         try:
-            if (d / "rules").is_dir() or (d / "pyproject.toml").exists() or (d / ".git").exists():
+            if probe.is_dir(d / "rules") or probe.exists(d / "pyproject.toml") or probe.exists(d / ".git"):
                 return d
         except OSError:  # e.g. a name too long: that folder is not the root; reading reports the path
             continue
@@ -552,7 +552,7 @@ def _outside_hint(ref: str, kind: str) -> str:
     """A copied example still pointing at ``../rules/gsomia.yaml``: say that a bare name is the bundled file."""
     stem = Path(ref.replace("\\", "/")).name.removesuffix(".yaml").removesuffix(".yml")
     field_name = "rules" if kind == "rules" else "based_on"
-    if bundled_path(kind, f"{stem}.yaml").is_file():
+    if probe.is_file(bundled_path(kind, f"{stem}.yaml")):
         return (
             f"`{field_name}: {stem}` names the bundled {kind} file {stem}.yaml; or keep rules and scenarios "
             "inside the project's folders"
@@ -577,7 +577,7 @@ def _resolve_ref(ref: str, base_file: Path, kind: str, root: Path, doc: YamlDoc,
         )
     if "/" not in ref and "\\" not in ref and not ref.endswith((".yaml", ".yml")):
         candidate = bundled_path(kind, f"{ref}.yaml")
-        if candidate.is_file():
+        if probe.is_file(candidate):
             return candidate
     try:
         target = resolve_path(base_file.parent / ref)
@@ -597,7 +597,7 @@ def _resolve_ref(ref: str, base_file: Path, kind: str, root: Path, doc: YamlDoc,
             code="TL301",
             hint=_outside_hint(ref, kind),
         )
-    if not target.is_file():
+    if not probe.is_file(target):
         raise err_kind(
             f"reference {ref!r} does not resolve to a file ({display_path(target)})",
             file=doc.where,
@@ -871,8 +871,8 @@ def _load(path: Path, root: Path, chain: tuple[Path, ...], doc: YamlDoc | None =
     changes: list[str] = []
     if sf.based_on is not None:
         base_path = _resolve_ref(sf.based_on, path, "examples", root, doc, "based_on")
-        if base_path.resolve() in (*chain, resolved):
-            cycle = " -> ".join(display_path(c) for c in (*chain, resolved, base_path.resolve()))
+        if probe.resolve(base_path) in (*chain, resolved):
+            cycle = " -> ".join(display_path(c) for c in (*chain, resolved, probe.resolve(base_path)))
             raise ScenarioError(
                 f"what-if bases form a cycle: {cycle}",
                 file=shown,
