@@ -5,6 +5,10 @@ byte-level), and random event lists, for as long as asked, and checks one proper
 answer or a TreatyLifeError. Anything else -- another exception, a segfault, a hang -- is a crash: the
 input is saved under ``fuzz/crashes/`` with what happened, and the exit code is 1.
 
+The ``cache`` target checks another property: the answer with the Record cache is byte for byte the answer
+of the full CLI without it (exit code, stdout, stderr), after random changes to files, links, project roots
+and cache entries (``fuzz.targets.CacheWorld``); a difference is reported like a crash.
+
 Work runs in child processes (one per batch), so a segfault or a hang is caught and reported like any other
 crash, with the input that caused it. Prints how many inputs were tried and how they ended.
 """
@@ -26,7 +30,7 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-TARGETS = ("yamlish", "mutation", "bytes", "events")
+TARGETS = ("yamlish", "mutation", "bytes", "events", "cache")
 
 
 # ---------------------------------------------------------------------------- worker (child process)
@@ -72,7 +76,18 @@ def _worker(target: str, seed: int, seconds: float, project: Path) -> dict[str, 
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         try:
-            if target == "bytes":
+            if target == "cache":
+                # cache on == cache off: random file changes, each followed by a query asked three ways
+                with tempfile.TemporaryDirectory(prefix="cache-", dir=project) as world_dir:
+                    world = T.CacheWorld(Path(world_dir), rng)
+                    for _ in range(200):
+                        if time.monotonic() >= end:
+                            break
+                        what = world.change()
+                        note("cache walk", what)
+                        current["data"] = f"{what}; {world.query()}"
+                        T.OUTCOME.answers += 1
+            elif target == "bytes":
                 for _ in range(50):
                     name, data = _byte_mutation(rng, T)
                     note(name, data)

@@ -355,7 +355,9 @@ def test_the_loader_asks_the_file_system_only_through_the_probe() -> None:
             if isinstance(node, ast.Call):
                 fn = node.func
                 name = fn.attr if isinstance(fn, ast.Attribute) else fn.id if isinstance(fn, ast.Name) else ""
-                owner = fn.value.id if isinstance(fn, ast.Attribute) and isinstance(fn.value, ast.Name) else ""
+                owner = (
+                    fn.value.id if isinstance(fn, ast.Attribute) and isinstance(fn.value, ast.Name) else ""
+                )
                 if name in direct and owner != "probe":
                     found.append(f"{top.name}, line {node.lineno}: {name}()")
     assert found == []
