@@ -192,11 +192,13 @@ def _check(r: CheckResult) -> list[Any]:
     return [t]
 
 
-def print_rich(result: Any, *, explain: bool = False) -> None:
-    """Print ``result`` as tables to the terminal (falls back to plain text for other results)."""
-    from rich.console import Console
+def print_rich(result: Any, *, explain: bool = False, console: Any = None) -> None:
+    """Print ``result`` as tables to the terminal (falls back to plain text for other results); ``console``
+    (a ``rich.console.Console``) lets tests print to a simulated terminal."""
+    if console is None:
+        from rich.console import Console
 
-    console = Console(highlight=False)
+        console = Console(highlight=False)
     if isinstance(result, StatusResult):
         parts = _status(result)
     elif isinstance(result, DeadlineResult):
