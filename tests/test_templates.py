@@ -11,11 +11,13 @@ import datetime as dt
 import json
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
 import treatylife as tl
+from treatylife.answers.expect import check_expectation
 from treatylife.cli.app import app
 from treatylife.files.loader import load_rules
 
@@ -26,54 +28,10 @@ RULES = sorted((DATA / "rules").glob("*.yaml"))
 EXAMPLES = sorted((DATA / "examples").glob("*.yaml"))
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
-# (example, party or None for "in force at all", boundary, (day before, day of, day after), why)
-BOUNDARIES: list[tuple[str, str | None, str, tuple[bool, bool, bool], str]] = [
-    ("gsomia-record", None, "2016-11-23", (False, True, True), "signed and both notifications 2016-11-23"),
-    ("gsomia-record", None, "2019-11-23", (True, True, True), "Korea's notice suspended 2019-11-22"),
-    ("whatif-no-suspension", None, "2019-11-23", (True, False, False), "Korea's notice takes effect"),
-    ("whatif-late-notice", None, "2020-11-23", (True, False, False), "late notice stands for the next term"),
-    ("whatif-japan-notice-180", None, "2019-11-23", (True, False, False), "Japan's timely 180-day notice"),
-    ("whatif-signed-2012", None, "2012-06-29", (False, True, True), "signing goes ahead in 2012"),
-    ("whatif-leap-day", None, "2020-02-29", (False, True, True), "in force on a 29 February"),
-    ("whatif-leap-day", None, "2022-02-28", (True, False, False), "late notice, end of term 2"),
-    ("inf-record", None, "1988-06-01", (False, True, True), "instruments exchanged at Moscow, 1988-06-01"),
-    ("inf-record", None, "2019-08-02", (True, False, False), "US notice 2019-02-02 + six months"),
-    ("inf-record", "RUS", "2019-08-02", (True, False, False), "bilateral: one exit ends it for both"),
-    ("new-start-record", None, "2011-02-05", (False, True, True), "instruments exchanged at Munich"),
-    ("new-start-record", None, "2021-02-05", (True, True, True), "extended on 2021-02-03 for five years"),
-    ("new-start-record", None, "2026-02-05", (True, False, False), "the extension runs out"),
-    ("whatif-new-start-no-extension", None, "2021-02-05", (True, False, False), "ten years, no extension"),
-    ("paris-record", None, "2016-11-04", (False, True, True), "thirtieth day after 2016-10-05"),
-    ("paris-record", None, "2020-11-04", (True, True, True), "a US withdrawal does not end the agreement"),
-    ("paris-record", "USA", "2016-11-04", (False, True, True), "acceptance 2016-09-03, before the threshold"),
-    ("paris-record", "USA", "2020-11-04", (True, False, False), "notice received 2019-11-04 + one year"),
-    ("paris-record", "USA", "2021-02-19", (False, True, True), "acceptance 2021-01-20 + 30 days"),
-    ("paris-record", "USA", "2026-01-27", (True, False, False), "notice received 2025-01-27 + one year"),
-    ("paris-record", "JPN", "2016-12-08", (False, True, True), "deposit 2016-11-08 + 30 days"),
-    ("paris-record", "RUS", "2019-11-06", (False, True, True), "acceptance 2019-10-07 + 30 days"),
-    ("abm-record", None, "1972-10-03", (False, True, True), "instruments exchanged at Washington"),
-    ("abm-record", None, "2002-06-13", (True, False, False), "US notice 2001-12-13 + six months"),
-    ("open-skies-record", None, "2002-01-01", (False, True, True), "60 days after 2001-11-02"),
-    ("open-skies-record", "USA", "2020-11-22", (True, False, False), "US notice 2020-05-22 + six months"),
-    (
-        "open-skies-record",
-        "RUS",
-        "2021-12-18",
-        (True, False, False),
-        "Russian notice 2021-06-18 + six months",
-    ),
-    ("open-skies-record", None, "2021-12-18", (True, True, True), "goes on for the other States Parties"),
-    ("open-skies-record", "CAN", "2021-12-18", (True, True, True), "Canada stays bound"),
-    ("kyoto-record", None, "2005-02-16", (False, True, True), "ninetieth day after 2004-11-18"),
-    ("kyoto-record", "CAN", "2012-12-15", (True, False, False), "Canada's notice 2011-12-15 + one year"),
-    ("kyoto-record", None, "2012-12-15", (True, True, True), "goes on for the other parties"),
-    # written blind from the clause text (tests/test_blind.py, docs/blind-tests.md)
-    ("cwc-record", None, "1997-04-29", (False, True, True), "180 days after the 65th instrument 1996-10-31"),
-    ("cwc-record", "USA", "1997-04-29", (False, True, True), "deposit 1997-04-25: an original State Party"),
-    ("cwc-record", "RUS", "1997-12-05", (False, True, True), "deposit 1997-11-05 + 30 days (Art. XXI(2))"),
-    ("cwc-record", "SYR", "2013-10-14", (False, True, True), "accession 2013-09-14 + 30 days"),
-    ("us-japan-security-record", None, "1960-06-23", (False, True, True), "ratifications exchanged in Tokyo"),
-]
+# Each example carries its own expected answers (`expect:`): every boundary on the day before, the day of and
+# the day after, with why (the historical source of the date is on the event). The same entries run under
+# `treatylife test examples` and `pytest examples` (the plugin); here, one test per entry.
+EXPECTATIONS = [(p.stem, x) for p in EXAMPLES for x in tl.load_files(p).expect]
 
 
 @pytest.fixture(scope="module")
@@ -81,22 +39,24 @@ def records() -> dict[str, tl.Record]:
     return {p.stem: tl.load(p) for p in EXAMPLES}
 
 
-@pytest.mark.parametrize(("example", "party", "boundary", "expected", "why"), BOUNDARIES)
-def test_boundary_day_before_of_after(
-    records: dict[str, tl.Record],
-    example: str,
-    party: str | None,
-    boundary: str,
-    expected: tuple[bool, bool, bool],
-    why: str,
-) -> None:
-    b = D(boundary)
-    got = tuple(tl.status(records[example], d, party).in_force for d in (b - ONE, b, b + ONE))
-    assert got == expected, f"{example} {party or ''} around {boundary}: {why}"
+@pytest.mark.parametrize(
+    ("example", "expectation"),
+    EXPECTATIONS,
+    ids=[f"{e}:{x.line}:{x.date}{'-' + x.party if x.party else ''}" for e, x in EXPECTATIONS],
+)
+def test_example_meets_its_expectation(records: dict[str, tl.Record], example: str, expectation: Any) -> None:
+    outcomes = check_expectation(records[example], expectation)
+    assert outcomes, "an expectation names at least one answer"
+    assert all(o.ok for o in outcomes), "\n".join(o.line_text() for o in outcomes if not o.ok)
 
 
-def test_every_example_has_boundaries() -> None:
-    assert {p.stem for p in EXAMPLES} <= {b[0] for b in BOUNDARIES}
+def test_every_example_expects_its_boundaries() -> None:
+    for p in EXAMPLES:
+        days = sorted({x.date for x in tl.load_files(p).expect if x.in_force is not None})
+        assert len(days) >= 3, f"{p.name}: a boundary, the day before and the day after"
+        assert any(days[i + 1] - days[i] == ONE == days[i + 2] - days[i + 1] for i in range(len(days) - 2)), (
+            f"{p.name}: expect a boundary with the day before and the day after"
+        )
 
 
 @pytest.mark.parametrize("path", RULES, ids=lambda p: p.stem)

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
     from treatylife.answers.agenda import CalendarResult
     from treatylife.answers.compare import CompareResult
+    from treatylife.answers.expect import ExpectResult
     from treatylife.answers.report import ReportResult
     from treatylife.bulk.register import DeadlinesResult, PortfolioResult, Register
     from treatylife.files.loader import Loaded
@@ -52,6 +53,7 @@ if TYPE_CHECKING:
 # Start-up (issue 7): `treatylife status` answers from a cache in a loop; it must not pay for pathlib or for
 # result types it does not use. These names are imported on first use (PEP 562).
 _LAZY = {
+    "ExpectResult": "treatylife.answers.expect",
     "CalendarResult": "treatylife.answers.agenda",
     "CompareResult": "treatylife.answers.compare",
     "ReportResult": "treatylife.answers.report",
@@ -78,6 +80,7 @@ __all__ = [
     "CompareResult",
     "DeadlineResult",
     "DeadlineRow",
+    "ExpectResult",
     "InputError",
     "PortfolioRow",
     "Record",
@@ -103,6 +106,7 @@ __all__ = [
     "report",
     "rows",
     "status",
+    "test",
     "timeline",
     "whatif",
 ]
@@ -260,6 +264,22 @@ def check(paths: list[str | Path]) -> CheckResult:
     from treatylife.answers.check import check_files
 
     return check_files([Path(p) for p in paths])
+
+
+def test(paths: list[str | Path]) -> ExpectResult:
+    """Check the ``expect:`` entries of scenario files or directories (what ``treatylife test`` prints):
+    each expected answer against the engine's, on its date and for its party."""
+    from pathlib import Path
+
+    from treatylife.answers.expect import run_expectations
+
+    given: Any = paths
+    items: list[Any] = [given] if isinstance(given, (str, PathLike)) else list(given)
+    return run_expectations([Path(p) for p in items])
+
+
+# not a test function for pytest, though its name says test
+test.__test__ = False  # type: ignore[attr-defined]
 
 
 def whatif(

@@ -7,7 +7,7 @@ from pathlib import Path
 from treatylife.answers.results import Ambiguity, CheckResult, FileCheck
 from treatylife.errors import TreatyLifeError
 
-__all__ = ["check_files", "expand_paths", "notice_reach"]
+__all__ = ["check_files", "expand_paths", "looks_like_rules", "notice_reach"]
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -24,7 +24,7 @@ def expand_paths(paths: list[Path]) -> list[Path]:
     return out
 
 
-def _looks_like_rules(path: Path) -> bool:
+def looks_like_rules(path: Path) -> bool:
     """A peek at the first 4 KiB of a regular file. Anything else (a FIFO, which would block on open,
     /dev/zero, a directory) is left to the loader, which refuses it with TL101 without reading; a file
     of any size costs one bounded read here (the loader refuses one over its limit, TL102)."""
@@ -49,7 +49,7 @@ def check_files(paths: list[Path]) -> CheckResult:
 
     out: list[FileCheck] = []
     for path in expand_paths(paths):
-        kind = "rules" if str(path) != "-" and _looks_like_rules(path) else "scenario"
+        kind = "rules" if str(path) != "-" and looks_like_rules(path) else "scenario"
         try:
             if kind == "rules":
                 rules = load_rules(path)

@@ -216,6 +216,10 @@ def render_markdown(result: Any, *, explain: bool = False) -> str:
         lines = _check(result)
     elif type(result).__name__ == "CompareResult":
         lines = _compare(result)
+    elif type(result).__name__ == "ExpectResult":
+        from treatylife.render.expect import expect_markdown
+
+        lines = expect_markdown(result)
     else:  # pragma: no cover - programming error
         raise TypeError(f"cannot render {type(result).__name__} as Markdown")
     if explain and getattr(result, "explanation", None):

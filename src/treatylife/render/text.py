@@ -36,6 +36,10 @@ def render_text(result: Any, *, explain: bool = False) -> str:
         lines = _check(result)
     elif type(result).__name__ == "CompareResult":
         lines = compare_lines(result)
+    elif type(result).__name__ == "ExpectResult":
+        from treatylife.render.expect import expect_lines
+
+        lines = expect_lines(result)
     else:  # pragma: no cover - programming error
         raise TypeError(f"cannot render {type(result).__name__}")
     if explain and hasattr(result, "explanation"):
