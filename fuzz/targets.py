@@ -528,7 +528,9 @@ class CacheWorld:
                     f"  - {{date: 2019-0{rng.randint(1, 9)}-01, kind: notice_given, party: JPN}}",
                 ]
             return "\n".join(lines) + "\n"
-        rules = rng.choice(["current", "current", "gsomia", *[r[:-5] for r in self.rules]])
+        rules = rng.choice(
+            ["current", "current", "current", "gsomia", "gsomia", *[r[:-5] for r in self.rules]]
+        )
         ref = rules if rng.random() < 0.3 and rules != "current" else f"{rules_ref}{rules}.yaml"
         src = (DATA / "examples" / "gsomia-record.yaml").read_text(encoding="utf-8")
         lines = src.splitlines()
@@ -577,14 +579,16 @@ class CacheWorld:
         import shutil as sh
 
         rng = self.rng
-        r = rng.randrange(16)
+        r = rng.randrange(20)
         ex = self.proj / "examples"
+        if r >= 16:
+            return self.heal()
         if r <= 3:
             name = rng.choice(self.SCENARIOS)
             self.edit(name)
             return f"edit {name}"
         if r == 4:
-            target = rng.choice([*self.rules, "nowhere.yaml"])
+            target = rng.choice([*self.rules, "nowhere.yaml", "gsomia.yaml", "gsomia.yaml", "gsomia.yaml"])
             self._relink(self.proj / self.RULES_LINK, target)
             return f"rules/current.yaml -> {target}"
         if r == 5:
@@ -682,6 +686,28 @@ class CacheWorld:
                     os.chmod(p, 0o700)
             return "cache dir made private again"
         return "nothing"
+
+    def heal(self) -> str:
+        """Back to a state where entries can be stored and used (else most of a walk would be errors)."""
+        import shutil as sh
+
+        for p in (self.cache, self.cache / "records"):
+            if p.is_dir():
+                os.chmod(p, 0o700)
+        ex = self.proj / "examples"
+        for where in (ex, ex / "sub", ex / "sub" / "deep", self.proj / "sub"):
+            for marker in ("rules", "pyproject.toml", ".git"):
+                m = where / marker
+                if m.is_dir() and not m.is_symlink():
+                    sh.rmtree(m)
+                elif m.exists() or m.is_symlink():
+                    m.unlink()
+        self._relink(self.proj / self.RULES_LINK, "gsomia.yaml")
+        for name in self.SCENARIOS:
+            path = ex / name
+            if not path.is_file() or self.rng.random() < 0.2:
+                self.edit(name)
+        return "healed"
 
     # -- a query, three ways
 

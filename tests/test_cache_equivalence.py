@@ -389,3 +389,27 @@ def test_an_entry_records_every_file_the_loader_read(proj: Path, cache: Path) ->
 def test_a_short_random_walk_of_changes(tmp_path: Path) -> None:
     """The fuzz target, bounded: edits, symlink swaps, root changes, FIFOs, damaged and forged entries."""
     assert T.cache_walk(tmp_path, random.Random(12), 40) == 40
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("fmt", ["--json", "--explain"])
+def test_a_full_disk_on_stdout_is_reported_as_the_full_cli_reports_it(cache: Path, fmt: str) -> None:
+    argv = ["status", "--on", "2019-08-23", fmt]
+
+    def run(env: dict[str, str]) -> Any:
+        with open("/dev/full", "wb") as full:
+            proc = subprocess.run(
+                [sys.executable, "-m", "treatylife", *argv],
+                stdout=full,
+                stderr=subprocess.PIPE,
+                env={**os.environ, "PYTHONIOENCODING": "utf-8", **env},
+                timeout=60,
+                check=False,
+            )
+        return proc.returncode, proc.stderr
+
+    want = run({"TREATYLIFE_NO_CACHE": "1"})
+    assert want[0] == 1 and b"No space left" in want[1]
+    _child(argv, {"TREATYLIFE_CACHE_DIR": str(cache)})  # fills the cache
+    assert get_record(None, tl.__version__) is not None
+    assert run({"TREATYLIFE_CACHE_DIR": str(cache)}) == want

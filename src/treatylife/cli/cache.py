@@ -295,23 +295,32 @@ _FINGERPRINT: list[str] = []
 
 
 def _code_fingerprint() -> str:
-    """Size and modification time of every file of the package, in every subpackage (a few stat calls), and
+    """Size and modification time of every module of the package, in every subpackage (a few stat calls), and
     of the folders that hold the installed dependencies (pip adds or removes a ``.dist-info`` there): a Record
     built by other code is never reused, even where the code changes without the version (editable)."""
     if _FINGERPRINT:
         return _FINGERPRINT[0]
     package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    parts = [package, sys.version, sys.executable, repr(sys.flags)]
+    f = sys.flags  # those that can change what code does (not -B, -v, -q, -i)
+    behaviour = (
+        f.optimize,
+        f.int_max_str_digits,
+        f.utf8_mode,
+        f.bytes_warning,
+        f.ignore_environment,
+        f.isolated,
+    )
+    parts = [package, sys.version, sys.prefix, os.path.realpath(sys.executable), repr(behaviour)]
 
     def walk(folder: str) -> None:
         with os.scandir(folder) as it:
             entries = sorted(it, key=lambda e: e.name)
         for e in entries:
-            if e.name == "__pycache__":
-                continue
+            if e.name == "__pycache__" or (folder == package and e.name == "data"):
+                continue  # bundled data files: their reads and existence are observations (probe)
             if e.is_dir(follow_symlinks=False):
                 walk(e.path)
-            else:
+            elif e.name.endswith((".py", ".pyi", ".so", ".pyd", ".pth")):
                 st = e.stat()
                 parts.append(f"{os.path.relpath(e.path, package)}:{st.st_size}:{st.st_mtime_ns}")
 

@@ -151,6 +151,9 @@ def run(argv: list[str]) -> int | None:
     except UnicodeEncodeError:
         return None  # a lone surrogate: the full CLI's stream raises, and it reports that
     del data
-    sys.stdout.write(text + "\n")
-    sys.stdout.flush()
+    try:
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+    except OSError:
+        return None  # a full disk, a closed pipe: the full CLI writes again, fails alike and reports it
     return 0
