@@ -196,3 +196,14 @@ def test_unclear_dates_are_refused(typed: str, says: str) -> None:
     assert code == 2
     assert err.startswith("error [TL001]:") and says in err
     assert "+90d, -2w, +6m, +1y" in err
+
+
+def test_relative_dates_count_from_the_cli_today_override(monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out, _ = run("status", "--on", "+90d", "--today", "2026-01-01", "--json")
+    assert code == 0 and json.loads(out)["on"] == "2026-04-01"
+    monkeypatch.setenv("TREATYLIFE_TODAY", "2026-01-31")
+    code, out, _ = run("deadline", "--on", "+1m", "--json")
+    assert code == 0 and json.loads(out)["on"] == "2026-02-28"
+    monkeypatch.setenv("TREATYLIFE_TODAY", "soon")
+    code, _, err = run("deadline", "--on", "+1m")
+    assert code == 2 and err.startswith("error [TL006]: TREATYLIFE_TODAY: 'soon' is not a date")

@@ -140,3 +140,13 @@ def test_pytest_runs_the_bundled_examples() -> None:
 def test_the_plugin_is_declared_for_pytest() -> None:
     text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     assert '[project.entry-points.pytest11]\ntreatylife = "treatylife.cli.pytest_plugin"' in text
+
+
+def test_readme_first_screen_shows_what_the_commands_print() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    first = readme.split("## A worked example")[0]
+    code, out, _ = run("--version")
+    assert code == 0 and "$ treatylife --version  " in first and f"\n{out}" in first
+    code, out, _ = run("test", str(ROOT / "examples"))
+    summary = out.splitlines()[-1]  # a new example or expectation: update the README's line too
+    assert code == 0 and f"\n{summary}\n" in first, summary

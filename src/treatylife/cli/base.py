@@ -146,6 +146,8 @@ class _Group(typer.core.TyperGroup):
         except ImportError:  # pragma: no cover - older typer
             from click import exceptions as cx  # type: ignore[no-redef,import-not-found,unused-ignore]
 
+        from treatylife.errors import TreatyLifeError
+
         argv = hoist_today(list(sys.argv[1:] if args is None else args))
         try:
             rv = super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
@@ -158,6 +160,14 @@ class _Group(typer.core.TyperGroup):
             if not standalone_mode:
                 raise
             sys.exit(usage_error(exc, "--json" in argv))
+        except TreatyLifeError as exc:  # raised while parsing options: a bad TREATYLIFE_TODAY under --on +90d
+            if not standalone_mode:
+                raise
+            if "--json" in argv:
+                emit_error(True, exc.to_dict())
+            else:
+                typer.echo(f"error [{exc.code}]: {exc}", err=True)
+            sys.exit(EXIT_INPUT)
         except typer.Abort:
             if not standalone_mode:
                 raise
@@ -172,7 +182,8 @@ app = typer.Typer(
     cls=_Group,
     name="treatylife",
     help="Agreement-lifecycle rules engine: in force on a date? next notice deadline? what if?\n\n"
-    "Exit codes: 0 answered, 1 internal error (please report), 2 bad input.",
+    "Exit codes: 0 answered, 1 internal error (please report), 2 bad input, 3 (test) an expected answer "
+    "not met.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=True,  # typer's own: --install-completion, --show-completion
