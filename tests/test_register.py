@@ -184,9 +184,9 @@ def test_directory_register_of_scenarios(tmp_path: Path) -> None:
             4,
             "notice_party",
         ),
-        (lambda t: t.replace("no-suspension", "kr-jp"), "TL136", None, "id"),
+        (lambda t: t.replace("no-suspension", "kr-jp"), "TL136", 3, "id"),
         (lambda t: t.replace("japan-2024,gsomia.yaml", "japan-2024,nope.yaml"), "TL302", 5, "rules"),
-        (lambda t: t.replace(",notice_withdrawn\n", ",notice_withdrawn,colour\n"), "TL132", 1, "colour"),
+        (lambda t: t.replace(",notice_withdrawn\n", ",notice_withdrawnn\n"), "TL132", 1, "notice_withdrawnn"),
         (
             lambda t: t.replace(
                 "plain,rules/gsomia.yaml,,2016-11-23", "plain,rules/gsomia.yaml,,2016-11-23,2016-11-23"

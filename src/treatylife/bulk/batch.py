@@ -35,7 +35,9 @@ from typing import Any
 
 import numpy as np
 
+from treatylife.dates import columns as C
 from treatylife.dates import scalar as D
+from treatylife.dates.columns import NONE, add_months, civil, from_days, to_days
 
 __all__ = [
     "NONE",
@@ -49,7 +51,6 @@ __all__ = [
     "to_days",
 ]
 
-NONE = np.iinfo(np.int64).min  # == NumPy's NaT for datetime64
 _EPOCH = _dt.date(1970, 1, 1).toordinal()
 
 #: stage codes of the batch engine (index -> name as the single engine names it)
@@ -90,71 +91,13 @@ _KNOWN_CLAUSE = {
 }
 
 
-def to_days(d: _dt.date) -> int:
-    return d.toordinal() - _EPOCH
-
-
-def from_days(n: int) -> _dt.date | None:
-    return None if n == NONE else _dt.date.fromordinal(int(n) + _EPOCH)
-
-
-def civil(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Day numbers to (year, month, day) columns: integer arithmetic (H. Hinnant's ``civil_from_days``),
-    several times faster than NumPy's ``datetime64`` unit conversions."""
-    z = np.asarray(days, dtype=np.int64) + 719468
-    era = z // 146097
-    doe = z - era * 146097
-    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
-    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
-    mp = (5 * doy + 2) // 153
-    d = doy - (153 * mp + 2) // 5 + 1
-    m = np.where(mp < 10, mp + 3, mp - 9)
-    y = yoe + era * 400 + (m <= 2)
-    return y, m, d
-
-
-def from_civil(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
-    """(year, month, day) columns to day numbers (``days_from_civil``); the inverse of :func:`civil`."""
-    y = y - (m <= 2)
-    era = y // 400
-    yoe = y - era * 400
-    doy = (153 * np.where(m > 2, m - 3, m + 9) + 2) // 5 + d - 1
-    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
-    return era * 146097 + doe - 719468  # type: ignore[no-any-return]
-
-
-_MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
-
-
-def month_length(y: np.ndarray, m: np.ndarray) -> np.ndarray:
-    leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
-    return _MONTH_DAYS[m] + ((m == 2) & leap)  # type: ignore[no-any-return]
-
-
-YMD = tuple[np.ndarray, np.ndarray, np.ndarray]
-
-
-def add_months(
-    days: np.ndarray, months: np.ndarray | int, round_up: bool, ymd: YMD | None = None
-) -> np.ndarray:
-    """``dates._add_months`` on whole columns: same calendar day ``months`` later, or the end-of-month rule
-    (round_down: the month's last day; round_up: the first day of the next month). ``ymd``: the civil form
-    of ``days`` if already known."""
-    y, m, d = civil(days) if ymd is None else ymd
-    total = y * 12 + (m - 1) + np.asarray(months, dtype=np.int64)
-    ny = total // 12
-    nm = total - ny * 12 + 1
-    last = month_length(ny, nm)
-    out = from_civil(ny, nm, np.minimum(d, last))
-    return np.where(d > last, out + 1, out) if round_up else out
+YMD = C.YMD
 
 
 def _add_period(
     days: np.ndarray, period: D.Period, times: np.ndarray | int, round_up: bool, ymd: YMD | None = None
 ) -> np.ndarray:
-    if period.is_calendar:
-        return add_months(days, np.asarray(times, dtype=np.int64) * period.in_months(), round_up, ymd)
-    return days + np.asarray(times, dtype=np.int64) * period.in_days()
+    return C.add_period(days, period, times, round_up, ymd)
 
 
 class Anchors:
@@ -231,18 +174,8 @@ class Shape:
         return k, sk, sk1
 
     def deadline(self, next_start: np.ndarray) -> np.ndarray:
-        """``DeadlineClause.deadline`` (no working-day adjustment) on columns."""
-        # Same definition as dates.notice_deadline: the latest receipt from which the notice period,
-        # counted forward under the rounding rule, still fits before the next term (never a subtraction).
-        if not self.notice.is_calendar:
-            latest = next_start - self.notice.in_days()
-        else:
-            m = self.notice.in_months()
-            latest = add_months(next_start, -m, False)
-            for _ in range(3):  # month lengths differ by at most three days
-                cand = latest + 1
-                latest = np.where(add_months(cand, m, self.round_up) <= next_start, cand, latest)
-        return latest - 1 if self.clear_days else latest
+        """``DeadlineClause.deadline`` (no working-day adjustment) on columns: the date layer's own twin."""
+        return C.notice_deadline(next_start, self.notice, self.clear_days, self.round_up)
 
     def term_stopped(
         self, anchor: Anchors, k: np.ndarray, received: np.ndarray

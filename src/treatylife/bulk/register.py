@@ -32,7 +32,7 @@ rows under rules files of the common shape are answered by the compiled batch en
 from __future__ import annotations
 
 import datetime as _dt
-import json
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -148,100 +148,105 @@ def _err(
 
 @dataclass
 class Bulk:
-    """A bulk register file as columns of strings ('' = empty)."""
+    """Rows of a bulk register file as one normalised Arrow batch (:func:`columnar.check_batch`)."""
 
     path: Path
-    columns: dict[str, list[str]]
-    lines: list[int]
+    batch: Any  # pa.RecordBatch | pa.Table: known columns, then extras
+    lines: list[int] | None = None  # the line of each row, when known (else problems name the row)
+    row0: int = 0  # rows of the file before these
 
     def __len__(self) -> int:
-        return len(self.lines)
+        return int(self.batch.num_rows)
+
+    def line(self, i: int) -> int | None:
+        return self.lines[i] if self.lines is not None else None
+
+    def text(self, name: str, i: int) -> str:
+        v = self.batch.column(name)[i].as_py()
+        return "" if v is None else str(v)
+
+    def days(self, name: str) -> Any:
+        """A date column as int64 day numbers, ``NONE`` where empty."""
+        import numpy as np
+        import pyarrow.compute as pc
+
+        from treatylife.bulk.batch import NONE
+
+        col = self.batch.column(name)
+        days = np.asarray(pc.fill_null(col.cast("int32"), 0).to_numpy(zero_copy_only=False), dtype=np.int64)
+        valid = np.asarray(col.is_valid().to_numpy(zero_copy_only=False))
+        return np.where(valid, days, NONE)
+
+    def codes(self, name: str) -> tuple[Any, list[str]]:
+        """A text column as (int32 codes, distinct values); code -1 where empty."""
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        col = self.batch.column(name)
+        if isinstance(col, pa.ChunkedArray):
+            col = col.combine_chunks()
+        enc = pc.dictionary_encode(col)
+        idx = np.asarray(pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False), dtype=np.int32)
+        return idx, [str(v) for v in enc.dictionary.to_pylist()]
+
+    def take(self, idx: Any) -> Bulk:
+        import pyarrow as pa
+
+        lines = None if self.lines is None else [self.lines[int(i)] for i in idx]
+        return Bulk(self.path, self.batch.take(pa.array(idx, type=pa.int64())), lines, self.row0)
 
 
-def _read_csv(path: Path) -> Bulk:
-    import csv
-    from operator import itemgetter
+def read_bulk(
+    path: Path, *, delimiter: str | None = None, skip_invalid: bool = False
+) -> tuple[Bulk, list[Any], list[str]]:
+    """A whole bulk file, checked: (rows, problems found, extra columns). Problems carry their lines."""
+    import pyarrow as pa
 
-    try:
-        with path.open(newline="", encoding="utf-8") as fh:
-            reader = csv.reader(fh)
-            try:
-                header = [h.strip() for h in next(reader)]
-            except StopIteration:
-                raise _err("register file is empty", path, 1, code="TL131") from None
-            rows = list(reader)
-            last_line = reader.line_num
-    except UnicodeDecodeError:
-        raise _err("not UTF-8 text", path, code="TL131") from None
-    unknown = [h for h in header if h not in COLUMNS]
-    if unknown:
-        raise _err(f"unknown column(s): {', '.join(unknown)}", path, 1, unknown[0], code="TL132")
-    width = len(header)
-    if len(rows) + 1 == last_line and {len(r) for r in rows} <= {width}:
-        # the common case: one line per row, no blank lines, every row complete
-        lines: list[int] | range = range(2, len(rows) + 2)
+    from treatylife.bulk.columnar import check_batch, open_source
+
+    src = open_source(path, delimiter=delimiter)
+    batches, lines, problems = [], [], []
+    known = True
+    for raw in src.batches():
+        batch, probs = check_batch(raw, src.extras)
+        batches.append(batch)
+        problems.extend(probs)
+        if raw.lines is None:
+            known = False
+        else:
+            lines.extend(raw.lines)
+    if batches:
+        table = pa.Table.from_batches(batches).combine_chunks()
     else:
-        lines, kept = [], []
-        with path.open(newline="", encoding="utf-8") as fh:
-            reader = csv.reader(fh)
-            next(reader)
-            for row in reader:
-                if not row or all(not c.strip() for c in row):
-                    continue
-                if len(row) != width:
-                    raise _err(
-                        f"{len(row)} cells, the header has {width}", path, reader.line_num, code="TL133"
-                    )
-                kept.append(row)
-                lines.append(reader.line_num)
-        rows = kept
-    columns = {h: list(map(itemgetter(j), rows)) for j, h in enumerate(header)}
-    return Bulk(path, columns, list(lines))
+        from treatylife.bulk.columnar import check_batch as _cb  # an empty file of rows: its schema
+        from treatylife.bulk.columnar import RawBatch
+
+        empty = pa.RecordBatch.from_arrays([pa.array([], pa.string()) for _ in src.names], names=src.names)
+        table = pa.Table.from_batches([_cb(RawBatch(empty, 0, []), src.extras)[0]])
+    bulk = Bulk(path, table, lines if known else None)
+    return bulk, problems, src.extras
 
 
-def _read_jsonl(path: Path) -> Bulk:
-    columns: dict[str, list[str]] = {c: [] for c in COLUMNS}
-    lines = []
-    try:
-        with path.open(encoding="utf-8") as fh:
-            for i, raw in enumerate(fh, 1):
-                if not raw.strip():
-                    continue
-                try:
-                    obj = json.loads(raw)
-                except json.JSONDecodeError as exc:
-                    raise _err(f"invalid JSON: {exc.msg}", path, i, code="TL134") from None
-                if not isinstance(obj, dict):
-                    raise _err("each line must be a JSON object", path, i, code="TL134")
-                for k, v in obj.items():
-                    if k not in columns:
-                        raise _err(f"unknown field {k!r}", path, i, k, code="TL132")
-                    if v is not None and not isinstance(v, str):
-                        raise _err(f"expected a string or null, got {v!r}", path, i, k, code="TL135")
-                for c in COLUMNS:
-                    v = obj.get(c)
-                    columns[c].append(v.strip() if v else "")
-                lines.append(i)
-    except UnicodeDecodeError:
-        raise _err("not UTF-8 text", path, code="TL131") from None
-    return Bulk(path, columns, lines)
+def fill_lines(path: Path, problems: list[Any], bulk: Bulk | None = None, delimiter: str | None = None
+               ) -> list[Any]:
+    """Problems found on the fast path know their row, not their line: look the lines up (exact path)."""
+    from dataclasses import replace
 
+    from treatylife.bulk.columnar import open_source
 
-def read_bulk(path: Path) -> Bulk:
-    try:
-        bulk = _read_jsonl(path) if path.suffix.lower() in (".jsonl", ".ndjson") else _read_csv(path)
-    except FileNotFoundError:
-        raise _err("file not found", path, code="TL103") from None
-    except IsADirectoryError:
-        raise _err("is a directory", path, code="TL101") from None
-    n = len(bulk)
-    for c in COLUMNS:
-        bulk.columns.setdefault(c, [""] * n)
-    for c in ("id", "rules"):
-        missing = [i for i, v in enumerate(bulk.columns[c]) if not v]
-        if missing:
-            raise _err("required value is missing", path, bulk.lines[missing[0]], c, code="TL136")
-    return bulk
+    if all(p.line is not None or p.row is None for p in problems):
+        return problems
+    if bulk is not None and bulk.lines is not None:
+        lines: list[int] = bulk.lines
+    else:
+        lines = open_source(path, delimiter=delimiter).lines()
+    out = []
+    for p in problems:
+        if p.line is None and p.row is not None and 0 < p.row <= len(lines):
+            p = replace(p, line=lines[p.row - 1])
+        out.append(p)
+    return out
 
 
 def parse_dates(values: list[str]) -> tuple[Any, Any]:
@@ -280,25 +285,6 @@ def parse_dates(values: list[str]) -> tuple[Any, Any]:
     ok &= d <= nxt - first
     days = np.where(ok, first + d - 1, NONE)
     return days, ~empty & ~ok
-
-
-def _date_column(bulk: Bulk, name: str) -> Any:
-    """A column of ISO dates as int64 day numbers (batch.NONE where empty); errors name line and column."""
-    import numpy as np
-
-    values = bulk.columns[name]
-    days, bad = parse_dates(values)
-    if bad.any():
-        i = int(np.argmax(bad))
-        raise InputError(
-            f"not a date: {values[i]!r}",
-            file=str(bulk.path),
-            line=bulk.lines[i],
-            field=name,
-            code="TL137",
-            hint="dates are written YYYY-MM-DD and must exist",
-        )
-    return days
 
 
 # ---------------------------------------------------------------------------- rows as scenario events
@@ -346,8 +332,8 @@ def _record_for_row(bulk: Bulk, i: int, rules: Any, rules_path: Path) -> Any:
     from treatylife.engine.replay import replay
     from treatylife.files.loader import Loaded
 
-    row = {c: bulk.columns[c][i] for c in COLUMNS}
-    events = row_events(row, rules.party_codes(), str(bulk.path), bulk.lines[i])
+    row = {c: bulk.text(c, i) for c in COLUMNS}
+    events = row_events(row, rules.party_codes(), str(bulk.path), bulk.line(i))
     loaded = Loaded(
         path=bulk.path,
         title=row["title"] or row["id"],
@@ -359,8 +345,10 @@ def _record_for_row(bulk: Bulk, i: int, rules: Any, rules_path: Path) -> Any:
     try:
         return replay(loaded)
     except TreatyLifeError as exc:
-        exc.file, exc.line = str(bulk.path), bulk.lines[i]
+        exc.file, exc.line = str(bulk.path), bulk.line(i)
         exc.field = exc.field or "row"
+        if exc.line is None:
+            exc.message = f"row {bulk.row0 + i + 1}: {exc.message}"
         raise
 
 
@@ -386,16 +374,21 @@ class Register:
     """A loaded register: agreements in order, answered by the batch engine where it can."""
 
     path: Path
-    ids: list[str]
-    titles: list[str]
-    agreements: list[str]
+    names: list[tuple[Any, Any, Any]]  # segments of (ids, titles, agreements), Arrow string arrays
     groups: list[_Group]
     records: dict[int, Any]  # register row -> Record, for scenario files
     sources: list[str]  # files read
-    _names: Any = None  # (ids, titles, agreements) as arrays, built on first use
+    n: int = 0
+    skipped: list[Any] = field(default_factory=list)  # columnar.Problem of rows left out (--skip-invalid)
+    extras: list[str] = field(default_factory=list)  # extra input columns, passed through
+    extra_columns: list[Any] = field(default_factory=list)  # per segment: {name: array} (or None)
 
     def __len__(self) -> int:
-        return len(self.ids)
+        return self.n
+
+    @property
+    def ids(self) -> list[str]:
+        return [x for seg in self.names for x in seg[0].to_pylist()]
 
     @property
     def batch_rows(self) -> int:
@@ -405,30 +398,66 @@ class Register:
         """Status and next deadline of every agreement on ``on`` (``engine``: auto, batch or single)."""
         return _evaluate(self, on, engine, progress)
 
+    def add_names(self, ids: list[str], titles: list[str], agreements: list[str]) -> None:
+        import pyarrow as pa
 
-def load_register(path: str | Path, *, progress: Progress | None = None) -> Register:
-    """Load a register (a bulk ``.csv``/``.jsonl`` file or a directory). Raises InputError with line/field."""
+        self.names.append(tuple(pa.array(x, type=pa.string()) for x in (ids, titles, agreements)))
+        self.extra_columns.append(None)
+        self.n += len(ids)
+
+
+def _cwd_ok() -> None:
+    import os
+
+    try:
+        os.getcwd()
+    except FileNotFoundError:
+        raise InputError(
+            "the working directory no longer exists",
+            code="TL105",
+            hint="cd to an existing directory, or give absolute paths",
+        ) from None
+
+
+def load_register(
+    path: str | Path,
+    *,
+    progress: Progress | None = None,
+    delimiter: str | None = None,
+    skip_invalid: bool = False,
+) -> Register:
+    """Load a register (a bulk ``.csv``/``.jsonl``/``.parquet``/``.xlsx`` file or a directory).
+
+    Every bad row is reported at once (:class:`~treatylife.bulk.columnar.RegisterProblems`, each with row,
+    line, field and code); with ``skip_invalid`` the other rows are loaded and the bad ones listed in
+    :attr:`Register.skipped`.
+    """
+    from treatylife.bulk.columnar import format_of
+
+    _cwd_ok()
     p = Path(path)
     if p.is_dir():
         files = sorted(p.iterdir())
         scenarios = [f for f in files if f.suffix in (".yaml", ".yml") and f.is_file()]
-        bulks = [f for f in files if f.suffix.lower() in BULK_SUFFIXES and f.is_file()]
+        bulks = [f for f in files if format_of(f) is not None and f.is_file()]
         if not scenarios and not bulks:
             raise _err(
-                "no scenario (*.yaml) or bulk (*.csv, *.jsonl) files in this directory", p, code="TL138"
+                "no scenario (*.yaml) or bulk (*.csv, *.jsonl, *.parquet) files in this directory",
+                p,
+                code="TL138",
             )
-    elif p.suffix.lower() in BULK_SUFFIXES:
+    elif format_of(p) is not None:
         scenarios, bulks = [], [p]
     elif not p.exists():
         raise _err("file not found", p, code="TL103")
     else:
         raise _err(
-            "a register is a directory, a .csv or a .jsonl file",
+            "a register is a directory, a .csv, .jsonl, .parquet or .xlsx file",
             p,
             code="TL139",
             hint="for one scenario file use `treatylife status`",
         )
-    reg = Register(p, [], [], [], [], {}, [])
+    reg = Register(p, [], [], {}, [])
     rules_cache: dict[Path, tuple[Any, Any, str]] = {}
     total = len(scenarios)
     done = 0
@@ -437,6 +466,7 @@ def load_register(path: str | Path, *, progress: Progress | None = None) -> Regi
         from treatylife.errors import ScenarioError
         from treatylife.files.loader import load_scenario
 
+        ids, titles, agreements = [], [], []
         for f in scenarios:
             try:
                 loaded = load_scenario(f)
@@ -445,121 +475,156 @@ def load_register(path: str | Path, *, progress: Progress | None = None) -> Regi
                     done += 1
                     continue
                 raise
-            reg.records[len(reg.ids)] = replay(loaded)
-            rec = reg.records[len(reg.ids)]
-            reg.ids.append(f.stem)
-            reg.titles.append(loaded.title)
-            reg.agreements.append(rec.short_title)
+            rec = replay(loaded)
+            reg.records[reg.n + len(ids)] = rec
+            ids.append(f.stem)
+            titles.append(loaded.title)
+            agreements.append(rec.short_title)
             reg.sources.append(str(f))
             done += 1
             if progress:
                 progress(done, total)
+        reg.add_names(ids, titles, agreements)
     for b in bulks:
-        load_bulk(reg, read_bulk(b), rules_cache, progress)
-    seen: dict[str, int] = {}
-    for i, x in enumerate(reg.ids):
-        if x in seen:
-            raise _err(f"id {x!r} is used twice in the register", p, None, "id", code="TL136")
-        seen[x] = i
+        bulk, problems, extras = read_bulk(b, delimiter=delimiter)
+        if extras and not reg.extras:
+            reg.extras = list(extras)
+        load_bulk(reg, bulk, rules_cache, progress, problems=problems, skip_invalid=skip_invalid,
+                  delimiter=delimiter)
+    check_unique_ids(reg)
     return reg
 
 
-def _resolve_rules(ref: str, bulk: Bulk, line: int) -> Path:
+def check_unique_ids(reg: Register) -> None:
+    """An id names one agreement: refuse a register that uses one twice (every repeat listed)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from treatylife.bulk.columnar import Problem, RegisterProblems
+
+    if not reg.names:
+        return
+    ids = pa.chunked_array([seg[0] for seg in reg.names], type=pa.string())
+    if pc.count_distinct(ids).as_py() == len(ids):
+        return
+    counts = pc.value_counts(ids)
+    dup = counts.field("values").filter(pc.greater(counts.field("counts"), 1))
+    rows = np.nonzero(np.asarray(pc.is_in(ids, value_set=dup).to_numpy(zero_copy_only=False)))[0]
+    seen: set[str] = set()
+    problems = []
+    for r in rows.tolist():
+        x = ids[r].as_py()
+        if x in seen:
+            problems.append(Problem(r + 1, None, "id", "TL136", f"id {x!r} is used twice in the register"))
+        seen.add(x)
+    if reg.path.is_file():
+        problems = fill_lines(reg.path, problems)
+    raise RegisterProblems(str(reg.path), problems)
+
+
+def _resolve_rules(ref: str, bulk: Bulk) -> Path:
     """Same rules as scenario references: a bundled name, or a file inside the register's project."""
     from treatylife.files.loader import bundled_path, bundled_root, project_root, resolve_path
 
     if any(ord(c) < 32 for c in ref):
-        raise _err(
-            f"rules reference {ref!r} contains a control character", bulk.path, line, "rules", code="TL302"
-        )
-    if "/" not in ref and "\\" not in ref and not ref.endswith((".yaml", ".yml")):
-        candidate = bundled_path("rules", f"{ref}.yaml")
-        if candidate.is_file():
-            return candidate
+        raise _err(f"rules reference {ref!r} contains a control character", bulk.path, None, "rules",
+                   code="TL302")
+    shown = ref if len(ref) <= 80 else f"{ref[:60]}... ({len(ref):,} characters)"
     try:
-        target = resolve_path(bulk.path.parent / ref)
-    except InputError as exc:
-        raise _err(
-            f"rules reference {ref!r}: {exc.message}", bulk.path, line, "rules", code=exc.code
-        ) from None
-    root = project_root(bulk.path)
-    if not any(target.is_relative_to(r) for r in (root, bundled_root())):
-        raise _err(
-            f"rules reference {ref!r} points outside the project ({root})",
-            bulk.path,
-            line,
-            "rules",
-            code="TL301",
-        )
-    if not target.is_file():
-        raise _err(f"rules file {ref!r} not found ({target})", bulk.path, line, "rules", code="TL302")
+        if "/" not in ref and "\\" not in ref and not ref.endswith((".yaml", ".yml")):
+            candidate = bundled_path("rules", f"{ref}.yaml")
+            if candidate.is_file():
+                return candidate
+        try:
+            target = resolve_path(bulk.path.parent / ref)
+        except InputError as exc:
+            raise _err(f"rules reference {shown!r}: {exc.message}", bulk.path, None, "rules",
+                       code=exc.code) from None
+        root = project_root(bulk.path)
+        if not any(target.is_relative_to(r) for r in (root, bundled_root())):
+            raise _err(
+                f"rules reference {shown!r} points outside the project ({root})",
+                bulk.path,
+                None,
+                "rules",
+                code="TL301",
+            )
+        if not target.is_file():
+            raise _err(f"rules file {shown!r} not found ({target})", bulk.path, None, "rules", code="TL302")
+    except OSError as exc:  # a name too long for the file system, and the like
+        raise _err(f"rules reference {shown!r}: {exc.strerror or exc}", bulk.path, None, "rules",
+                   code="TL302") from None
     return target
 
 
-def load_bulk(
-    reg: Register, bulk: Bulk, rules_cache: dict[Path, tuple[Any, Any, str]], progress: Progress | None
-) -> None:
-    import numpy as np
-
-    from treatylife.bulk.batch import NONE, Batch, compile_rules
+def _rules_for(ref: str, bulk: Bulk, rules_cache: dict[Path, tuple[Any, Any, str]], sources: list[str]
+               ) -> tuple[Path, Any, Any, str]:
+    from treatylife.bulk.batch import compile_rules
     from treatylife.files.loader import load_rules
 
+    path = _resolve_rules(ref, bulk)
+    if path not in rules_cache:
+        with _RULES_LOCK:
+            if path not in rules_cache:
+                rules = load_rules(path)
+                shape, reason = compile_rules(rules)
+                rules_cache[path] = (rules, shape, reason)
+    if str(path) not in sources:
+        sources.append(str(path))
+    rules, shape, reason = rules_cache[path]
+    return path, rules, shape, reason
+
+
+_RULES_LOCK = threading.Lock()  # rules files compiled once, also when batches are evaluated in threads
+
+
+def _prepare(bulk: Bulk, rules_cache: dict[Path, tuple[Any, Any, str]], sources: list[str],
+             progress: Progress | None) -> tuple[list[_Group], Any, list[Any]]:
+    """Groups of rows by rules file, compiled; rows for the single engine replayed. Problems listed."""
+    import numpy as np
+
+    from treatylife.bulk.batch import NONE, Batch
+    from treatylife.bulk.columnar import Problem
+
     n = len(bulk)
-    base = len(reg.ids)
-    reg.sources.append(str(bulk.path))
-    cols = bulk.columns
-    dates = {c: _date_column(bulk, c) for c in _DATE_COLUMNS}
-    has = {c: dates[c] != NONE for c in _DATE_COLUMNS}
-    # shapes of rows that no scenario could express
-    both = has["entry_into_force"] & (has["signed"] | has["notified"])
-    notice_bits = has["notice_suspended"] | has["notice_withdrawn"] | (np.array(cols["notice_party"]) != "")
-    for bad, msg, fld in (
-        (both, "give entry_into_force, or signed/notified, not both", "entry_into_force"),
-        (notice_bits & ~has["notice_received"], "a notice needs notice_received", "notice_received"),
-        (
-            has["notice_received"] & (np.array(cols["notice_party"]) == ""),
-            "a notice needs notice_party",
-            "notice_party",
-        ),
-    ):
-        if bad.any():
-            raise _err(msg, bulk.path, bulk.lines[int(np.argmax(bad))], fld, code="TL135")
-    reg.ids.extend(cols["id"])
-    reg.titles.extend(cols["title"])
-    refs = np.array(cols["rules"])
-    uniq, first, inverse = np.unique(refs, return_index=True, return_inverse=True)
+    problems: list[Any] = []
+    dates = {c: bulk.days(c) for c in _DATE_COLUMNS}
+    has_eif = dates["entry_into_force"] != NONE
+    signed = np.where(has_eif, dates["entry_into_force"], dates["signed"])
+    notified = np.where(has_eif, dates["entry_into_force"], dates["notified"])
+    ref_codes, refs = bulk.codes("rules")
+    party_codes, party_names = bulk.codes("notice_party")
+    clause_codes, clause_names = bulk.codes("notice_clause")
     agreements = np.empty(n, dtype=object)
-    signed = np.where(has["entry_into_force"], dates["entry_into_force"], dates["signed"])
-    notified = np.where(has["entry_into_force"], dates["entry_into_force"], dates["notified"])
-    party = np.array(cols["notice_party"])
-    clause = np.array(cols["notice_clause"])
-    done = 0  # rows compiled or replayed, for the progress bar
-    for g, ref in enumerate(uniq):
-        local = np.nonzero(inverse == g)[0]
-        path = _resolve_rules(str(ref), bulk, bulk.lines[int(first[g])])
-        if path not in rules_cache:
-            rules = load_rules(path)
-            shape, reason = compile_rules(rules)
-            rules_cache[path] = (rules, shape, reason)
-            reg.sources.append(str(path))
-        rules, shape, reason = rules_cache[path]
+    groups: list[_Group] = []
+    done = 0
+
+    def row_problem(i: int, fld: str | None, code: str, msg: str, hint: str | None = None) -> Problem:
+        return Problem(bulk.row0 + i + 1, bulk.line(i), fld, code, msg, hint)
+
+    for g, ref in enumerate(refs):
+        local = np.nonzero(ref_codes == g)[0]
+        try:
+            path, rules, shape, reason = _rules_for(ref, bulk, rules_cache, sources)
+        except TreatyLifeError as exc:
+            problems.extend(row_problem(int(i), exc.field or "rules", exc.code, exc.message, exc.hint)
+                            for i in local)
+            continue
         codes = rules.party_codes()
-        p = party[local]
-        unknown = (p != "") & ~np.isin(p, codes)
-        if unknown.any():
-            j = int(local[np.argmax(unknown)])
-            raise InputError(
-                f"{cols['notice_party'][j]!r} is not a party to {rules.short_title or rules.id}",
-                file=str(bulk.path),
-                line=bulk.lines[j],
-                field="notice_party",
-                code="TL310",
-                hint="parties: " + ", ".join(codes),
-            )
+        known_party = np.array([x in codes for x in party_names] + [True], dtype=bool)
+        unknown = ~known_party[party_codes[local]]
+        for i in local[unknown].tolist():
+            problems.append(row_problem(i, "notice_party", "TL310",
+                                        f"{bulk.text('notice_party', i)!r} is not a party to "
+                                        f"{rules.short_title or rules.id}", "parties: " + ", ".join(codes)))
+        local = local[~unknown]
         agreements[local] = rules.short_title or rules.id
         batch = None
         if shape is not None:
-            ok = np.isin(p, shape.by) & ((clause[local] == "") | (clause[local] == shape.clause))
+            by = np.array([x in shape.by for x in party_names] + [False], dtype=bool)
+            clause_ok = np.array([x == shape.clause for x in clause_names] + [True], dtype=bool)
+            ok = by[party_codes[local]] & clause_ok[clause_codes[local]]
             batch = Batch(
                 shape,
                 signed[local],
@@ -569,102 +634,190 @@ def load_bulk(
                 dates["notice_withdrawn"][local],
                 ok,
             )
-        grp = _Group(bulk, base + local, local, rules, path, batch, reason)
-        reg.groups.append(grp)
+        grp = _Group(bulk, local.astype(np.int64), local, rules, path, batch, reason)
+        groups.append(grp)
         # rows the batch engine leaves to the single engine are replayed now (errors surface at load)
         single = local if batch is None else local[batch.fallback]
         done += len(local) - len(single)
         if progress:
             progress(done, n)
-        for j, li in enumerate(single):
-            grp.records[int(li)] = _record_for_row(bulk, int(li), rules, path)
+        for j, li in enumerate(single.tolist()):
+            try:
+                grp.records[li] = _record_for_row(bulk, li, rules, path)
+            except TreatyLifeError as exc:
+                problems.append(row_problem(li, exc.field, exc.code, exc.message.removeprefix(
+                    f"row {bulk.row0 + li + 1}: "), exc.hint))
             done += 1
             if progress and (j % 256 == 255 or j == len(single) - 1):
                 progress(done, n)
-    reg.agreements.extend(agreements.tolist())
+    return groups, agreements, problems
+
+
+def load_bulk(
+    reg: Register,
+    bulk: Bulk,
+    rules_cache: dict[Path, tuple[Any, Any, str]],
+    progress: Progress | None,
+    *,
+    problems: list[Any] | None = None,
+    skip_invalid: bool = False,
+    delimiter: str | None = None,
+) -> None:
+    """Add a bulk file's rows to ``reg``: grouped by rules file, compiled for the batch engine, the other
+    rows replayed. Every bad row is listed (RegisterProblems); with ``skip_invalid`` they are left out."""
+    import numpy as np
+    import pyarrow as pa
+
+    from treatylife.bulk.columnar import RegisterProblems
+
+    reg.sources.append(str(bulk.path))
+    problems = list(problems or [])
+    bad = {p.row for p in problems if p.row is not None}
+    if bad and skip_invalid:
+        keep = np.array([i for i in range(len(bulk)) if bulk.row0 + i + 1 not in bad], dtype=np.int64)
+        orig_rows = bulk.row0 + keep + 1
+    else:
+        keep, orig_rows = None, None
+    sub = bulk if keep is None else bulk.take(keep)
+    groups, agreements, more = _prepare(sub, rules_cache, reg.sources, progress)
+    if more and orig_rows is not None:  # row numbers of the kept rows are those of the file
+        from dataclasses import replace
+
+        more = [replace(p, row=int(orig_rows[p.row - bulk.row0 - 1])) for p in more]
+    problems.extend(more)
+    if problems and not skip_invalid:
+        problems.sort(key=lambda p: p.row or 0)
+        raise RegisterProblems(str(bulk.path), fill_lines(bulk.path, problems, bulk, delimiter))
+    if more and skip_invalid:  # rows the engine refused: leave them out too
+        bad = {p.row for p in problems if p.row is not None}
+        keep = np.array([i for i in range(len(bulk)) if bulk.row0 + i + 1 not in bad], dtype=np.int64)
+        sub = bulk.take(keep)
+        groups, agreements, again = _prepare(sub, rules_cache, reg.sources, None)
+        if again:  # pragma: no cover - the same rows, the same answers
+            raise RegisterProblems(str(bulk.path), again)
+    if problems:
+        problems.sort(key=lambda p: p.row or 0)
+        reg.skipped.extend(fill_lines(bulk.path, problems, bulk, delimiter))
+    base = reg.n
+    for g in groups:
+        g.rows = g.local + base
+    reg.groups.extend(groups)
+    b = sub.batch
+    col = b.column
+    ids = col("id")
+    titles = col("title")
+    reg.names.append((_flat(ids), _flat(titles), pa.array(agreements, type=pa.string())))
+    reg.extra_columns.append({e: _flat(col(e)) for e in reg.extras if e in b.schema.names} or None)
+    reg.n += len(sub)
+
+
+def _flat(col: Any) -> Any:
+    import pyarrow as pa
+
+    return col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
 
 
 # ---------------------------------------------------------------------------- answers
 
 
-class Table:
-    """Answers as columns (NumPy arrays); dates as day numbers, ``NONE`` = absent. Rows on demand."""
+_TEXT = ("stage", "notice", "clause", "who")  # answer text columns held as (vocabulary, codes)
 
-    def __init__(self, columns: dict[str, Any]) -> None:
+
+class Table:
+    """Answers as columns: dates as int64 day numbers (``NONE`` = absent), stage and notice as codes,
+    ``id``/``title``/``agreement`` and extra columns as Arrow arrays. Rows and Arrow tables on demand."""
+
+    def __init__(self, columns: dict[str, Any], extras: dict[str, Any] | None = None) -> None:
         self.columns = columns
+        self.extras = extras or {}
 
     def __len__(self) -> int:
-        return len(self.columns["id"])
+        return len(self.columns["in_force"])
 
     def take(self, idx: Any) -> Table:
-        return Table({k: v[idx] for k, v in self.columns.items()})
-
-    def _mapped(self, name: str, fmt: Any) -> list[Any]:
-        """``fmt`` applied to each distinct value of a column (dates and numbers repeat a lot)."""
         import numpy as np
+        import pyarrow as pa
 
-        col = self.columns[name]
-        if len(col) == 0:
-            return []
-        uniq, inverse = np.unique(col, return_inverse=True)
-        return np.array([fmt(v) for v in uniq.tolist()], dtype=object)[inverse].tolist()  # type: ignore[no-any-return]
+        idx = np.asarray(idx, dtype=np.int64)
+        pidx = pa.array(idx, type=pa.int64())
 
-    def strings(self, name: str) -> list[str]:
-        """A column as text ('' where absent), for CSV and text output."""
-        from treatylife.bulk.batch import NONE, from_days
+        def tk(v: Any) -> Any:
+            if isinstance(v, tuple):
+                return (v[0], v[1][idx])
+            return v.take(pidx) if isinstance(v, pa.Array | pa.ChunkedArray) else v[idx]
 
+        return Table({k: tk(v) for k, v in self.columns.items()}, {k: tk(v) for k, v in self.extras.items()})
+
+    def arrow(self, name: str) -> Any:
+        """One answer column as an Arrow array (null where absent)."""
+        import numpy as np
+        import pyarrow as pa
+
+        from treatylife.bulk.batch import NONE, NOTICE_STATUSES, STAGES
+
+        v = self.columns[name]
+        if isinstance(v, pa.ChunkedArray):
+            v = v.combine_chunks()
+        if isinstance(v, pa.Array):
+            if name != "id":
+                import pyarrow.compute as pc
+
+                v = pc.if_else(pc.equal(v, ""), pa.scalar(None, pa.string()), v)
+            return v
         kind = OUTPUT[name]
         if kind == "date":
-            return self._mapped(name, lambda v: "" if v == NONE else from_days(v).isoformat())  # type: ignore[union-attr]
+            absent = v == NONE
+            return pa.array(np.where(absent, 0, v).astype(np.int32), type=pa.date32(), mask=absent)
         if kind == "int":
-            return self._mapped(name, lambda v: "" if v == NONE else str(v))
+            absent = v == NONE
+            return pa.array(np.where(absent, 0, v), type=pa.int64(), mask=absent)
         if kind == "bool":
-            return self._mapped(name, lambda v: "true" if v else "false")
-        return [x if isinstance(x, str) else str(x) for x in self.columns[name].tolist()]
+            return pa.array(v, type=pa.bool_())
+        vocab_v, codes = v
+        return pa.array([x or None for x in vocab_v], type=pa.string()).take(pa.array(codes))
+
+    def to_arrow(self, names: tuple[str, ...], extras: bool = True) -> Any:
+        """The answers as a ``pyarrow.Table`` (answer columns, then the input's extra columns)."""
+        import pyarrow as pa
+
+        cols = {n: self.arrow(n) for n in names}
+        if extras:
+            for k, v in self.extras.items():
+                if k not in cols:
+                    cols[k] = v.combine_chunks() if isinstance(v, pa.ChunkedArray) else v
+        return pa.table(cols)
+
+    def strings(self, name: str) -> list[str]:
+        """A column as text ('' where absent), for text output."""
+        from treatylife.bulk.batch import from_days
+
+        kind = OUTPUT.get(name, "str")
+        arr = self.arrow(name) if name in OUTPUT else self.extras[name]
+        vals = arr.to_pylist()
+        if kind == "bool":
+            return ["true" if x else "false" for x in vals]
+        del from_days
+        return ["" if x is None else (x.isoformat() if kind == "date" else str(x)) for x in vals]
 
     def values(self, name: str) -> list[Any]:
         """A column as JSON-ready values (None where absent)."""
-        from treatylife.bulk.batch import NONE, from_days
-
         kind = OUTPUT[name]
-        if kind == "bool":
-            return [bool(x) for x in self.columns[name].tolist()]
+        vals = self.arrow(name).to_pylist()
         if kind == "date":
-            return self._mapped(name, lambda v: None if v == NONE else from_days(v).isoformat())  # type: ignore[union-attr]
-        if kind == "int":
-            return self._mapped(name, lambda v: None if v == NONE else int(v))
-        if name in ("id", "stage"):
-            return self.strings(name)
-        return [x or None for x in self.strings(name)]
+            return [None if x is None else x.isoformat() for x in vals]
+        if name == "id":
+            return ["" if x is None else x for x in vals]
+        return list(vals)
 
     def rows(self, names: tuple[str, ...]) -> list[dict[str, Any]]:
         cols = [self.values(n) for n in names]
         return [dict(zip(names, vals, strict=True)) for vals in zip(*cols, strict=True)]
 
-    def csv(self, names: tuple[str, ...]) -> str:
-        """RFC 4180 CSV (quoted only where needed), header first."""
-        cols = []
-        for n in names:
-            col = self.strings(n)
-            if OUTPUT[n] == "str":
-                col = self._quoted(col)
-            cols.append(col)
-        return "\n".join([",".join(names), *map(",".join, zip(*cols, strict=True))])
-
-    @staticmethod
-    def _quoted(col: list[str]) -> list[str]:
-        joined = "\x00".join(col)
-        if not any(c in joined for c in ',"\r\n'):
-            return col  # the usual case, decided by four C-level scans
-        special = {v for v in set(col) if any(c in v for c in ',"\r\n')}
-        q = {v: '"' + v.replace('"', '""') + '"' for v in special}
-        return [q.get(v, v) for v in col]
-
 
 def _empty_columns(n: int) -> dict[str, Any]:
     import numpy as np
 
-    from treatylife.bulk.batch import NONE
+    from treatylife.bulk.batch import NONE, NOTICE_STATUSES, STAGES
 
     cols: dict[str, Any] = {}
     for name, kind in OUTPUT.items():
@@ -672,8 +825,9 @@ def _empty_columns(n: int) -> dict[str, Any]:
             cols[name] = np.full(n, NONE, dtype=np.int64)
         elif kind == "bool":
             cols[name] = np.zeros(n, dtype=bool)
-        else:
-            cols[name] = np.full(n, "", dtype=object)
+        elif name in _TEXT:
+            vocab = {"stage": STAGES, "notice": NOTICE_STATUSES}.get(name, ("",))
+            cols[name] = (list(vocab), np.zeros(n, dtype=np.int32))
     return cols
 
 
@@ -716,12 +870,20 @@ def record_row(record: Any, on: _dt.date) -> dict[str, Any]:
     }
 
 
+def _set_text(cols: dict[str, Any], name: str, rows: Any, value: str) -> None:
+    vocab, codes = cols[name]
+    if value not in vocab:
+        vocab.append(value)
+    codes[rows] = vocab.index(value)
+
+
 def _evaluate(
     reg: Register, on: _dt.date, engine: str, progress: Progress | None, per_row: Any = None
 ) -> Table:
     """Answers on ``on`` for every agreement; with ``per_row`` (day numbers, ``NONE`` = skip the row), each
     row on its own date instead (rows skipped are left empty)."""
     import numpy as np
+    import pyarrow as pa
 
     from treatylife.bulk.batch import NONE, NOTICE_STATUSES, STAGES, from_days, to_days
 
@@ -729,11 +891,19 @@ def _evaluate(
         raise ValueError("engine must be auto, batch or single")
     n = len(reg)
     cols = _empty_columns(n)
-    if reg._names is None or len(reg._names[0]) != n:
-        reg._names = tuple(np.array(x, dtype=object) for x in (reg.ids, reg.titles, reg.agreements))
-    cols["id"], cols["title"], cols["agreement"] = reg._names
-    singles: list[tuple[int, Any]] = [(i, r) for i, r in reg.records.items()]
-    stages, notices = np.array(STAGES, dtype=object), np.array(NOTICE_STATUSES, dtype=object)
+    for k, name in enumerate(("id", "title", "agreement")):
+        cols[name] = pa.chunked_array([seg[k] for seg in reg.names], type=pa.string())
+    extras: dict[str, Any] = {}
+    if reg.extras:
+        for e in reg.extras:
+            parts = []
+            for seg, ex in zip(reg.names, reg.extra_columns, strict=True):
+                m = len(seg[0])
+                parts.append(ex[e] if ex and e in ex else pa.nulls(m, pa.string()))
+            types = {p.type for p in parts if not pa.types.is_null(p.type)}
+            typ = types.pop() if len(types) == 1 else pa.string()
+            extras[e] = pa.chunked_array([p.cast(typ) for p in parts], type=typ)
+    singles: list[tuple[int, Any, Any]] = [(i, r, None) for i, r in reg.records.items()]
     days = None if per_row is None else np.where(per_row == NONE, to_days(on), per_row)
     if days is None:
         batch_ok = 1000 <= on.year < 9000
@@ -744,20 +914,18 @@ def _evaluate(
         if g.batch is not None and engine != "single" and batch_ok:
             out = g.batch.evaluate(on if days is None else days[g.rows])
             ok = g.batch.ok
-            rows = g.rows[ok]
+            rows = g.rows[ok] if not ok.all() else g.rows
             for name, val in out.items():
-                v = val[ok]
-                if name == "stage":
-                    cols[name][rows] = stages[v]
-                elif name == "notice":
-                    cols[name][rows] = notices[v]
-                elif name in ("term", "deadline_term"):
+                v = val[ok] if not ok.all() else val
+                if name in ("term", "deadline_term"):
                     cols[name][rows] = np.where(v == 0, NONE, v)
+                elif name in ("stage", "notice"):
+                    cols[name][1][rows] = v
                 else:
                     cols[name][rows] = v
             has_dl = out["deadline"][ok] != NONE
-            cols["clause"][rows[has_dl]] = g.batch.shape.clause
-            cols["who"][rows[has_dl]] = " ".join(g.batch.shape.by)
+            _set_text(cols, "clause", rows[has_dl], g.batch.shape.clause)
+            _set_text(cols, "who", rows[has_dl], " ".join(g.batch.shape.by))
             single_local = g.local[g.batch.fallback]
         else:
             if engine == "batch" and g.batch is None:
@@ -767,17 +935,39 @@ def _evaluate(
             li = int(li)
             if li not in g.records:
                 g.records[li] = _record_for_row(g.bulk, li, g.rules, g.rules_path)
-            singles.append((int(g.rows[np.searchsorted(g.local, li)]), g.records[li]))
+            singles.append((int(g.rows[np.searchsorted(g.local, li)]), g.records[li], (g.bulk, li)))
     if per_row is not None:
-        singles = [(i, rec) for i, rec in singles if per_row[i] != NONE]
-    for j, (i, rec) in enumerate(singles):
+        singles = [(i, rec, at) for i, rec, at in singles if per_row[i] != NONE]
+    for j, (i, rec, at) in enumerate(singles):
         day = on if per_row is None else from_days(int(per_row[i]))
         assert day is not None
-        for name, val in record_row(rec, day).items():
-            cols[name][i] = val
+        try:
+            answers = record_row(rec, day)
+        except TreatyLifeError as exc:  # e.g. TL501 far ahead: say which file and row
+            if at is not None and exc.file is None:
+                bulk, li = at
+                exc.file, exc.line = str(bulk.path), bulk.line(li)
+                if exc.line is None:
+                    exc.message = f"row {bulk.row0 + li + 1}: {exc.message}"
+            elif exc.file is None:
+                exc.file = rec.path if hasattr(rec, "path") else None
+            raise
+        for name, val in answers.items():
+            if name in _TEXT:
+                _set_text(cols, name, i, val)
+            else:
+                cols[name][i] = val
         if progress and (j % 256 == 0 or j == len(singles) - 1):
             progress(j + 1, len(singles))
-    return Table(cols)
+    return Table(cols, extras)
+
+
+def stage_summary(vocab: list[str], codes: Any) -> dict[str, int]:
+    """How many agreements are in each stage, sorted by name."""
+    import numpy as np
+
+    counts = np.bincount(np.asarray(codes, dtype=np.int64), minlength=len(vocab))
+    return {s: int(c) for s, c in sorted(zip(vocab, counts.tolist(), strict=True)) if c}
 
 
 @dataclass(frozen=True)
@@ -793,10 +983,7 @@ class PortfolioResult:
         return len(self.table)
 
     def summary(self) -> dict[str, int]:
-        import numpy as np
-
-        stages, counts = np.unique(self.table.columns["stage"].astype(str), return_counts=True)
-        return {str(s): int(c) for s, c in zip(stages, counts, strict=True)}
+        return stage_summary(*self.table.columns["stage"])
 
     def rows(self) -> list[dict[str, Any]]:
         return self.table.rows(PORTFOLIO_COLUMNS)
@@ -929,9 +1116,29 @@ def deadlines(
     if not found:
         found.append(table.take(np.array([], dtype=np.int64)))
         found_rows.append(np.array([], dtype=np.int64))
-    cols = {k: np.concatenate([t.columns[k] for t in found]) for k in found[0].columns}
+    cols = {k: _concat([t.columns[k] for t in found]) for k in found[0].columns}
+    extras = {k: _concat([t.extras[k] for t in found]) for k in found[0].extras}
     cols["days_left"] = np.where(cols["deadline"] == NONE, NONE, cols["deadline"] - to_days(start))
     order = np.lexsort(
         (np.concatenate(found_rows), cols["deadline"])
     )  # soonest first, ties in register order
-    return DeadlinesResult(str(reg.path), start, until, str(period), Table(cols).take(order))
+    return DeadlinesResult(str(reg.path), start, until, str(period), Table(cols, extras).take(order))
+
+
+def _concat(parts: list[Any]) -> Any:
+    import numpy as np
+    import pyarrow as pa
+
+    first = parts[0]
+    if isinstance(first, tuple):  # (vocabulary, codes) of a text column: one vocabulary
+        vocab: list[str] = []
+        codes = []
+        for voc, c in parts:
+            remap = np.array([vocab.index(v) if v in vocab else (vocab.append(v) or len(vocab) - 1)
+                              for v in voc], dtype=np.int32)
+            codes.append(remap[c])
+        return (vocab, np.concatenate(codes))
+    if isinstance(first, pa.Array | pa.ChunkedArray):
+        return pa.chunked_array([c for p in parts for c in (p.chunks if isinstance(p, pa.ChunkedArray) else [p])],
+                                type=first.type)
+    return np.concatenate(parts)

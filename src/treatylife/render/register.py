@@ -1,22 +1,53 @@
-"""Register answers (portfolio, deadlines) as text tables, JSON or CSV; and a terminal progress bar.
+"""Register answers (portfolio, deadlines) written from columns: CSV, JSON, JSON Lines, Parquet, xlsx, text
+and Markdown tables; a terminal progress bar.
 
-A register is thousands of rows other people wrote: its text cells go through
-:func:`treatylife.render.escape.terminal`, its CSV text cells through :func:`~treatylife.render.escape.csv_cell`
-(a leading ``= + - @`` cannot become a spreadsheet formula), its JSON through
-:func:`~treatylife.render.escape.json_text`. Each check is one scan of a whole column; only the distinct
-values that need it are rewritten.
+The machine formats are written batch by batch from Arrow columns, so a register of ten million agreements
+streams through in constant memory, and the cost of a cell is a C-level pass over a column, not a Python
+string per value:
+
+* **CSV** (RFC 4180, quoted only where needed, ``\\n`` line ends): each column is turned into its cell text by
+  Arrow kernels (dates ISO, numbers, ``true``/``false``, empty for none), the rows joined in C. pyarrow's own
+  CSV writer quotes every text cell and the header (its ``quoting_style="needed"`` means "every string"),
+  which is valid but unlike every other CSV treatylife writes; the kernels give the usual minimal quoting.
+  Text from files (ids, titles, the agreement's name, extra columns) goes through the one CSV escaping
+  function, :func:`treatylife.render.escape.csv_cell` (a cell starting with ``= + - @``, tab or CR gets a
+  leading ``'``, OWASP's advice against formula injection); only the cells that could need it (a first
+  character in that set, a control or non-ASCII character) are handed to it, found by a scan of the
+  column's bytes.
+* **JSON** (``--json``): the document ``result.to_dict()`` would give, byte for byte (``indent=2``, keys
+  sorted), streamed: the rows come first (``agreements`` sorts before ``count``), the counts at the end.
+* **JSON Lines**: one object per agreement, keys sorted.
+* **Parquet** (``pyarrow.parquet``), typed: dates as ``date32``, numbers as ``int64``, ``in_force`` boolean.
+* **xlsx** (optional extra ``xlsx``, openpyxl's write-only mode): every text cell written as text, never as
+  a formula.
 """
 
 from __future__ import annotations
 
-import re
+import json
+import os
 import sys
-from typing import Any, TextIO
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import IO, Any, TextIO
 
-__all__ = ["REGISTER_FORMATS", "TerminalProgress", "render_csv", "render_register"]
+__all__ = [
+    "MACHINE_FORMATS",
+    "REGISTER_FORMATS",
+    "AtomicOutput",
+    "RegisterWriter",
+    "TerminalProgress",
+    "csv_bytes",
+    "render_register",
+]
 
-REGISTER_FORMATS = ("text", "json", "csv")
-_FORMULA = re.compile("\x00[=+\\-@\t\r]")
+REGISTER_FORMATS = ("text", "json", "csv", "jsonl", "parquet", "xlsx", "markdown")
+MACHINE_FORMATS = ("json", "csv", "jsonl", "parquet", "xlsx")
+SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet",
+                  ".xlsx": "xlsx", ".md": "markdown", ".txt": "text"}
+
+from treatylife.render.escape import csv_cell, json_text, markdown, terminal
 
 _PORTFOLIO_TEXT = (
     ("id", "id"),
@@ -36,54 +67,480 @@ _DEADLINES_TEXT = (
     ("prevents_renewal_of", "prevents renewal of"),
     ("who", "who may give notice"),
 )
+#: answer columns whose text never comes from a file (fixed vocabularies, codes of the rules' parties)
+_SAFE = {"stage", "notice"}
 
 
-def _safe_column(col: list[str], cell: Any) -> list[str]:
-    """``cell`` applied to the values of ``col`` that need it (one C-level scan decides the usual case)."""
-    from treatylife.render.escape import UNSAFE
+# ---------------------------------------------------------------------------- cells from columns
 
-    # a NUL inside a value is found by the first scan, so it may separate values in the second
-    if not UNSAFE.search("".join(col)) and not _FORMULA.search("\x00" + "\x00".join(col)):
+
+def _string_parts(col: Any) -> tuple[Any, Any]:
+    """(offsets, data bytes) of an Arrow string array, as NumPy views."""
+    import numpy as np
+
+    n = len(col)
+    bufs = col.buffers()
+    offsets = np.frombuffer(bufs[1], dtype=np.int32, count=n + 1, offset=col.offset * 4)
+    data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else np.zeros(0, dtype=np.uint8)
+    return offsets, data
+
+
+def _rows_with(col: Any, byte_mask: Any) -> Any:
+    """Rows of a string array holding at least one byte selected by ``byte_mask`` (a 256-entry table)."""
+    import numpy as np
+
+    offsets, data = _string_parts(col)
+    seg = data[offsets[0] : offsets[-1]]
+    hits = np.nonzero(byte_mask[seg])[0] + offsets[0]
+    rows = np.zeros(len(col), dtype=bool)
+    if len(hits):
+        rows[np.searchsorted(offsets, hits, side="right") - 1] = True
+    return rows
+
+
+def _table(chars: str, *, high: bool = False, controls: bool = False) -> Any:
+    import numpy as np
+
+    t = np.zeros(256, dtype=bool)
+    for c in chars:
+        t[ord(c)] = True
+    if high:
+        t[0x7F:] = True
+    if controls:
+        t[:0x20] = True
+    return t
+
+
+_ESCAPE_BYTES = None  # bytes after which a cell may need csv_cell / json escaping
+
+
+def _first_bytes(col: Any) -> Any:
+    import numpy as np
+
+    offsets, data = _string_parts(col)
+    starts = offsets[:-1]
+    nonempty = offsets[1:] > starts
+    first = np.zeros(len(col), dtype=np.uint8)
+    if len(data):
+        first[nonempty] = data[starts[nonempty]]
+    return first
+
+
+def _replace_rows(col: Any, rows: Any, fn: Any) -> Any:
+    """``col`` with ``fn`` applied to the values of ``rows`` (a few, found by a byte scan) in Python."""
+    import numpy as np
+    import pyarrow as pa
+
+    idx = np.nonzero(rows)[0]
+    if not len(idx):
         return col
-    fixed = {v: cell(v) for v in set(col)}
-    return [fixed[v] for v in col]
+    values = col.take(pa.array(idx)).to_pylist()
+    new = pa.array([None if v is None else fn(v) for v in values], type=pa.string())
+    full = np.arange(len(col), dtype=np.int64)
+    # gather: rows from the original or from the replacements
+    pos = np.full(len(col), -1, dtype=np.int64)
+    pos[idx] = np.arange(len(idx))
+    combined = pa.concat_arrays([col, new])
+    picks = np.where(pos >= 0, len(col) + pos, full)
+    return combined.take(pa.array(picks))
 
 
-def _terminal_column(col: list[str]) -> list[str]:
-    from treatylife.render.escape import UNSAFE, terminal
+def _text_column(col: Any) -> Any:
+    """An Arrow text column of user text as CSV cell text (csv_cell, empty where absent), unquoted."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
-    if not UNSAFE.search("".join(col)):
+    if isinstance(col, pa.ChunkedArray):
+        col = col.combine_chunks()
+    if not pa.types.is_string(col.type):
+        col = col.cast(pa.string())
+    col = pc.fill_null(col, "")
+    suspect = _rows_with(col, _table("", high=True, controls=True))
+    suspect |= np.isin(_first_bytes(col), np.frombuffer(b"=+-@\t\r", dtype=np.uint8))
+    return _replace_rows(col, suspect, csv_cell)
+
+
+def _quoted(col: Any, delimiter: str) -> Any:
+    """Quote the cells that need it (a delimiter, a quote, a line break), RFC 4180."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    need = _rows_with(col, _table(delimiter + '"\r\n'))
+    if not need.any():
         return col
-    fixed = {v: terminal(v) for v in set(col)}
-    return [fixed[v] for v in col]
+    quoted = pc.binary_join_element_wise(
+        pa.scalar('"'), pc.replace_substring(col, '"', '""'), pa.scalar('"'), ""
+    )
+    return pc.if_else(pa.array(need), quoted, col)
 
 
-def _csv_column(col: list[str]) -> list[str]:
-    """Text cells: OWASP-neutralised (:func:`csv_cell`), then quoted where RFC 4180 needs it."""
-    from treatylife.render.escape import csv_cell
+def _date_text(col: Any, null: str = "") -> Any:
+    """date32 -> ISO text through the distinct days (a register has far fewer days than rows)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
-    col = _safe_column(col, csv_cell)
-    joined = "\x00".join(col)
-    if not any(c in joined for c in ',"\r\n'):
-        return col  # the usual case, decided by four C-level scans
-    special = {v for v in set(col) if any(c in v for c in ',"\r\n')}
-    q = {v: '"' + v.replace('"', '""') + '"' for v in special}
-    return [q.get(v, v) for v in col]
+    enc = pc.dictionary_encode(col)
+    text = enc.dictionary.cast(pa.string()).take(enc.indices)
+    return pc.fill_null(text, null)
 
 
-def render_csv(table: Any, names: tuple[str, ...]) -> str:
-    """RFC 4180 CSV (quoted only where needed), header first; text cells made safe for spreadsheets."""
-    from treatylife.bulk.register import OUTPUT
+def _cell_column(col: Any, name: str, delimiter: str) -> Any:
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
-    cols = []
+    if isinstance(col, pa.ChunkedArray):
+        col = col.combine_chunks()
+    t = col.type
+    if pa.types.is_date32(t):
+        return _date_text(col)
+    if pa.types.is_boolean(t):
+        return pc.fill_null(pc.if_else(col, pa.scalar("true"), pa.scalar("false")), "")
+    if pa.types.is_integer(t) or pa.types.is_floating(t):
+        return pc.fill_null(col.cast(pa.string()), "")
+    if name in _SAFE:
+        return pc.fill_null(col.cast(pa.string()), "")
+    if pa.types.is_timestamp(t) or pa.types.is_date64(t):
+        return pc.fill_null(col.cast(pa.string()), "")
+    return _quoted(_text_column(col), delimiter)
+
+
+def _join_rows(cells: list[Any], sep: str) -> bytes:
+    """Cell columns -> the bytes of their rows, each ending in a newline, joined in C."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not cells or not len(cells[0]):
+        return b""
+    rows = pc.binary_join_element_wise(*cells, sep) if len(cells) > 1 else cells[0]
+    rows = pc.binary_join_element_wise(rows, pa.scalar(""), "\n")
+    offsets, data = _string_parts(rows)
+    return data[offsets[0] : offsets[-1]].tobytes()
+
+
+def _header(names: Iterable[str], delimiter: str) -> bytes:
+    cells = []
     for n in names:
-        col = table.strings(n)
-        cols.append(_csv_column(col) if OUTPUT[n] == "str" else col)
-    return "\n".join([",".join(names), *map(",".join, zip(*cols, strict=True))])
+        c = csv_cell(n)
+        if any(ch in c for ch in delimiter + '"\r\n'):
+            c = '"' + c.replace('"', '""') + '"'
+        cells.append(c)
+    return (delimiter.join(cells) + "\n").encode("utf-8")
 
 
-def _table(result: Any, spec: tuple[tuple[str, str], ...]) -> list[str]:
-    cols = [[head, *_terminal_column(result.table.strings(name))] for name, head in spec]
+def csv_bytes(table: Any, *, header: bool = True, delimiter: str = ",") -> bytes:
+    """An Arrow table of answers as CSV bytes."""
+    cells = [_cell_column(table.column(n), n, delimiter) for n in table.column_names]
+    body = _join_rows(cells, delimiter)
+    return (_header(table.column_names, delimiter) if header else b"") + body
+
+
+# ---------------------------------------------------------------------------- JSON from columns
+
+
+def _json_column(col: Any, name: str) -> Any:
+    """A column as JSON literals (``json.dumps`` of each value, ``null`` where absent)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(col, pa.ChunkedArray):
+        col = col.combine_chunks()
+    t = col.type
+    if pa.types.is_date32(t):
+        enc = pc.dictionary_encode(col)
+        lits = pc.binary_join_element_wise(pa.scalar('"'), enc.dictionary.cast(pa.string()), pa.scalar('"'), "")
+        return pc.fill_null(lits.take(enc.indices), "null")
+    if pa.types.is_boolean(t):
+        return pc.fill_null(pc.if_else(col, pa.scalar("true"), pa.scalar("false")), "null")
+    if pa.types.is_integer(t):
+        return pc.fill_null(col.cast(pa.string()), "null")
+    if pa.types.is_floating(t):
+        return pa.array([json.dumps(v) for v in col.to_pylist()], type=pa.string())
+    if not pa.types.is_string(t):
+        col = col.cast(pa.string())
+    safe = col if name in _SAFE else col
+    suspect = _rows_with(pc.fill_null(safe, ""), _table('"\\', high=True, controls=True))
+    lits = pc.binary_join_element_wise(pa.scalar('"'), col, pa.scalar('"'), "")
+    lits = _replace_rows(pc.fill_null(lits, "null"), suspect & col.is_valid().to_numpy(zero_copy_only=False),
+                         lambda v: json_text(json.dumps(v[1:-1], ensure_ascii=False)))
+    return lits
+
+
+def _json_objects(table: Any, indent: str | None) -> list[Any]:
+    """Per row, ``"key": value`` pairs in sorted key order, as columns ready to be joined."""
+    import pyarrow as pa
+
+    parts = []
+    for n in sorted(table.column_names):
+        key = json.dumps(n, ensure_ascii=False)
+        parts.append(pa.scalar(key + ": "))
+        parts.append(_json_column(table.column(n), n))
+    return parts
+
+
+def jsonl_bytes(table: Any) -> bytes:
+    """One JSON object per row (keys sorted, ``json.dumps`` separators)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not table.num_rows:
+        return b""
+    cols = []
+    for n in sorted(table.column_names):
+        pair = pc.binary_join_element_wise(
+            pa.scalar(json.dumps(n, ensure_ascii=False) + ": "), _json_column(table.column(n), n), ""
+        )
+        cols.append(pair)
+    body = pc.binary_join_element_wise(*cols, ", ") if len(cols) > 1 else cols[0]
+    rows = pc.binary_join_element_wise(pa.scalar("{"), body, pa.scalar("}"), "")
+    return _join_rows([rows], ",")
+
+
+def _json_rows(table: Any) -> bytes:
+    """Rows as the objects of an ``indent=2`` JSON document's list (each ``    {...}``), ``,\\n``-joined."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not table.num_rows:
+        return b""
+    cols = []
+    for n in sorted(table.column_names):
+        pair = pc.binary_join_element_wise(
+            pa.scalar("      " + json.dumps(n, ensure_ascii=False) + ": "), _json_column(table.column(n), n), ""
+        )
+        cols.append(pair)
+    body = pc.binary_join_element_wise(*cols, ",\n") if len(cols) > 1 else cols[0]
+    rows = pc.binary_join_element_wise(pa.scalar("    {\n"), body, pa.scalar("\n    }"), "")
+    out = _join_rows([rows], ",")  # each row ends with "\n"
+    return out[:-1].replace(b"\n    }\n    {\n", b"\n    },\n    {\n")
+
+
+def _json_value(value: Any, level: int) -> str:
+    text = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
+    return json_text(text.replace("\n", "\n" + "  " * level))
+
+
+# ---------------------------------------------------------------------------- writers
+
+
+class AtomicOutput:
+    """A binary output: standard output, or a file written to a temporary name beside it and renamed over
+    it only when complete (a failed run leaves the old file whole). Never one of the inputs."""
+
+    def __init__(self, output: Path | None, inputs: Iterable[str | os.PathLike[str]] = ()) -> None:
+        self.output = None if output is None or str(output) == "-" else Path(output)
+        self.tmp: Path | None = None
+        self.written = 0
+        self.fh: IO[bytes]
+        if self.output is None:
+            sys.stdout.flush()
+            self.fh = sys.stdout.buffer if hasattr(sys.stdout, "buffer") else _TextBytes(sys.stdout)
+            return
+        self.refuse_inputs(inputs)
+        target = Path(os.path.realpath(self.output))
+        import stat as _stat
+
+        try:
+            st = target.stat()
+            special = not _stat.S_ISREG(st.st_mode)
+        except OSError:
+            special = False
+        try:
+            if special:  # /dev/stdout, a FIFO: written in place, as a stream
+                self.fh = open(target, "wb")  # noqa: SIM115
+                return
+            fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        except OSError as exc:
+            raise _cannot(self.output, exc) from None
+        self.tmp = Path(name)
+        self.target = target
+        self.fh = os.fdopen(fd, "wb")
+
+    def refuse_inputs(self, inputs: Iterable[str | os.PathLike[str]]) -> None:
+        if self.output is None:
+            return
+        from treatylife.render.output import is_same_file
+
+        for given in inputs:
+            if is_same_file(self.output, given):
+                from treatylife.errors import InputError
+
+                raise InputError(
+                    f"{self.output}: is the input {given}; an input is never overwritten",
+                    field="--output",
+                    code="TL005",
+                    hint="choose another --output file",
+                )
+
+    def write(self, data: bytes) -> None:
+        try:
+            self.fh.write(data)
+        except OSError as exc:
+            self.abort()
+            raise _cannot(self.output or Path("-"), exc) from None
+        self.written += len(data)
+
+    def commit(self, inputs: Iterable[str | os.PathLike[str]] = ()) -> None:
+        """Flush; for a file, check once more it is no input, then rename it into place."""
+        try:
+            self.fh.flush()
+            if self.tmp is not None:
+                self.refuse_inputs(inputs)
+                os.fsync(self.fh.fileno())
+                self.fh.close()
+                try:
+                    mode = os.stat(self.target).st_mode & 0o777
+                except OSError:
+                    umask = os.umask(0)
+                    os.umask(umask)
+                    mode = 0o666 & ~umask
+                os.chmod(self.tmp, mode)
+                os.replace(self.tmp, self.target)
+                self.tmp = None
+            elif self.output is not None:
+                self.fh.close()
+        except OSError as exc:
+            self.abort()
+            raise _cannot(self.output or Path("-"), exc) from None
+        except BaseException:
+            self.abort()
+            raise
+
+    def abort(self) -> None:
+        if self.tmp is not None:
+            try:
+                self.fh.close()
+            except OSError:
+                pass
+            try:
+                self.tmp.unlink()
+            except OSError:
+                pass
+            self.tmp = None
+
+
+class _TextBytes:  # pragma: no cover - a text-only stdout (tests' capture)
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def write(self, data: bytes) -> int:
+        self.stream.write(data.decode("utf-8"))
+        return len(data)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+
+def _cannot(output: Path, exc: OSError) -> Any:
+    from treatylife.errors import InputError
+
+    return InputError(f"{output}: cannot write: {exc.strerror or exc}", field="--output", code="TL004",
+                      hint="check the --output path and the free space")
+
+
+class RegisterWriter:
+    """Answers written batch by batch in one machine format (csv, json, jsonl, parquet, xlsx).
+
+    ``rows_key`` and ``meta`` describe the JSON document (``{"agreements": [...], "count": ...}``): keys
+    sorted, the rows where their key sorts, the other values known at :meth:`close`.
+    """
+
+    def __init__(self, fmt: str, out: AtomicOutput, *, rows_key: str = "agreements",
+                 delimiter: str = ",") -> None:
+        self.fmt = fmt
+        self.out = out
+        self.rows_key = rows_key
+        self.delimiter = delimiter
+        self.rows = 0
+        self.started = False
+        self._parquet: Any = None
+        self._book: Any = None
+        self._meta_before: dict[str, Any] = {}
+
+    def start(self, meta_before: dict[str, Any] | None = None) -> None:
+        """For JSON: the keys that sort before the rows' key, known before any row."""
+        self._meta_before = meta_before or {}
+
+    def write(self, table: Any) -> None:
+        fmt = self.fmt
+        first = not self.started
+        self.started = True
+        if fmt == "csv":
+            self.out.write(csv_bytes(table, header=first, delimiter=self.delimiter))
+        elif fmt == "jsonl":
+            self.out.write(jsonl_bytes(table))
+        elif fmt == "json":
+            if first:
+                head = "{\n" + "".join(f"  {json.dumps(k)}: {_json_value(v, 1)},\n"
+                                       for k, v in sorted(self._meta_before.items()))
+                self.out.write((head + f"  {json.dumps(self.rows_key)}: [").encode("utf-8"))
+            body = _json_rows(table)
+            if body:
+                self.out.write((b",\n" if self.rows else b"\n") + body)
+        elif fmt == "parquet":
+            import pyarrow.parquet as pq
+
+            if self._parquet is None:
+                self._parquet = pq.ParquetWriter(self.out.fh, table.schema)
+            self._parquet.write_table(table.cast(self._parquet.schema.to_arrow_schema())
+                                      if table.schema != self._parquet.schema.to_arrow_schema() else table)
+        elif fmt == "xlsx":
+            self._xlsx(table, first)
+        else:  # pragma: no cover - checked by the CLI
+            raise ValueError(f"not a machine format: {fmt}")
+        self.rows += table.num_rows
+
+    def _xlsx(self, table: Any, first: bool) -> None:
+        from treatylife.bulk.columnar import _openpyxl as openpyxl_module
+
+        openpyxl = openpyxl_module()
+        from openpyxl.cell import WriteOnlyCell
+
+        if self._book is None:
+            self._book = openpyxl.Workbook(write_only=True)
+            self._sheet = self._book.create_sheet("answers")
+        ws = self._sheet
+        if first:
+            ws.append(list(table.column_names))
+        cols = [table.column(n).to_pylist() for n in table.column_names]
+        for values in zip(*cols, strict=True):
+            row = []
+            for v in values:
+                if isinstance(v, str):
+                    cell = WriteOnlyCell(ws, value=csv_cell(v))
+                    cell.data_type = "s"  # text, never a formula
+                    row.append(cell)
+                else:
+                    row.append(v)
+            ws.append(row)
+
+    def close(self, meta_after: dict[str, Any] | None = None, template: Any = None) -> None:
+        """Finish the document; ``template`` (an empty Arrow table) gives the header of an empty answer."""
+        if not self.started and template is not None:
+            self.write(template)
+        fmt = self.fmt
+        if fmt == "json":
+            if not self.started:
+                self.write(template)
+            tail = "\n  ]" if self.rows else "]"
+            tail += "".join(f",\n  {json.dumps(k)}: {_json_value(v, 1)}" for k, v in sorted((meta_after or {}).items()))
+            self.out.write((tail + "\n}\n").encode("utf-8"))
+        elif fmt == "parquet" and self._parquet is not None:
+            self._parquet.close()
+        elif fmt == "xlsx" and self._book is not None:
+            self._book.save(self.out.fh)
+
+
+# ---------------------------------------------------------------------------- whole results
+
+
+def _text_table(result: Any, spec: tuple[tuple[str, str], ...], md: bool = False) -> list[str]:
+    esc = markdown if md else terminal
+    cols = [[head, *(esc(v) for v in result.table.strings(name))] for name, head in spec]
+    if md:
+        out = ["| " + " | ".join(c[0] for c in cols) + " |", "|" + "|".join(" --- " for _ in cols) + "|"]
+        out.extend("| " + " | ".join(row) + " |" for row in list(zip(*cols, strict=True))[1:])
+        return out
     widths = [max(map(len, c)) for c in cols]
     out = []
     for row in zip(*cols, strict=True):
@@ -91,31 +548,58 @@ def _table(result: Any, spec: tuple[tuple[str, str], ...]) -> list[str]:
     return out
 
 
-def render_register(result: Any, fmt: str) -> str:
-    """A PortfolioResult or DeadlinesResult as ``text``, ``json`` or ``csv``."""
+def result_table(result: Any) -> Any:
+    """The Arrow table of a whole PortfolioResult / DeadlinesResult (answer columns, then extra columns)."""
     from treatylife.bulk.register import DEADLINE_COLUMNS, PORTFOLIO_COLUMNS, PortfolioResult
-    from treatylife.render.escape import terminal
+
+    names = PORTFOLIO_COLUMNS if isinstance(result, PortfolioResult) else DEADLINE_COLUMNS
+    return result.table.to_arrow(names)
+
+
+def write_result(result: Any, fmt: str, out: AtomicOutput, delimiter: str = ",") -> None:
+    """A whole result in a machine format (the same writer the streaming path uses)."""
+    from treatylife.bulk.register import PortfolioResult
+
+    d = result.to_dict()
+    key = "agreements" if isinstance(result, PortfolioResult) else "deadlines"
+    d.pop(key)
+    writer = RegisterWriter(fmt, out, rows_key=key, delimiter=delimiter)
+    writer.start({k: v for k, v in d.items() if k < key})
+    writer.write(result_table(result))
+    writer.close({k: v for k, v in d.items() if k > key})
+
+
+def render_register(result: Any, fmt: str) -> str:
+    """A PortfolioResult or DeadlinesResult as ``text``, ``markdown``, ``json`` or ``csv`` (a string)."""
+    from treatylife.bulk.register import PortfolioResult
 
     portfolio = isinstance(result, PortfolioResult)
-    if fmt == "json":
-        import json
+    if fmt in ("json", "csv", "jsonl"):
+        import io
 
-        from treatylife.render.escape import json_text
-
-        return json_text(json.dumps(result.to_dict(), indent=2, sort_keys=True, ensure_ascii=False))
-    if fmt == "csv":
-        return render_csv(result.table, PORTFOLIO_COLUMNS if portfolio else DEADLINE_COLUMNS)
+        buf = io.BytesIO()
+        out = AtomicOutput.__new__(AtomicOutput)
+        out.output, out.tmp, out.written, out.fh = None, None, 0, buf
+        write_result(result, fmt, out)
+        return buf.getvalue().decode("utf-8").removesuffix("\n")
+    md = fmt == "markdown"
+    esc = markdown if md else terminal
     if portfolio:
         summary = ", ".join(f"{n:,} {s}" for s, n in sorted(result.summary().items(), key=lambda x: -x[1]))
-        head = f"{terminal(str(result.register))} on {result.on}: {result.count:,} agreements" + (
+        head = f"{esc(result.register)} on {result.on}: {result.count:,} agreements" + (
             f" ({summary})" if summary else ""
         )
-        return "\n".join([head, *(_table(result, _PORTFOLIO_TEXT) if result.count else [])])
-    head = (
-        f"{terminal(str(result.register))}: notice deadlines from {result.start} to {result.until} ({result.within}): "
-        f"{result.count:,}"
-    )
-    return "\n".join([head, *(_table(result, _DEADLINES_TEXT) if result.count else [])])
+        spec = _PORTFOLIO_TEXT
+    else:
+        head = (
+            f"{esc(result.register)}: notice deadlines from {result.start} to {result.until} ({result.within}): "
+            f"{result.count:,}"
+        )
+        spec = _DEADLINES_TEXT
+    if md:
+        head = f"**{head}**"
+    lines = [head, *([""] if md and result.count else []), *(_text_table(result, spec, md) if result.count else [])]
+    return "\n".join(lines)
 
 
 class TerminalProgress:
