@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 import treatylife as tl
 from treatylife.cli.app import app
-from treatylife.errors import InputError, SequenceError
+from treatylife.errors import InputError
 from treatylife.render.register import TerminalProgress
 
 D = dt.date.fromisoformat
@@ -209,9 +209,9 @@ def test_bad_rows_name_line_and_column(
 def test_an_impossible_history_is_reported_with_its_line(register: Path) -> None:
     # suspending a notice after it took effect: the single engine refuses it
     register.write_text(ROWS.replace("KOR,2019-08-23,,\n", "KOR,2019-08-23,2019-12-01,\n"), "utf-8")
-    with pytest.raises(SequenceError) as exc:
+    with pytest.raises(InputError) as exc:  # RegisterProblems: every bad row, each with its engine code
         tl.load_register(register)
-    assert exc.value.line == 3
+    assert exc.value.line == 3 and exc.value.code.startswith("TL4")
 
 
 def test_cli_portfolio_csv_and_json(register: Path) -> None:

@@ -389,15 +389,20 @@ def render_ics(result: CalendarResult) -> bytes:
 # ---------------------------------------------------------------------------- registers (many agreements)
 
 
-def load_register(path: str | Path, *, progress: Any = None) -> Register:
-    """Load a register: a bulk ``.csv``/``.jsonl`` file of agreements, or a directory of scenario files.
+def load_register(
+    path: str | Path, *, progress: Any = None, delimiter: str | None = None, skip_invalid: bool = False
+) -> Register:
+    """Load a register: a bulk ``.csv``/``.jsonl``/``.parquet``/``.xlsx`` file of agreements, or a directory
+    of them and of scenario files.
 
-    Returns a :class:`treatylife.register.Register`; rows of the common shape are compiled for the batch
-    engine once, here.
+    Returns a :class:`treatylife.bulk.register.Register`; rows of the common shape are compiled for the batch
+    engine once, here. Every bad row is reported at once (``RegisterProblems``: row, line, field, code);
+    with ``skip_invalid`` the others are loaded and the bad ones listed in ``Register.skipped``.
+    ``delimiter``: the CSV separator (default: sniffed from the header).
     """
     from treatylife.bulk.register import load_register as _load_register
 
-    return _load_register(path, progress=progress)
+    return _load_register(path, progress=progress, delimiter=delimiter, skip_invalid=skip_invalid)
 
 
 def portfolio(

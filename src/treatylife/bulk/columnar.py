@@ -147,23 +147,30 @@ class RegisterProblems(InputError):
         super().__init__(
             first.message, file=file, line=first.line, field=first.field, hint=first.hint, code=first.code
         )
-        self.problems = list(problems)
+        #: every bad row, in file order
+        self.bad_rows: list[Problem] = list(problems)
 
     def __str__(self) -> str:
-        lines = [p.text(str(self.file)) for p in self.problems]
-        rest = [f"error [{p.code}]: {t}" for p, t in zip(self.problems[1:], lines[1:], strict=True)]
-        if len(self.problems) > 1:
-            rest.append(f"error [{self.code}]: {self.file}: {len(self.problems):,} bad rows")
+        lines = [p.text(str(self.file)) for p in self.bad_rows]
+        rest = [f"error [{p.code}]: {t}" for p, t in zip(self.bad_rows[1:], lines[1:], strict=True)]
+        if len(self.bad_rows) > 1:
+            rest.append(f"error [{self.code}]: {self.file}: {len(self.bad_rows):,} bad rows")
         return "\n".join([lines[0], *rest])
 
     def to_dict(self) -> dict[str, object]:
         out = super().to_dict()
-        out["problems"] = [p.to_dict() for p in self.problems]
+        out["bad_rows"] = [p.to_dict() for p in self.bad_rows]
         return out
 
 
-def _fail(path: Path, message: str, code: str, line: int | None = None, fld: str | None = None,
-          hint: str | None = None) -> InputError:
+def _fail(
+    path: Path,
+    message: str,
+    code: str,
+    line: int | None = None,
+    fld: str | None = None,
+    hint: str | None = None,
+) -> InputError:
     return InputError(message, file=str(path), line=line, field=fld, code=code, hint=hint)
 
 
@@ -209,7 +216,7 @@ class Source:
         exact = _csv_exact(self) if self.fmt == "csv" else _jsonl_exact(self)
         for raw in exact:
             end = raw.row0 + raw.batch.num_rows
-            if end <= done:
+            if end <= done and not any(p.row is not None and p.row > done for p in raw.problems):
                 continue
             if raw.row0 < done:  # rows already answered by the fast path
                 cut = done - raw.row0
@@ -224,7 +231,7 @@ class Source:
     def lines(self) -> list[int]:
         """The line of each data row (exact path); needed only to report problems found on the fast path."""
         out: list[int] = []
-        for raw in (_csv_exact(self, lines_only=True) if self.fmt == "csv" else _jsonl_exact(self, True)):
+        for raw in _csv_exact(self, lines_only=True) if self.fmt == "csv" else _jsonl_exact(self, True):
             out.extend(raw.lines or [])
         return out
 
@@ -303,19 +310,33 @@ def _check_header(path: Path, names: list[str], fmt: str) -> list[str]:
             continue
         if n in ANSWER_COLUMNS:
             raise _fail(
-                path, f"column {n!r} is the name of an answer column", "TL132", 1, n,
+                path,
+                f"column {n!r} is the name of an answer column",
+                "TL132",
+                1,
+                n,
                 hint="rename it: extra columns are passed through to the output beside the answers",
             )
         close = difflib.get_close_matches(n, KNOWN_COLUMNS, n=1, cutoff=0.8)
         if close:
             raise _fail(
-                path, f"unknown column {n!r}", "TL132", 1, n,
+                path,
+                f"unknown column {n!r}",
+                "TL132",
+                1,
+                n,
                 hint=f"did you mean {close[0]}? (other extra columns are passed through to the output)",
             )
     for req in ("id", "rules"):
         if req not in names:
-            raise _fail(path, f"the register has no {req!r} column", "TL136", 1, req,
-                        hint="the columns are listed in docs/register.md")
+            raise _fail(
+                path,
+                f"the register has no {req!r} column",
+                "TL136",
+                1,
+                req,
+                hint="the columns are listed in docs/register.md",
+            )
     return names
 
 
@@ -331,8 +352,11 @@ def _sniff(first: str, delimiter: str | None) -> str:
 
 def _open_csv(path: Path, delimiter: str | None, st: os.stat_result) -> Source:
     if delimiter is not None and (len(delimiter) != 1 or delimiter in '"\r\n'):
-        raise InputError(f"--delimiter {delimiter!r} must be one character (not a quote or a line break)",
-                         field="--delimiter", code="TL141")
+        raise InputError(
+            f"--delimiter {delimiter!r} must be one character (not a quote or a line break)",
+            field="--delimiter",
+            code="TL141",
+        )
     if delimiter is None and path.suffix.lower() == ".tsv":
         delimiter = "\t"
     if st.st_size == 0:
@@ -345,8 +369,13 @@ def _open_csv(path: Path, delimiter: str | None, st: os.stat_result) -> Source:
     try:
         first = first_line.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise _fail(path, f"not UTF-8 text (byte 0x{first_line[exc.start]:02x})", "TL131", 1,
-                    hint="save the sheet as CSV UTF-8") from None
+        raise _fail(
+            path,
+            f"not UTF-8 text (byte 0x{first_line[exc.start]:02x})",
+            "TL131",
+            1,
+            hint="save the sheet as CSV UTF-8",
+        ) from None
     if not first.strip():
         raise _fail(path, "the first line (the header) is empty", "TL131", 1)
     delim = _sniff(first, delimiter)
@@ -364,7 +393,9 @@ def _csv_fast(src: Source) -> Iterator[RawBatch]:
     from pyarrow import csv as pcsv
 
     cols = [f"c{i}" for i in range(len(src.names))]
-    types = {c: (pa.date32() if n in DATE_COLUMNS else pa.string()) for c, n in zip(cols, src.names, strict=True)}
+    types = {
+        c: (pa.date32() if n in DATE_COLUMNS else pa.string()) for c, n in zip(cols, src.names, strict=True)
+    }
     reader = pcsv.open_csv(
         src.path,
         read_options=pcsv.ReadOptions(column_names=cols, skip_rows=1, block_size=4 << 20),
@@ -416,12 +447,32 @@ def _csv_exact(src: Source, lines_only: bool = False) -> Iterator[RawBatch]:
             except csv.Error as exc:
                 n_rows += 1
                 msg = str(exc)
-                if "field larger" in msg:
-                    problems.append(Problem(n_rows, start, None, "TL142",
-                                            f"a cell is longer than {MAX_CELL:,} characters"))
+                if "field larger" in msg:  # the reader cannot find the next row after this: stop here
+                    problems.append(
+                        Problem(
+                            n_rows,
+                            start,
+                            None,
+                            "TL142",
+                            f"a cell is longer than {MAX_CELL:,} characters (the rest of the file is not read)",
+                        )
+                    )
+                    rows.append([""] * width)
+                    lines.append(start)
+                    break
                 elif "unexpected end of data" in msg:
-                    problems.append(Problem(n_rows, start, None, "TL143", "a quoted cell is never closed",
-                                            'close the quote: a cell is written "like this"'))
+                    problems.append(
+                        Problem(
+                            n_rows,
+                            start,
+                            None,
+                            "TL143",
+                            "a quoted cell is never closed",
+                            'close the quote: a cell is written "like this"',
+                        )
+                    )
+                    rows.append([""] * width)
+                    lines.append(start)
                     break
                 else:
                     problems.append(Problem(n_rows, start, None, "TL143", f"CSV syntax: {msg}"))
@@ -442,8 +493,13 @@ def _csv_exact(src: Source, lines_only: bool = False) -> Iterator[RawBatch]:
                     try:
                         joined.encode("utf-8")
                     except UnicodeEncodeError as exc:
-                        bad = Problem(n_rows, start, None, "TL131",
-                                      f"not UTF-8 text (byte 0x{ord(joined[exc.start]) & 0xFF:02x})")
+                        bad = Problem(
+                            n_rows,
+                            start,
+                            None,
+                            "TL131",
+                            f"not UTF-8 text (byte 0x{ord(joined[exc.start]) & 0xFF:02x})",
+                        )
             if bad is not None:
                 problems.append(bad)
                 row = [""] * width
@@ -467,8 +523,15 @@ def _bounded_lines(fh: Any) -> Iterator[str]:
         yield line
 
 
-def _strings_batch(pa: Any, names: list[str], rows: list[list[str]], row0: int, lines: list[int],
-                   problems: list[Problem], lines_only: bool = False) -> RawBatch:
+def _strings_batch(
+    pa: Any,
+    names: list[str],
+    rows: list[list[str]],
+    row0: int,
+    lines: list[int],
+    problems: list[Problem],
+    lines_only: bool = False,
+) -> RawBatch:
     if lines_only:
         return RawBatch(pa.record_batch({"_": pa.nulls(len(rows))}), row0, lines, problems)
     cols = list(zip(*rows, strict=True)) if rows else [() for _ in names]
@@ -556,9 +619,9 @@ def _jsonl_exact(src: Source, lines_only: bool = False) -> Iterator[RawBatch]:
 
 
 def _json_row(raw: bytes, row: int, line: int, long: bool) -> tuple[list[str], Problem | None]:
-    def bad(msg: str, code: str = "TL134", fld: str | None = None, hint: str | None = None) -> tuple[
-        list[str], Problem
-    ]:
+    def bad(
+        msg: str, code: str = "TL134", fld: str | None = None, hint: str | None = None
+    ) -> tuple[list[str], Problem]:
         return [], Problem(row, line, fld, code, msg, hint)
 
     if long:
@@ -570,11 +633,16 @@ def _json_row(raw: bytes, row: int, line: int, long: bool) -> tuple[list[str], P
     if text.count("[") + text.count("{") > 64:
         return bad("JSON nested too deeply (a register line is one flat object)")
     try:
-        obj = json.loads(text, object_pairs_hook=_pairs, parse_int=_Number, parse_float=_Number,
-                         parse_constant=_Number)
+        obj = json.loads(
+            text, object_pairs_hook=_pairs, parse_int=_Number, parse_float=_Number, parse_constant=_Number
+        )
     except _DuplicateKey as exc:
-        return bad(f"key {exc.args[0]!r} appears twice", "TL140", str(exc.args[0]),
-                   "a JSON reader would silently use the last one")
+        return bad(
+            f"key {exc.args[0]!r} appears twice",
+            "TL140",
+            str(exc.args[0]),
+            "a JSON reader would silently use the last one",
+        )
     except json.JSONDecodeError as exc:
         return bad(f"invalid JSON: {exc.msg}")
     except RecursionError:  # pragma: no cover - the bracket count comes first
@@ -585,8 +653,12 @@ def _json_row(raw: bytes, row: int, line: int, long: bool) -> tuple[list[str], P
     for k, v in obj.items():
         if k not in KNOWN_COLUMNS:
             close = difflib.get_close_matches(k, KNOWN_COLUMNS, n=1, cutoff=0.8)
-            return bad(f"unknown field {k!r}", "TL132", k, f"did you mean {close[0]}?" if close else
-                       "the fields are listed in docs/register.md")
+            return bad(
+                f"unknown field {k!r}",
+                "TL132",
+                k,
+                f"did you mean {close[0]}?" if close else "the fields are listed in docs/register.md",
+            )
         if v is not None and (not isinstance(v, str) or isinstance(v, _Number)):
             shown = v if not isinstance(v, str) else (v if len(v) < 20 else f"a {len(v):,}-digit number")
             return bad(f"expected a string or null, got {shown!r}"[:200], "TL135", k)
@@ -594,8 +666,12 @@ def _json_row(raw: bytes, row: int, line: int, long: bool) -> tuple[list[str], P
             try:
                 v.encode("utf-8")
             except UnicodeEncodeError:
-                return bad("a lone surrogate (\\ud800-\\udfff) is not text", "TL131", k,
-                           "write the character itself, or a valid surrogate pair")
+                return bad(
+                    "a lone surrogate (\\ud800-\\udfff) is not text",
+                    "TL131",
+                    k,
+                    "write the character itself, or a valid surrogate pair",
+                )
     for c in KNOWN_COLUMNS:
         v = obj.get(c)
         out.append(v if isinstance(v, str) else "")
@@ -636,28 +712,35 @@ def _parquet_batches(src: Source) -> Iterator[RawBatch]:
                 col = col.cast(pa.string())
             elif n in DATE_COLUMNS and (pa.types.is_timestamp(t) or pa.types.is_date64(t)):
                 col = col.cast(pa.date32())
-            elif n in KNOWN_COLUMNS and not (pa.types.is_string(t) or (n in DATE_COLUMNS and
-                                                                      pa.types.is_date32(t))):
-                raise _fail(src.path, f"column type {t} (expected text{' or a date' if n in DATE_COLUMNS else ''})",
-                            "TL135", None, n)
+            elif n in KNOWN_COLUMNS and not (
+                pa.types.is_string(t) or (n in DATE_COLUMNS and pa.types.is_date32(t))
+            ):
+                raise _fail(
+                    src.path,
+                    f"column type {t} (expected text{' or a date' if n in DATE_COLUMNS else ''})",
+                    "TL135",
+                    None,
+                    n,
+                )
             arrays.append(col)
         yield RawBatch(pa.RecordBatch.from_arrays(arrays, names=batch.schema.names), row0, None)
         row0 += batch.num_rows
 
 
-def _openpyxl() -> Any:
+def openpyxl_module() -> Any:
     try:
         import openpyxl
     except ImportError:
         raise InputError(
-            "reading or writing .xlsx needs openpyxl", code="TL145",
+            "reading or writing .xlsx needs openpyxl",
+            code="TL145",
             hint='pip install "treatylife[xlsx]", or save the sheet as CSV UTF-8',
         ) from None
     return openpyxl
 
 
 def _open_xlsx(path: Path) -> Source:
-    openpyxl = _openpyxl()
+    openpyxl = openpyxl_module()
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # zipfile.BadZipFile, KeyError, InvalidFileException...
@@ -694,7 +777,7 @@ def _xlsx_cell(v: Any) -> str:
 def _xlsx_batches(src: Source) -> Iterator[RawBatch]:
     import pyarrow as pa
 
-    openpyxl = _openpyxl()
+    openpyxl = openpyxl_module()
     wb = openpyxl.load_workbook(src.path, read_only=True, data_only=True)
     width = len(src.names)
     try:
@@ -709,7 +792,9 @@ def _xlsx_batches(src: Source) -> Iterator[RawBatch]:
                 continue
             n_rows += 1
             if any(c.strip() for c in cells[width:]):
-                problems.append(Problem(n_rows, no, None, "TL133", f"{len(cells)} cells, the header has {width}"))
+                problems.append(
+                    Problem(n_rows, no, None, "TL133", f"{len(cells)} cells, the header has {width}")
+                )
                 cells = [""] * width
             cells = (cells + [""] * width)[:width]
             rows.append(cells)
@@ -771,8 +856,9 @@ def check_batch(raw: RawBatch, extras: Sequence[str]) -> tuple[Any, list[Problem
 
     def flag(mask: Any, fld: str | None, code: str, msg: Any, hint: str | None = None) -> None:
         for i in np.nonzero(mask & ~bad_rows)[0].tolist():
-            problems.append(Problem(raw.row0 + i + 1, line(i), fld, code, msg(i) if callable(msg) else msg,
-                                    hint))
+            problems.append(
+                Problem(raw.row0 + i + 1, line(i), fld, code, msg(i) if callable(msg) else msg, hint)
+            )
         bad_rows[mask] = True
 
     names = set(b.schema.names)
@@ -783,8 +869,11 @@ def check_batch(raw: RawBatch, extras: Sequence[str]) -> tuple[Any, list[Problem
             continue
         col = b.column(c)
         if pa.types.is_string(col.type):
-            offsets = np.frombuffer(col.buffers()[1], dtype=np.int32, count=n + 1, offset=col.offset * 4) \
-                if n else np.zeros(1, dtype=np.int32)
+            offsets = (
+                np.frombuffer(col.buffers()[1], dtype=np.int32, count=n + 1, offset=col.offset * 4)
+                if n
+                else np.zeros(1, dtype=np.int32)
+            )
             long = np.diff(offsets) > MAX_CELL
             if long.any():
                 chars = np.asarray(pc.fill_null(pc.utf8_length(col), 0).to_numpy(zero_copy_only=False))
@@ -794,8 +883,13 @@ def check_batch(raw: RawBatch, extras: Sequence[str]) -> tuple[Any, list[Problem
                 col, bad = _parse_date_strings(col)
                 if bad.any():
                     vals = b.column(c)
-                    flag(bad, c, "TL137", lambda i, vals=vals: f"not a date: {str(vals[i].as_py())[:40]!r}",
-                         DATE_HINT)
+                    flag(
+                        bad,
+                        c,
+                        "TL137",
+                        lambda i, vals=vals: f"not a date: {str(vals[i].as_py())[:40]!r}",
+                        DATE_HINT,
+                    )
             days = np.asarray(pc.fill_null(col.cast(pa.int32()), 0).to_numpy(zero_copy_only=False))
             out_of_range = (days < MIN_DAY) | (days > MAX_DAY)
             if out_of_range.any():
@@ -809,18 +903,32 @@ def check_batch(raw: RawBatch, extras: Sequence[str]) -> tuple[Any, list[Problem
     for c in ("id", "rules"):
         flag(~valid[c], c, "TL136", "required value is missing")
     notice_bits = valid["notice_suspended"] | valid["notice_withdrawn"] | valid["notice_party"]
-    flag(valid["entry_into_force"] & (valid["signed"] | valid["notified"]), "entry_into_force", "TL135",
-         "give entry_into_force, or signed/notified, not both")
-    flag(notice_bits & ~valid["notice_received"], "notice_received", "TL135", "a notice needs notice_received")
-    flag(valid["notice_received"] & ~valid["notice_party"], "notice_party", "TL135",
-         "a notice needs notice_party")
+    flag(
+        valid["entry_into_force"] & (valid["signed"] | valid["notified"]),
+        "entry_into_force",
+        "TL135",
+        "give entry_into_force, or signed/notified, not both",
+    )
+    flag(
+        notice_bits & ~valid["notice_received"], "notice_received", "TL135", "a notice needs notice_received"
+    )
+    flag(
+        valid["notice_received"] & ~valid["notice_party"],
+        "notice_party",
+        "TL135",
+        "a notice needs notice_party",
+    )
     arrays = [cols[c] for c in KNOWN_COLUMNS]
     for e in extras:
         col = b.column(e) if e in names else pa.nulls(n, pa.string())
         if pa.types.is_nested(col.type):
-            flag(np.asarray(col.is_valid().to_numpy(zero_copy_only=False)), e, "TL135",
-                 "a nested value (object or list) cannot be passed through")
+            flag(
+                np.asarray(col.is_valid().to_numpy(zero_copy_only=False)),
+                e,
+                "TL135",
+                "a nested value (object or list) cannot be passed through",
+            )
         arrays.append(col)
     out = pa.RecordBatch.from_arrays(arrays, names=[*KNOWN_COLUMNS, *extras])
-    problems.sort(key=lambda p: (p.row or 0))
+    problems.sort(key=lambda p: p.row or 0)
     return out, problems

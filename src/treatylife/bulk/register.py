@@ -219,8 +219,8 @@ def read_bulk(
     if batches:
         table = pa.Table.from_batches(batches).combine_chunks()
     else:
-        from treatylife.bulk.columnar import check_batch as _cb  # an empty file of rows: its schema
         from treatylife.bulk.columnar import RawBatch
+        from treatylife.bulk.columnar import check_batch as _cb  # an empty file of rows: its schema
 
         empty = pa.RecordBatch.from_arrays([pa.array([], pa.string()) for _ in src.names], names=src.names)
         table = pa.Table.from_batches([_cb(RawBatch(empty, 0, []), src.extras)[0]])
@@ -228,8 +228,9 @@ def read_bulk(
     return bulk, problems, src.extras
 
 
-def fill_lines(path: Path, problems: list[Any], bulk: Bulk | None = None, delimiter: str | None = None
-               ) -> list[Any]:
+def fill_lines(
+    path: Path, problems: list[Any], bulk: Bulk | None = None, delimiter: str | None = None
+) -> list[Any]:
     """Problems found on the fast path know their row, not their line: look the lines up (exact path)."""
     from dataclasses import replace
 
@@ -400,13 +401,15 @@ class Register:
 
     def add_names(self, ids: list[str], titles: list[str], agreements: list[str]) -> None:
         import pyarrow as pa
+        import pyarrow.compute as pc
 
-        self.names.append(tuple(pa.array(x, type=pa.string()) for x in (ids, titles, agreements)))
+        ids_a, titles_a, agreements_a = (pa.array(x, type=pa.string()) for x in (ids, titles, agreements))
+        self.names.append((ids_a, titles_a, pc.dictionary_encode(agreements_a)))
         self.extra_columns.append(None)
         self.n += len(ids)
 
 
-def _cwd_ok() -> None:
+def cwd_ok() -> None:
     import os
 
     try:
@@ -434,7 +437,7 @@ def load_register(
     """
     from treatylife.bulk.columnar import format_of
 
-    _cwd_ok()
+    cwd_ok()
     p = Path(path)
     if p.is_dir():
         files = sorted(p.iterdir())
@@ -466,7 +469,9 @@ def load_register(
         from treatylife.errors import ScenarioError
         from treatylife.files.loader import load_scenario
 
-        ids, titles, agreements = [], [], []
+        ids: list[str] = []
+        titles: list[str] = []
+        agreements: list[str] = []
         for f in scenarios:
             try:
                 loaded = load_scenario(f)
@@ -489,10 +494,37 @@ def load_register(
         bulk, problems, extras = read_bulk(b, delimiter=delimiter)
         if extras and not reg.extras:
             reg.extras = list(extras)
-        load_bulk(reg, bulk, rules_cache, progress, problems=problems, skip_invalid=skip_invalid,
-                  delimiter=delimiter)
+        load_bulk(
+            reg,
+            bulk,
+            rules_cache,
+            progress,
+            problems=problems,
+            skip_invalid=skip_invalid,
+            delimiter=delimiter,
+        )
     check_unique_ids(reg)
     return reg
+
+
+def ids_unique(chunks: list[Any]) -> bool:
+    """No id repeats: proven in one pass when the ids come sorted (most exported registers), else hashed."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    chunks = [pc.drop_null(c) for c in chunks if len(c)]
+    last = None
+    for c in chunks:
+        c = c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c
+        if (last is not None and not c[0].as_py() > last) or (
+            len(c) > 1 and not pc.all(pc.less(c.slice(0, len(c) - 1), c.slice(1))).as_py()
+        ):
+            break
+        last = c[len(c) - 1].as_py()
+    else:
+        return True
+    ids = pa.chunked_array(chunks, type=pa.string())
+    return bool(pc.count_distinct(ids).as_py() == len(ids))
 
 
 def check_unique_ids(reg: Register) -> None:
@@ -503,11 +535,9 @@ def check_unique_ids(reg: Register) -> None:
 
     from treatylife.bulk.columnar import Problem, RegisterProblems
 
-    if not reg.names:
+    if not reg.names or ids_unique([seg[0] for seg in reg.names]):
         return
     ids = pa.chunked_array([seg[0] for seg in reg.names], type=pa.string())
-    if pc.count_distinct(ids).as_py() == len(ids):
-        return
     counts = pc.value_counts(ids)
     dup = counts.field("values").filter(pc.greater(counts.field("counts"), 1))
     rows = np.nonzero(np.asarray(pc.is_in(ids, value_set=dup).to_numpy(zero_copy_only=False)))[0]
@@ -528,8 +558,9 @@ def _resolve_rules(ref: str, bulk: Bulk) -> Path:
     from treatylife.files.loader import bundled_path, bundled_root, project_root, resolve_path
 
     if any(ord(c) < 32 for c in ref):
-        raise _err(f"rules reference {ref!r} contains a control character", bulk.path, None, "rules",
-                   code="TL302")
+        raise _err(
+            f"rules reference {ref!r} contains a control character", bulk.path, None, "rules", code="TL302"
+        )
     shown = ref if len(ref) <= 80 else f"{ref[:60]}... ({len(ref):,} characters)"
     try:
         if "/" not in ref and "\\" not in ref and not ref.endswith((".yaml", ".yml")):
@@ -539,8 +570,9 @@ def _resolve_rules(ref: str, bulk: Bulk) -> Path:
         try:
             target = resolve_path(bulk.path.parent / ref)
         except InputError as exc:
-            raise _err(f"rules reference {shown!r}: {exc.message}", bulk.path, None, "rules",
-                       code=exc.code) from None
+            raise _err(
+                f"rules reference {shown!r}: {exc.message}", bulk.path, None, "rules", code=exc.code
+            ) from None
         root = project_root(bulk.path)
         if not any(target.is_relative_to(r) for r in (root, bundled_root())):
             raise _err(
@@ -553,13 +585,15 @@ def _resolve_rules(ref: str, bulk: Bulk) -> Path:
         if not target.is_file():
             raise _err(f"rules file {shown!r} not found ({target})", bulk.path, None, "rules", code="TL302")
     except OSError as exc:  # a name too long for the file system, and the like
-        raise _err(f"rules reference {shown!r}: {exc.strerror or exc}", bulk.path, None, "rules",
-                   code="TL302") from None
+        raise _err(
+            f"rules reference {shown!r}: {exc.strerror or exc}", bulk.path, None, "rules", code="TL302"
+        ) from None
     return target
 
 
-def _rules_for(ref: str, bulk: Bulk, rules_cache: dict[Path, tuple[Any, Any, str]], sources: list[str]
-               ) -> tuple[Path, Any, Any, str]:
+def _rules_for(
+    ref: str, bulk: Bulk, rules_cache: dict[Path, tuple[Any, Any, str]], sources: list[str]
+) -> tuple[Path, Any, Any, str]:
     from treatylife.bulk.batch import compile_rules
     from treatylife.files.loader import load_rules
 
@@ -579,8 +613,9 @@ def _rules_for(ref: str, bulk: Bulk, rules_cache: dict[Path, tuple[Any, Any, str
 _RULES_LOCK = threading.Lock()  # rules files compiled once, also when batches are evaluated in threads
 
 
-def _prepare(bulk: Bulk, rules_cache: dict[Path, tuple[Any, Any, str]], sources: list[str],
-             progress: Progress | None) -> tuple[list[_Group], Any, list[Any]]:
+def _prepare(
+    bulk: Bulk, rules_cache: dict[Path, tuple[Any, Any, str]], sources: list[str], progress: Progress | None
+) -> tuple[list[_Group], Any, list[Any]]:
     """Groups of rows by rules file, compiled; rows for the single engine replayed. Problems listed."""
     import numpy as np
 
@@ -596,7 +631,8 @@ def _prepare(bulk: Bulk, rules_cache: dict[Path, tuple[Any, Any, str]], sources:
     ref_codes, refs = bulk.codes("rules")
     party_codes, party_names = bulk.codes("notice_party")
     clause_codes, clause_names = bulk.codes("notice_clause")
-    agreements = np.empty(n, dtype=object)
+    agreements = np.full(n, -1, dtype=np.int32)  # codes into `names`
+    names: list[str] = []
     groups: list[_Group] = []
     done = 0
 
@@ -608,18 +644,28 @@ def _prepare(bulk: Bulk, rules_cache: dict[Path, tuple[Any, Any, str]], sources:
         try:
             path, rules, shape, reason = _rules_for(ref, bulk, rules_cache, sources)
         except TreatyLifeError as exc:
-            problems.extend(row_problem(int(i), exc.field or "rules", exc.code, exc.message, exc.hint)
-                            for i in local)
+            problems.extend(
+                row_problem(int(i), exc.field or "rules", exc.code, exc.message, exc.hint) for i in local
+            )
             continue
         codes = rules.party_codes()
         known_party = np.array([x in codes for x in party_names] + [True], dtype=bool)
         unknown = ~known_party[party_codes[local]]
         for i in local[unknown].tolist():
-            problems.append(row_problem(i, "notice_party", "TL310",
-                                        f"{bulk.text('notice_party', i)!r} is not a party to "
-                                        f"{rules.short_title or rules.id}", "parties: " + ", ".join(codes)))
+            problems.append(
+                row_problem(
+                    i,
+                    "notice_party",
+                    "TL310",
+                    f"{bulk.text('notice_party', i)!r} is not a party to {rules.short_title or rules.id}",
+                    "parties: " + ", ".join(codes),
+                )
+            )
         local = local[~unknown]
-        agreements[local] = rules.short_title or rules.id
+        title = rules.short_title or rules.id
+        if title not in names:
+            names.append(title)
+        agreements[local] = names.index(title)
         batch = None
         if shape is not None:
             by = np.array([x in shape.by for x in party_names] + [False], dtype=bool)
@@ -645,12 +691,24 @@ def _prepare(bulk: Bulk, rules_cache: dict[Path, tuple[Any, Any, str]], sources:
             try:
                 grp.records[li] = _record_for_row(bulk, li, rules, path)
             except TreatyLifeError as exc:
-                problems.append(row_problem(li, exc.field, exc.code, exc.message.removeprefix(
-                    f"row {bulk.row0 + li + 1}: "), exc.hint))
+                problems.append(
+                    row_problem(
+                        li,
+                        exc.field,
+                        exc.code,
+                        exc.message.removeprefix(f"row {bulk.row0 + li + 1}: "),
+                        exc.hint,
+                    )
+                )
             done += 1
             if progress and (j % 256 == 255 or j == len(single) - 1):
                 progress(done, n)
-    return groups, agreements, problems
+    import pyarrow as pa
+
+    agreement = pa.DictionaryArray.from_arrays(
+        pa.array(agreements, mask=agreements < 0), pa.array(names, type=pa.string())
+    )
+    return groups, agreement, problems
 
 
 def load_bulk(
@@ -666,14 +724,13 @@ def load_bulk(
     """Add a bulk file's rows to ``reg``: grouped by rules file, compiled for the batch engine, the other
     rows replayed. Every bad row is listed (RegisterProblems); with ``skip_invalid`` they are left out."""
     import numpy as np
-    import pyarrow as pa
 
     from treatylife.bulk.columnar import RegisterProblems
 
     reg.sources.append(str(bulk.path))
     problems = list(problems or [])
     bad = {p.row for p in problems if p.row is not None}
-    if bad and skip_invalid:
+    if bad:  # rows already refused are not compiled or replayed
         keep = np.array([i for i in range(len(bulk)) if bulk.row0 + i + 1 not in bad], dtype=np.int64)
         orig_rows = bulk.row0 + keep + 1
     else:
@@ -706,7 +763,7 @@ def load_bulk(
     col = b.column
     ids = col("id")
     titles = col("title")
-    reg.names.append((_flat(ids), _flat(titles), pa.array(agreements, type=pa.string())))
+    reg.names.append((_flat(ids), _flat(titles), agreements))
     reg.extra_columns.append({e: _flat(col(e)) for e in reg.extras if e in b.schema.names} or None)
     reg.n += len(sub)
 
@@ -753,7 +810,7 @@ class Table:
         import numpy as np
         import pyarrow as pa
 
-        from treatylife.bulk.batch import NONE, NOTICE_STATUSES, STAGES
+        from treatylife.bulk.batch import NONE
 
         v = self.columns[name]
         if isinstance(v, pa.ChunkedArray):
@@ -774,7 +831,14 @@ class Table:
         if kind == "bool":
             return pa.array(v, type=pa.bool_())
         vocab_v, codes = v
-        return pa.array([x or None for x in vocab_v], type=pa.string()).take(pa.array(codes))
+        null = np.array([not x for x in vocab_v], dtype=bool)
+        if null.any():  # the empty text is "absent": a null index
+            return pa.DictionaryArray.from_arrays(
+                pa.array(codes, type=pa.int32(), mask=null[codes]), pa.array(vocab_v, type=pa.string())
+            )
+        return pa.DictionaryArray.from_arrays(
+            pa.array(codes, type=pa.int32()), pa.array(vocab_v, type=pa.string())
+        )
 
     def to_arrow(self, names: tuple[str, ...], extras: bool = True) -> Any:
         """The answers as a ``pyarrow.Table`` (answer columns, then the input's extra columns)."""
@@ -810,8 +874,21 @@ class Table:
         return list(vals)
 
     def rows(self, names: tuple[str, ...]) -> list[dict[str, Any]]:
+        """Rows as dicts of JSON-ready values: the answer columns ``names``, then the extra columns."""
+        import datetime as dt
+
+        keys = [*names, *(e for e in self.extras if e not in names)]
         cols = [self.values(n) for n in names]
-        return [dict(zip(names, vals, strict=True)) for vals in zip(*cols, strict=True)]
+        for e in keys[len(names) :]:
+            vals = self.extras[e].to_pylist()
+            cols.append([v.isoformat() if isinstance(v, dt.date) else v for v in vals])
+        return [dict(zip(keys, vals, strict=True)) for vals in zip(*cols, strict=True)]
+
+    def parties_mask(self, party: str) -> Any:
+        import numpy as np
+
+        vocab, codes = self.columns["parties"]
+        return np.array([party in v.split() for v in vocab], dtype=bool)[codes]
 
 
 def _empty_columns(n: int) -> dict[str, Any]:
@@ -870,6 +947,33 @@ def record_row(record: Any, on: _dt.date) -> dict[str, Any]:
     }
 
 
+def _dictionary_column(parts: list[Any], n: int) -> tuple[list[str], Any]:
+    """Dictionary-encoded segments as one (vocabulary, codes) column."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    vocab: list[str] = [""]
+    codes = np.zeros(n, dtype=np.int32)
+    at = 0
+    for part in parts:
+        values = [str(v) for v in part.dictionary.to_pylist()]
+        remap = np.array(
+            [_intern(vocab, v) for v in values] + [0],
+            dtype=np.int32,
+        )
+        idx = np.asarray(pc.fill_null(part.indices, len(values)).to_numpy(zero_copy_only=False))
+        codes[at : at + len(part)] = remap[idx]
+        at += len(part)
+    return vocab, codes
+
+
+def _intern(vocab: list[str], value: str) -> int:
+    """The index of ``value`` in ``vocab``, appended if new."""
+    if value not in vocab:
+        vocab.append(value)
+    return vocab.index(value)
+
+
 def _set_text(cols: dict[str, Any], name: str, rows: Any, value: str) -> None:
     vocab, codes = cols[name]
     if value not in vocab:
@@ -885,14 +989,15 @@ def _evaluate(
     import numpy as np
     import pyarrow as pa
 
-    from treatylife.bulk.batch import NONE, NOTICE_STATUSES, STAGES, from_days, to_days
+    from treatylife.bulk.batch import NONE, from_days, to_days
 
     if engine not in ("auto", "batch", "single"):
         raise ValueError("engine must be auto, batch or single")
     n = len(reg)
     cols = _empty_columns(n)
-    for k, name in enumerate(("id", "title", "agreement")):
+    for k, name in enumerate(("id", "title")):
         cols[name] = pa.chunked_array([seg[k] for seg in reg.names], type=pa.string())
+    cols["agreement"] = _dictionary_column([seg[2] for seg in reg.names], n)
     extras: dict[str, Any] = {}
     if reg.extras:
         for e in reg.extras:
@@ -903,6 +1008,10 @@ def _evaluate(
             types = {p.type for p in parts if not pa.types.is_null(p.type)}
             typ = types.pop() if len(types) == 1 else pa.string()
             extras[e] = pa.chunked_array([p.cast(typ) for p in parts], type=typ)
+    parties: tuple[list[str], Any] = ([""], np.zeros(n, dtype=np.int32))  # who is party to each agreement
+    cols["parties"] = parties
+    for i, r in reg.records.items():
+        _set_text(cols, "parties", i, " ".join(r.parties))
     singles: list[tuple[int, Any, Any]] = [(i, r, None) for i, r in reg.records.items()]
     days = None if per_row is None else np.where(per_row == NONE, to_days(on), per_row)
     if days is None:
@@ -911,6 +1020,7 @@ def _evaluate(
         lo, hi = (from_days(int(x)) for x in (days.min(), days.max())) if n else (on, on)
         batch_ok = lo is not None and hi is not None and lo.year >= 1000 and hi.year < 9000
     for g in reg.groups:
+        _set_text(cols, "parties", g.rows, " ".join(g.rules.party_codes()))
         if g.batch is not None and engine != "single" and batch_ok:
             out = g.batch.evaluate(on if days is None else days[g.rows])
             ok = g.batch.ok
@@ -945,12 +1055,15 @@ def _evaluate(
             answers = record_row(rec, day)
         except TreatyLifeError as exc:  # e.g. TL501 far ahead: say which file and row
             if at is not None and exc.file is None:
+                from treatylife.bulk.columnar import Problem, RegisterProblems
+
                 bulk, li = at
-                exc.file, exc.line = str(bulk.path), bulk.line(li)
-                if exc.line is None:
-                    exc.message = f"row {bulk.row0 + li + 1}: {exc.message}"
-            elif exc.file is None:
-                exc.file = rec.path if hasattr(rec, "path") else None
+                problem = Problem(
+                    bulk.row0 + li + 1, bulk.line(li), exc.field, exc.code, exc.message, exc.hint
+                )
+                raise RegisterProblems(str(bulk.path), fill_lines(bulk.path, [problem], bulk)) from None
+            if exc.file is None:
+                exc.file = rec.scenario_path
             raise
         for name, val in answers.items():
             if name in _TEXT:
@@ -988,6 +1101,10 @@ class PortfolioResult:
     def rows(self) -> list[dict[str, Any]]:
         return self.table.rows(PORTFOLIO_COLUMNS)
 
+    def parties_mask(self, party: str) -> Any:
+        """Which agreements ``party`` is a party to."""
+        return self.table.parties_mask(party)
+
     def __iter__(self) -> Iterator[dict[str, Any]]:
         return iter(self.rows())
 
@@ -1017,6 +1134,10 @@ class DeadlinesResult:
 
     def rows(self) -> list[dict[str, Any]]:
         return self.table.rows(DEADLINE_COLUMNS)
+
+    def parties_mask(self, party: str) -> Any:
+        """Which deadlines belong to agreements ``party`` is a party to."""
+        return self.table.parties_mask(party)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -1134,11 +1255,14 @@ def _concat(parts: list[Any]) -> Any:
         vocab: list[str] = []
         codes = []
         for voc, c in parts:
-            remap = np.array([vocab.index(v) if v in vocab else (vocab.append(v) or len(vocab) - 1)
-                              for v in voc], dtype=np.int32)
+            remap = np.array(
+                [_intern(vocab, v) for v in voc],
+                dtype=np.int32,
+            )
             codes.append(remap[c])
         return (vocab, np.concatenate(codes))
     if isinstance(first, pa.Array | pa.ChunkedArray):
-        return pa.chunked_array([c for p in parts for c in (p.chunks if isinstance(p, pa.ChunkedArray) else [p])],
-                                type=first.type)
+        return pa.chunked_array(
+            [c for p in parts for c in (p.chunks if isinstance(p, pa.ChunkedArray) else [p])], type=first.type
+        )
     return np.concatenate(parts)

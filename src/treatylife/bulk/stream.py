@@ -29,6 +29,7 @@ from treatylife.bulk.register import (
     Bulk,
     Register,
     fill_lines,
+    ids_unique,
     load_bulk,
     stage_summary,
 )
@@ -72,8 +73,14 @@ def _coerce(batch: Any) -> Any:
     return pa.RecordBatch.from_arrays(arrays, names=batch.schema.names) if changed else batch
 
 
-def _evaluate(bulk: Bulk, problems: list[Problem], extras: list[str], on: _dt.date,
-              skip_invalid: bool, answer: bool = True) -> tuple[Any, Register]:
+def _evaluate(
+    bulk: Bulk,
+    problems: list[Problem],
+    extras: list[str],
+    on: _dt.date,
+    skip_invalid: bool,
+    answer: bool = True,
+) -> tuple[Any, Register]:
     reg = Register(bulk.path, [], [], {}, [], extras=list(extras))
     load_bulk(reg, bulk, _RULES, None, problems=problems, skip_invalid=skip_invalid)
     if not answer:
@@ -98,14 +105,19 @@ def evaluate_batch(
     from treatylife.bulk.columnar import KNOWN_COLUMNS
 
     if isinstance(batch, pa.Table):
-        batch = batch.combine_chunks().to_batches()[0] if batch.num_rows else pa.RecordBatch.from_pylist(
-            [], schema=batch.schema)
+        batch = (
+            batch.combine_chunks().to_batches()[0]
+            if batch.num_rows
+            else pa.RecordBatch.from_pylist([], schema=batch.schema)
+        )
     batch = _coerce(batch)
     extras = [n for n in batch.schema.names if n not in KNOWN_COLUMNS]
     norm, problems = check_batch(RawBatch(batch, 0, None), extras)
     table, _ = _evaluate(Bulk(Path(register), norm), problems, extras, on, skip_invalid)
     out = table.to_arrow(PORTFOLIO_COLUMNS)
-    return pa.RecordBatch.from_arrays([c.combine_chunks() for c in out.columns], names=out.column_names)
+    arrays = [c.combine_chunks() for c in out.columns]
+    arrays = [a.cast(a.type.value_type) if pa.types.is_dictionary(a.type) else a for a in arrays]
+    return pa.RecordBatch.from_arrays(arrays, names=out.column_names)
 
 
 @dataclass
@@ -120,8 +132,12 @@ class StreamResult:
     sources: list[str] = field(default_factory=list)
 
     def meta(self) -> dict[str, Any]:
-        return {"count": self.count, "on": self.on.isoformat(), "register": self.register,
-                "summary": self.summary}
+        return {
+            "count": self.count,
+            "on": self.on.isoformat(),
+            "register": self.register,
+            "summary": self.summary,
+        }
 
 
 def _workers() -> int:
@@ -148,9 +164,9 @@ def stream_portfolio(
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from treatylife.bulk.register import _cwd_ok
+    from treatylife.bulk.register import cwd_ok
 
-    _cwd_ok()
+    cwd_ok()
     p = Path(path)
     src = open_source(p, delimiter=delimiter)
     extras = src.extras
@@ -158,8 +174,6 @@ def stream_portfolio(
     counts: dict[str, int] = {}
     problems: list[Problem] = []
     id_chunks: list[Any] = []
-    sorted_ids = True  # ids strictly increasing so far: then no id can repeat
-    last_id: str | None = None
     failed = False
     size = os.stat(p).st_size
 
@@ -170,7 +184,7 @@ def stream_portfolio(
         try:
             table, reg = _evaluate(bulk, probs, extras, on, skip_invalid, answer)
         except RegisterProblems as exc:
-            return raw, None, ids, exc.problems, []
+            return raw, None, ids, exc.bad_rows, []
         if reg.skipped:
             keep = np.ones(norm.num_rows, dtype=bool)
             keep[[q.row - raw.row0 - 1 for q in reg.skipped if q.row is not None]] = False
@@ -182,21 +196,15 @@ def stream_portfolio(
     written = 0
 
     def drain(block: bool) -> None:
-        nonlocal failed, written, sorted_ids, last_id
+        nonlocal failed, written
         while pending and (block or pending[0].done() or len(pending) > 2 * (workers or _workers())):
-            raw, table, ids, probs, skipped = pending.popleft().result()
+            _raw, table, ids, probs, skipped = pending.popleft().result()
             problems.extend(probs)
             result.skipped.extend(skipped)
             if probs:
                 failed = True
             ids = pc.drop_null(ids)
             if len(ids):
-                if sorted_ids:
-                    if last_id is not None and not ids[0].as_py() > last_id:
-                        sorted_ids = False
-                    elif len(ids) > 1 and not pc.all(pc.less(ids.slice(0, len(ids) - 1), ids.slice(1))).as_py():
-                        sorted_ids = False
-                    last_id = ids[len(ids) - 1].as_py()
                 id_chunks.append(ids)
             if table is None or failed:
                 continue
@@ -220,11 +228,9 @@ def stream_portfolio(
         drain(True)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-    if not failed and id_chunks and not sorted_ids:
-        ids = pa.chunked_array(id_chunks, type=pa.string())
-        if pc.count_distinct(ids).as_py() != len(ids):
-            problems.extend(_duplicates(ids, result.skipped))
-            failed = True
+    if not failed and id_chunks and not ids_unique(id_chunks):
+        problems.extend(_duplicates(pa.chunked_array(id_chunks, type=pa.string()), result.skipped))
+        failed = True
     if problems:
         problems.sort(key=lambda q: q.row or 0)
         raise RegisterProblems(str(p), fill_lines(p, problems, None, delimiter))

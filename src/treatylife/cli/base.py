@@ -418,33 +418,8 @@ OutputOpt = Annotated[
 RegisterArg = Annotated[
     Path,
     typer.Argument(
-        help="Register: a directory of scenario files, or a bulk .csv/.jsonl file of agreements "
-        "(see docs/register.md).",
+        help="Register: a bulk .csv/.jsonl/.parquet/.xlsx file of agreements, or a directory of them and of "
+        "scenario files (see docs/register.md).",
         show_default=False,
     ),
 ]
-RegisterFormatOpt = Annotated[str, typer.Option("--format", help="text, json or csv.", metavar="FORMAT")]
-
-
-def register_run(as_json: bool, fmt: str, label: str, compute: Callable[[Any], Any]) -> None:
-    """Check --format, compute with a progress bar on a terminal, print the table."""
-    from treatylife.render.register import REGISTER_FORMATS, TerminalProgress, render_register
-
-    fmt = "json" if as_json else fmt
-    if fmt not in REGISTER_FORMATS:
-        emit_error(
-            False,
-            {
-                "code": "TL002",
-                "message": f"--format {fmt!r} is not one of {', '.join(REGISTER_FORMATS)}",
-                "hint": None,
-            },
-        )
-        raise typer.Exit(EXIT_INPUT)
-    bar = TerminalProgress.for_terminal(label)
-    try:
-        result = guard(lambda: compute(bar), fmt == "json")
-    finally:
-        if bar is not None:
-            bar.close()
-    typer.echo(render_register(result, fmt))

@@ -24,6 +24,7 @@ string per value:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -31,6 +32,8 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any, TextIO
+
+from treatylife.render.escape import csv_cell, json_text, markdown, terminal
 
 __all__ = [
     "MACHINE_FORMATS",
@@ -44,10 +47,16 @@ __all__ = [
 
 REGISTER_FORMATS = ("text", "json", "csv", "jsonl", "parquet", "xlsx", "markdown")
 MACHINE_FORMATS = ("json", "csv", "jsonl", "parquet", "xlsx")
-SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet",
-                  ".xlsx": "xlsx", ".md": "markdown", ".txt": "text"}
-
-from treatylife.render.escape import csv_cell, json_text, markdown, terminal
+SUFFIX_FORMATS = {
+    ".csv": "csv",
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".parquet": "parquet",
+    ".xlsx": "xlsx",
+    ".md": "markdown",
+    ".txt": "text",
+}
 
 _PORTFOLIO_TEXT = (
     ("id", "id"),
@@ -127,22 +136,21 @@ def _first_bytes(col: Any) -> Any:
 
 
 def _replace_rows(col: Any, rows: Any, fn: Any) -> Any:
-    """``col`` with ``fn`` applied to the values of ``rows`` (a few, found by a byte scan) in Python."""
+    """``col`` with ``fn`` applied to the values of ``rows`` (found by a byte scan): once per distinct value,
+    so a name repeated on a million rows costs one call."""
     import numpy as np
     import pyarrow as pa
+    import pyarrow.compute as pc
 
     idx = np.nonzero(rows)[0]
     if not len(idx):
         return col
-    values = col.take(pa.array(idx)).to_pylist()
-    new = pa.array([None if v is None else fn(v) for v in values], type=pa.string())
-    full = np.arange(len(col), dtype=np.int64)
-    # gather: rows from the original or from the replacements
-    pos = np.full(len(col), -1, dtype=np.int64)
-    pos[idx] = np.arange(len(idx))
-    combined = pa.concat_arrays([col, new])
-    picks = np.where(pos >= 0, len(col) + pos, full)
-    return combined.take(pa.array(picks))
+    enc = pc.dictionary_encode(col.take(pa.array(idx)))
+    fixed = pa.array([None if v is None else fn(v) for v in enc.dictionary.to_pylist()], type=pa.string())
+    new = fixed.take(enc.indices)
+    pos = np.arange(len(col), dtype=np.int64)
+    pos[idx] = len(col) + np.arange(len(idx))
+    return pa.concat_arrays([col, new]).take(pa.array(pos))
 
 
 def _text_column(col: Any) -> Any:
@@ -192,6 +200,8 @@ def _cell_column(col: Any, name: str, delimiter: str) -> Any:
     if isinstance(col, pa.ChunkedArray):
         col = col.combine_chunks()
     t = col.type
+    if pa.types.is_dictionary(t):  # the distinct values once, then an index per row
+        return pc.fill_null(_cell_column(col.dictionary, name, delimiter).take(col.indices), "")
     if pa.types.is_date32(t):
         return _date_text(col)
     if pa.types.is_boolean(t):
@@ -215,7 +225,7 @@ def _join_rows(cells: list[Any], sep: str) -> bytes:
     rows = pc.binary_join_element_wise(*cells, sep) if len(cells) > 1 else cells[0]
     rows = pc.binary_join_element_wise(rows, pa.scalar(""), "\n")
     offsets, data = _string_parts(rows)
-    return data[offsets[0] : offsets[-1]].tobytes()
+    return bytes(data[offsets[0] : offsets[-1]].tobytes())
 
 
 def _header(names: Iterable[str], delimiter: str) -> bytes:
@@ -246,9 +256,13 @@ def _json_column(col: Any, name: str) -> Any:
     if isinstance(col, pa.ChunkedArray):
         col = col.combine_chunks()
     t = col.type
+    if pa.types.is_dictionary(t):
+        return pc.fill_null(_json_column(col.dictionary, name).take(col.indices), "null")
     if pa.types.is_date32(t):
         enc = pc.dictionary_encode(col)
-        lits = pc.binary_join_element_wise(pa.scalar('"'), enc.dictionary.cast(pa.string()), pa.scalar('"'), "")
+        lits = pc.binary_join_element_wise(
+            pa.scalar('"'), enc.dictionary.cast(pa.string()), pa.scalar('"'), ""
+        )
         return pc.fill_null(lits.take(enc.indices), "null")
     if pa.types.is_boolean(t):
         return pc.fill_null(pc.if_else(col, pa.scalar("true"), pa.scalar("false")), "null")
@@ -258,11 +272,13 @@ def _json_column(col: Any, name: str) -> Any:
         return pa.array([json.dumps(v) for v in col.to_pylist()], type=pa.string())
     if not pa.types.is_string(t):
         col = col.cast(pa.string())
-    safe = col if name in _SAFE else col
-    suspect = _rows_with(pc.fill_null(safe, ""), _table('"\\', high=True, controls=True))
+    suspect = _rows_with(pc.fill_null(col, ""), _table('"\\', high=True, controls=True))
     lits = pc.binary_join_element_wise(pa.scalar('"'), col, pa.scalar('"'), "")
-    lits = _replace_rows(pc.fill_null(lits, "null"), suspect & col.is_valid().to_numpy(zero_copy_only=False),
-                         lambda v: json_text(json.dumps(v[1:-1], ensure_ascii=False)))
+    lits = _replace_rows(
+        pc.fill_null(lits, "null"),
+        suspect & col.is_valid().to_numpy(zero_copy_only=False),
+        lambda v: json_text(json.dumps(v[1:-1], ensure_ascii=False)),
+    )
     return lits
 
 
@@ -306,7 +322,9 @@ def _json_rows(table: Any) -> bytes:
     cols = []
     for n in sorted(table.column_names):
         pair = pc.binary_join_element_wise(
-            pa.scalar("      " + json.dumps(n, ensure_ascii=False) + ": "), _json_column(table.column(n), n), ""
+            pa.scalar("      " + json.dumps(n, ensure_ascii=False) + ": "),
+            _json_column(table.column(n), n),
+            "",
         )
         cols.append(pair)
     body = pc.binary_join_element_wise(*cols, ",\n") if len(cols) > 1 else cols[0]
@@ -334,7 +352,7 @@ class AtomicOutput:
         self.fh: IO[bytes]
         if self.output is None:
             sys.stdout.flush()
-            self.fh = sys.stdout.buffer if hasattr(sys.stdout, "buffer") else _TextBytes(sys.stdout)
+            self.fh = sys.stdout.buffer if hasattr(sys.stdout, "buffer") else _TextBytes(sys.stdout)  # type: ignore[assignment]
             return
         self.refuse_inputs(inputs)
         target = Path(os.path.realpath(self.output))
@@ -408,14 +426,10 @@ class AtomicOutput:
 
     def abort(self) -> None:
         if self.tmp is not None:
-            try:
+            with contextlib.suppress(OSError):
                 self.fh.close()
-            except OSError:
-                pass
-            try:
+            with contextlib.suppress(OSError):
                 self.tmp.unlink()
-            except OSError:
-                pass
             self.tmp = None
 
 
@@ -434,8 +448,12 @@ class _TextBytes:  # pragma: no cover - a text-only stdout (tests' capture)
 def _cannot(output: Path, exc: OSError) -> Any:
     from treatylife.errors import InputError
 
-    return InputError(f"{output}: cannot write: {exc.strerror or exc}", field="--output", code="TL004",
-                      hint="check the --output path and the free space")
+    return InputError(
+        f"{output}: cannot write: {exc.strerror or exc}",
+        field="--output",
+        code="TL004",
+        hint="check the --output path and the free space",
+    )
 
 
 class RegisterWriter:
@@ -445,8 +463,9 @@ class RegisterWriter:
     sorted, the rows where their key sorts, the other values known at :meth:`close`.
     """
 
-    def __init__(self, fmt: str, out: AtomicOutput, *, rows_key: str = "agreements",
-                 delimiter: str = ",") -> None:
+    def __init__(
+        self, fmt: str, out: AtomicOutput, *, rows_key: str = "agreements", delimiter: str = ","
+    ) -> None:
         self.fmt = fmt
         self.out = out
         self.rows_key = rows_key
@@ -471,19 +490,28 @@ class RegisterWriter:
             self.out.write(jsonl_bytes(table))
         elif fmt == "json":
             if first:
-                head = "{\n" + "".join(f"  {json.dumps(k)}: {_json_value(v, 1)},\n"
-                                       for k, v in sorted(self._meta_before.items()))
+                head = "{\n" + "".join(
+                    f"  {json.dumps(k)}: {_json_value(v, 1)},\n" for k, v in sorted(self._meta_before.items())
+                )
                 self.out.write((head + f"  {json.dumps(self.rows_key)}: [").encode("utf-8"))
             body = _json_rows(table)
             if body:
                 self.out.write((b",\n" if self.rows else b"\n") + body)
         elif fmt == "parquet":
+            import pyarrow as pa
             import pyarrow.parquet as pq
 
+            # typed columns for any reader: dictionaries (our internal form) as plain text
+            table = pa.table(
+                {
+                    n: (c.cast(c.type.value_type) if pa.types.is_dictionary(c.type) else c)
+                    for n, c in zip(table.column_names, table.columns, strict=True)
+                }
+            )
             if self._parquet is None:
                 self._parquet = pq.ParquetWriter(self.out.fh, table.schema)
-            self._parquet.write_table(table.cast(self._parquet.schema.to_arrow_schema())
-                                      if table.schema != self._parquet.schema.to_arrow_schema() else table)
+                self._schema = table.schema
+            self._parquet.write_table(table.cast(self._schema))
         elif fmt == "xlsx":
             self._xlsx(table, first)
         else:  # pragma: no cover - checked by the CLI
@@ -491,7 +519,7 @@ class RegisterWriter:
         self.rows += table.num_rows
 
     def _xlsx(self, table: Any, first: bool) -> None:
-        from treatylife.bulk.columnar import _openpyxl as openpyxl_module
+        from treatylife.bulk.columnar import openpyxl_module
 
         openpyxl = openpyxl_module()
         from openpyxl.cell import WriteOnlyCell
@@ -514,19 +542,27 @@ class RegisterWriter:
                     row.append(v)
             ws.append(row)
 
+    def discard(self) -> None:
+        """After a failure: release the Parquet writer without finishing the file (it is removed)."""
+        if self._parquet is not None:
+            with contextlib.suppress(Exception):
+                self._parquet.close()
+            self._parquet = None
+
     def close(self, meta_after: dict[str, Any] | None = None, template: Any = None) -> None:
         """Finish the document; ``template`` (an empty Arrow table) gives the header of an empty answer."""
         if not self.started and template is not None:
             self.write(template)
         fmt = self.fmt
         if fmt == "json":
-            if not self.started:
-                self.write(template)
             tail = "\n  ]" if self.rows else "]"
-            tail += "".join(f",\n  {json.dumps(k)}: {_json_value(v, 1)}" for k, v in sorted((meta_after or {}).items()))
+            tail += "".join(
+                f",\n  {json.dumps(k)}: {_json_value(v, 1)}" for k, v in sorted((meta_after or {}).items())
+            )
             self.out.write((tail + "\n}\n").encode("utf-8"))
         elif fmt == "parquet" and self._parquet is not None:
             self._parquet.close()
+            self._parquet = None
         elif fmt == "xlsx" and self._book is not None:
             self._book.save(self.out.fh)
 
@@ -564,9 +600,12 @@ def write_result(result: Any, fmt: str, out: AtomicOutput, delimiter: str = ",")
     key = "agreements" if isinstance(result, PortfolioResult) else "deadlines"
     d.pop(key)
     writer = RegisterWriter(fmt, out, rows_key=key, delimiter=delimiter)
-    writer.start({k: v for k, v in d.items() if k < key})
-    writer.write(result_table(result))
-    writer.close({k: v for k, v in d.items() if k > key})
+    try:
+        writer.start({k: v for k, v in d.items() if k < key})
+        writer.write(result_table(result))
+        writer.close({k: v for k, v in d.items() if k > key})
+    finally:
+        writer.discard()
 
 
 def render_register(result: Any, fmt: str) -> str:
@@ -589,7 +628,7 @@ def render_register(result: Any, fmt: str) -> str:
         head = f"{esc(result.register)} on {result.on}: {result.count:,} agreements" + (
             f" ({summary})" if summary else ""
         )
-        spec = _PORTFOLIO_TEXT
+        spec: tuple[tuple[str, str], ...] = _PORTFOLIO_TEXT
     else:
         head = (
             f"{esc(result.register)}: notice deadlines from {result.start} to {result.until} ({result.within}): "
@@ -598,7 +637,11 @@ def render_register(result: Any, fmt: str) -> str:
         spec = _DEADLINES_TEXT
     if md:
         head = f"**{head}**"
-    lines = [head, *([""] if md and result.count else []), *(_text_table(result, spec, md) if result.count else [])]
+    lines = [
+        head,
+        *([""] if md and result.count else []),
+        *(_text_table(result, spec, md) if result.count else []),
+    ]
     return "\n".join(lines)
 
 

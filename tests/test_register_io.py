@@ -1,0 +1,447 @@
+"""Registers as people keep them and as attackers write them: columnar readers and writers (issues 12-14).
+
+Every answer is compared with the single-agreement engine's or with the in-memory path's, never with a
+number written here; every hostile input is a register a user could hand over, with the error a user sees.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import treatylife as tl
+from treatylife.bulk.columnar import RegisterProblems
+from treatylife.cli.app import app
+from treatylife.errors import InputError
+from treatylife.render.escape import json_text
+
+D = dt.date.fromisoformat
+DATA = Path(tl.__file__).parent / "data"
+runner = CliRunner()
+
+HEADER = "id,rules,title,entry_into_force,signed,notified,notice_party,notice_received,notice_suspended,notice_withdrawn"
+ROWS = [
+    "kr-jp,gsomia,GSOMIA as it happened,2016-11-23,,,KOR,2019-08-23,2019-11-22,2023-03-21",
+    "no-suspension,gsomia,,2016-11-23,,,KOR,2019-08-23,,",
+    "late-notice,gsomia,,2016-11-23,,,KOR,2019-08-25,,",
+    "japan-2024,gsomia,,,2023-12-01,2024-02-29,JPN,2025-11-20,,",
+    "plain,gsomia,,2016-11-23,,,,,,",
+    "signed-only,gsomia,,,2030-01-15,,,,,",
+]
+ON = "2019-11-23"
+
+
+def _csv(tmp: Path, rows: list[str] | None = None, header: str = HEADER, name: str = "reg.csv") -> Path:
+    p = tmp / name
+    p.write_text("\n".join([header, *(ROWS if rows is None else rows)]) + "\n", encoding="utf-8")
+    return p
+
+
+def _portfolio(*args: str) -> tuple[int, str, str]:
+    r = runner.invoke(app, ["portfolio", *args])
+    return r.exit_code, r.stdout, r.stderr
+
+
+def _rows(path: Path, on: str = ON) -> list[dict]:  # type: ignore[type-arg]
+    return tl.portfolio(path, D(on)).rows()
+
+
+# ---------------------------------------------------------------------------- the same answers, every way
+
+
+def test_streamed_csv_equals_the_in_memory_answer_and_the_single_engine(tmp_path: Path) -> None:
+    reg = _csv(tmp_path)
+    code, out, _ = _portfolio(str(reg), "--on", ON, "--format", "csv")
+    assert code == 0
+    from treatylife.render.register import render_register
+
+    whole = tl.portfolio(reg, D(ON))
+    assert out == render_register(whole, "csv") + "\n"
+    single = tl.portfolio(reg, D(ON), engine="single").rows()
+    assert whole.rows() == single
+
+
+def test_streamed_json_is_the_api_to_dict_byte_for_byte(tmp_path: Path) -> None:
+    reg = _csv(tmp_path)
+    code, out, _ = _portfolio(str(reg), "--on", ON, "--json")
+    assert code == 0
+    expected = json_text(
+        json.dumps(tl.portfolio(reg, D(ON)).to_dict(), indent=2, sort_keys=True, ensure_ascii=False)
+    )
+    assert out == expected + "\n"
+
+
+def test_an_empty_register_streams_a_valid_document(tmp_path: Path) -> None:
+    reg = _csv(tmp_path, rows=[])
+    code, out, _ = _portfolio(str(reg), "--on", ON, "--json")
+    assert code == 0 and json.loads(out)["agreements"] == [] and json.loads(out)["count"] == 0
+    code, out, _ = _portfolio(str(reg), "--on", ON, "--format", "csv")
+    assert code == 0 and out.startswith("id,agreement,")
+
+
+def test_parquet_in_and_out_gives_the_same_answers(tmp_path: Path) -> None:
+    import pyarrow.csv as pcsv
+    import pyarrow.parquet as pq
+
+    reg = _csv(tmp_path)
+    table = pcsv.read_csv(reg, convert_options=pcsv.ConvertOptions(strings_can_be_null=True))
+    pq.write_table(table, tmp_path / "reg.parquet")
+    assert _rows(tmp_path / "reg.parquet") == _rows(reg)
+    code, _, err = _portfolio(str(reg), "--on", ON, "-o", str(tmp_path / "out.parquet"))
+    assert code == 0 and "wrote parquet" in err
+    back = pq.read_table(tmp_path / "out.parquet")
+    assert str(back.schema.field("deadline").type) == "date32[day]"
+    assert back.column("id").to_pylist() == [r["id"] for r in _rows(reg)]
+    assert [d and d.isoformat() for d in back.column("deadline").to_pylist()] == [
+        r["deadline"] for r in _rows(reg)
+    ]
+
+
+def test_jsonl_in_and_out(tmp_path: Path) -> None:
+    reg = _csv(tmp_path)
+    lines = []
+    names = HEADER.split(",")
+    for row in ROWS:
+        lines.append(json.dumps({k: v for k, v in zip(names, row.split(","), strict=True) if v}))
+    (tmp_path / "reg.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert _rows(tmp_path / "reg.jsonl") == _rows(reg)
+    code, out, _ = _portfolio(str(tmp_path / "reg.jsonl"), "--on", ON, "--format", "jsonl")
+    assert code == 0
+    assert [json.loads(x) for x in out.splitlines()] == _rows(reg)
+
+
+def test_what_excel_writes_bom_semicolons_crlf_and_extra_columns(tmp_path: Path) -> None:
+    plain = _csv(tmp_path)
+    excel = tmp_path / "excel.csv"
+    rows = [r.replace(",", ";") + f";dept-{i};Alice" for i, r in enumerate(ROWS)]
+    text = "\ufeff" + "\r\n".join([HEADER.replace(",", ";") + ";department;owner", *rows]) + "\r\n"
+    excel.write_bytes(text.encode("utf-8"))
+    got = _rows(excel)
+    assert [{k: v for k, v in r.items() if k not in ("department", "owner")} for r in got] == _rows(plain)
+    assert [r["department"] for r in got] == [f"dept-{i}" for i in range(len(ROWS))]
+    code, out, _ = _portfolio(str(excel), "--on", ON, "--format", "csv")
+    assert code == 0
+    head, first = out.splitlines()[:2]
+    assert head.endswith(",department,owner") and first.endswith(",dept-0,Alice")
+    # the separator may also be given
+    tabbed = tmp_path / "tabbed.txt"
+    tabbed.write_text(
+        "\n".join([HEADER.replace(",", "|"), *(r.replace(",", "|") for r in ROWS)]) + "\n", "utf-8"
+    )
+    code, out2, _ = _portfolio(str(tabbed), "--on", ON, "--format", "csv", "--delimiter", "|")
+    assert code == 0 and out2 == _portfolio(str(plain), "--on", ON, "--format", "csv")[1]
+
+
+def test_xlsx_read_and_write(tmp_path: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append([*HEADER.split(","), "owner"])
+    for r in ROWS:
+        cells = [c or None for c in r.split(",")]
+        cells = [
+            dt.date.fromisoformat(c) if c and c[:2] in ("19", "20") and len(c) == 10 else c for c in cells
+        ]
+        ws.append([*cells, '=HYPERLINK("http://evil")'])
+        ws.cell(row=ws.max_row, column=len(cells) + 1).data_type = "s"  # text that looks like a formula
+    wb.save(tmp_path / "reg.xlsx")
+    got = _rows(tmp_path / "reg.xlsx")
+    assert [{k: v for k, v in r.items() if k != "owner"} for r in got] == _rows(_csv(tmp_path))
+    code, _, _ = _portfolio(str(tmp_path / "reg.xlsx"), "--on", ON, "-o", str(tmp_path / "out.xlsx"))
+    assert code == 0
+    out = openpyxl.load_workbook(tmp_path / "out.xlsx").active
+    values = list(out.iter_rows(values_only=True))
+    assert values[0][0] == "id" and values[1][0] == "kr-jp"
+    owner = values[0].index("owner")
+    assert values[1][owner] == '\'=HYPERLINK("http://evil")'  # text, never a formula
+    assert out.cell(row=2, column=owner + 1).data_type == "s"
+
+
+def test_markdown_party_sort_and_limit(tmp_path: Path) -> None:
+    reg = _csv(tmp_path)
+    code, out, _ = _portfolio(str(reg), "--on", ON, "--format", "markdown")
+    assert code == 0 and "| id | stage |" in out and "| kr-jp | in_force |" in out
+    code, out, _ = _portfolio(str(reg), "--on", ON, "--format", "csv", "--sort", "-since", "--limit", "2")
+    rows = out.splitlines()[1:]
+    assert len(rows) == 2
+    expected = sorted((r for r in _rows(reg) if r["since"]), key=lambda r: r["since"], reverse=True)[:2]
+    assert [r.split(",")[0] for r in rows] == [r["id"] for r in expected]
+    code, out, _ = _portfolio(str(reg), "--on", ON, "--format", "csv", "--party", "USA")
+    assert code == 0 and out.splitlines()[1:] == []
+    code, out, _ = _portfolio(str(reg), "--on", ON, "--format", "csv", "--party", "KOR")
+    assert len(out.splitlines()) == len(ROWS) + 1
+    code, _, err = _portfolio(str(reg), "--on", ON, "--sort", "colour")
+    assert code == 2 and "TL003" in err
+    r = runner.invoke(
+        app,
+        [
+            "deadlines",
+            str(reg),
+            "--from",
+            "2019-01-01",
+            "--within",
+            "2y",
+            "--format",
+            "markdown",
+            "--limit",
+            "1",
+        ],
+    )
+    assert (
+        r.exit_code == 0
+        and [x for x in r.stdout.splitlines() if x.startswith("| 20")] != []
+        and len([x for x in r.stdout.splitlines() if x.startswith("| 20")]) == 1
+    )
+
+
+def test_csv_output_neutralises_formulas(tmp_path: Path) -> None:
+    reg = _csv(tmp_path, rows=['"=cmd|\' /C calc\'!A0",gsomia,"@SUM(1,2)",2016-11-23,,,,,,'])
+    code, out, _ = _portfolio(str(reg), "--on", ON, "--format", "csv")
+    assert code == 0
+    row = out.splitlines()[1]
+    assert row.startswith("'=cmd|' /C calc'!A0,") and ',"\'@SUM(1,2)",' in row
+
+
+def test_output_is_atomic_and_never_an_input(tmp_path: Path) -> None:
+    reg = _csv(tmp_path)
+    before = reg.read_bytes()
+    code, _, err = _portfolio(str(reg), "--on", ON, "--format", "csv", "-o", str(reg))
+    assert code == 2 and "TL005" in err and reg.read_bytes() == before
+    out = tmp_path / "out.csv"
+    out.write_text("old answers\n", encoding="utf-8")
+    bad = _csv(tmp_path, rows=[*ROWS, "x,gsomia,,2019-02-30,,,,,,"], name="bad.csv")
+    code, _, err = _portfolio(str(bad), "--on", ON, "-o", str(out))
+    assert code == 2 and out.read_text(encoding="utf-8") == "old answers\n"  # the old file stays whole
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.csv.")]  # no temporary left
+
+
+def test_evaluate_batch_is_the_seam(tmp_path: Path) -> None:
+    import pyarrow.csv as pcsv
+
+    from treatylife.bulk.stream import answer_schema, evaluate_batch
+
+    reg = _csv(tmp_path)
+    batch = pcsv.read_csv(reg).to_batches()[0]
+    out = evaluate_batch(batch, D(ON), register=reg)
+    assert out.schema == answer_schema()
+    got = out.to_pylist()
+    for row, want in zip(got, _rows(reg), strict=True):
+        assert {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in row.items()} == want
+
+
+# ---------------------------------------------------------------------------- bad input (issue 12)
+
+
+def _problems(path: Path, **kw: object) -> list:  # type: ignore[type-arg]
+    with pytest.raises(RegisterProblems) as exc:
+        tl.load_register(path, **kw)  # type: ignore[arg-type]
+    return [(p.row, p.line, p.field, p.code) for p in exc.value.bad_rows]
+
+
+def test_a_duplicated_csv_header_is_refused(tmp_path: Path) -> None:
+    reg = _csv(tmp_path, header=HEADER.replace("title", "notice_received"))
+    with pytest.raises(InputError) as exc:
+        tl.load_register(reg)
+    assert (exc.value.code, exc.value.line, exc.value.field) == ("TL140", 1, "notice_received")
+
+
+def test_a_duplicated_jsonl_key_is_refused_with_its_line(tmp_path: Path) -> None:
+    p = tmp_path / "reg.jsonl"
+    p.write_text(
+        '{"id": "a", "rules": "gsomia"}\n\n{"id": "b", "rules": "gsomia", "rules": "other"}\n', "utf-8"
+    )
+    assert _problems(p) == [(2, 3, "rules", "TL140")]
+
+
+def test_every_bad_row_is_listed_and_skip_invalid_answers_the_rest(tmp_path: Path) -> None:
+    rows = [f"c{i:05d},gsomia,,2016-11-23,,,,,," for i in range(10_000)]
+    rows[10] = "c00010,gsomia,,2016-02-30,,,,,,"
+    rows[5000] = "c05000,nope,,2016-11-23,,,,,,"
+    rows[9999] = "c09999,gsomia,,2016-11-23,,,XXX,2017-01-01,,"
+    reg = _csv(tmp_path, rows=rows)
+    assert _problems(reg) == [
+        (11, 12, "entry_into_force", "TL137"),
+        (5001, 5002, "rules", "TL302"),
+        (10000, 10001, "notice_party", "TL310"),
+    ]
+    code, out, err = _portfolio(str(reg), "--on", ON, "--format", "csv")
+    assert code == 2 and out == ""
+    assert [e.split("]")[0] for e in err.splitlines()] == [
+        "error [TL137",
+        "error [TL302",
+        "error [TL310",
+        "error [TL137",
+    ]
+    assert "reg.csv:12: entry_into_force: not a date: '2016-02-30'" in err
+    code, out, err = _portfolio(str(reg), "--on", ON, "--format", "csv", "--skip-invalid")
+    assert code == 0 and len(out.splitlines()) == 1 + 9_997
+    assert "skipped [TL302]: " in err and "skipped 3 bad row(s)" in err
+    kept = tl.load_register(reg, skip_invalid=True)
+    assert len(kept) == 9_997 and [p.line for p in kept.skipped] == [12, 5002, 10001]
+
+
+def test_a_repeated_id_is_listed_with_its_line(tmp_path: Path) -> None:
+    reg = _csv(tmp_path, rows=[*ROWS, ROWS[1]])
+    code, _, err = _portfolio(str(reg), "--on", ON, "--format", "csv")
+    assert code == 2 and "reg.csv:8: id: id 'no-suspension' is used twice" in err
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_named_csv_and_dev_zero_are_refused_without_reading(tmp_path: Path) -> None:
+    fifo = tmp_path / "reg.csv"
+    os.mkfifo(fifo)  # opening it for reading would block forever
+    code, _, err = _portfolio(str(fifo), "--on", ON, "--format", "csv")
+    assert code == 2 and "TL101" in err and "not a regular file" in err
+    zero = tmp_path / "zero.csv"
+    zero.symlink_to("/dev/zero")
+    code, _, err = _portfolio(str(zero), "--on", ON)
+    assert code == 2 and "TL101" in err
+
+
+def test_a_cell_over_131072_characters(tmp_path: Path) -> None:
+    reg = _csv(tmp_path, rows=[*ROWS, "big,gsomia," + "x" * 131_073 + ",2016-11-23,,,,,,"])
+    assert _problems(reg) == [(7, 8, "title", "TL142")]
+    quoted = _csv(
+        tmp_path, rows=[*ROWS, 'big,gsomia,"' + "x\n" * 70_000 + '",2016-11-23,,,,,,'], name="q.csv"
+    )
+    assert _problems(quoted) == [(7, 8, None, "TL142")]  # the exact reader, cell by cell
+
+
+def test_hostile_json_lines(tmp_path: Path) -> None:
+    p = tmp_path / "reg.jsonl"
+    p.write_text(
+        "\n".join(
+            [
+                '{"id": "digits", "rules": "gsomia", "title": ' + "9" * 5000 + "}",
+                '{"id": "deep", "rules": "gsomia", "title": ' + "[" * 100_000 + "]" * 100_000 + "}",
+                '{"id": "surrogate", "rules": "gsomia", "title": "\\ud800"}',
+                '{"id": "fine", "rules": "gsomia", "entry_into_force": "2016-11-23"}',
+                '["not", "an", "object"]',
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    assert _problems(p) == [
+        (1, 1, "title", "TL135"),
+        (2, 2, None, "TL134"),
+        (3, 3, "title", "TL131"),
+        (5, 5, None, "TL134"),
+    ]
+    code, out, err = _portfolio(str(p), "--on", ON, "--format", "jsonl", "--skip-invalid")
+    assert code == 0 and [json.loads(x)["id"] for x in out.splitlines()] == ["fine"]
+    assert "5,000-digit number" in err
+
+
+def test_a_rules_path_of_6000_characters(tmp_path: Path) -> None:
+    reg = _csv(tmp_path, rows=["a," + "r/" * 3000 + "x.yaml,,2016-11-23,,,,,,"])
+    code, _, err = _portfolio(str(reg), "--on", ON, "--format", "csv")
+    assert code == 2 and "TL302" in err and "6,006 characters" in err and len(err) < 1000
+
+
+def test_a_deleted_working_directory(tmp_path: Path) -> None:
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    here = Path.cwd()
+    os.chdir(gone)
+    try:
+        gone.rmdir()
+        code, _, err = _portfolio("reg.csv", "--on", ON, "--format", "csv")
+    finally:
+        os.chdir(here)
+    assert code == 2 and "TL105" in err and "working directory" in err
+
+
+def test_line_numbers_count_only_real_line_breaks(tmp_path: Path) -> None:
+    # NEL, U+2028 and U+2029 are characters inside a cell, not line breaks; a quoted line break is one
+    rows = [
+        "a,gsomia,x\u0085y\u2028z\u2029w,2016-11-23,,,,,,",
+        'b,gsomia,"two\nlines",2016-11-23,,,,,,',
+        "c,gsomia,,2016-13-01,,,,,,",
+    ]
+    assert _problems(_csv(tmp_path, rows=rows)) == [(3, 5, "entry_into_force", "TL137")]
+    p = tmp_path / "reg.jsonl"
+    p.write_text(
+        '{"id": "a", "rules": "gsomia", "title": "x\u2028y\u0085"}\n{"id": "b", "rules": 3}\n', "utf-8"
+    )
+    assert _problems(p) == [(2, 2, "rules", "TL135")]
+
+
+def test_an_unclosed_quote_is_reported_where_it_opens(tmp_path: Path) -> None:
+    rows = [*ROWS[:2], 'open,gsomia,"never closed,2016-11-23,,,,,,', *ROWS[2:]]
+    assert _problems(_csv(tmp_path, rows=rows)) == [(3, 4, None, "TL143")]
+
+
+def test_tl501_names_its_file_and_line(tmp_path: Path) -> None:
+    reg = _csv(tmp_path, rows=[ROWS[1], "far,gsomia,,9999-01-10,,,,,,"])
+    code, _, err = _portfolio(str(reg), "--on", "9999-12-31", "--format", "csv")
+    assert code == 2 and "error [TL501]: " in err and "reg.csv:3:" in err
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2019-02-30",
+        " 2019-01-01",
+        "2019-01-01 ",
+        "2019-1-1",
+        "20190101",
+        "2019-01-01T00:00",
+        "0000-01-01",
+        "+2019-01-01",
+        "2020-02-29",
+        "2019-02-29",
+        "１９９９-01-01",
+    ],
+)
+def test_fast_and_exact_readers_judge_a_date_alike(tmp_path: Path, value: str) -> None:
+    """The pyarrow reader parses dates itself; the exact reader (taken for a quoted line break) must agree."""
+    fast = _csv(tmp_path, rows=[f"a,gsomia,,{value},,,,,,"], name="fast.csv")
+    exact = _csv(tmp_path, rows=[f'a,gsomia,"quoted\nbreak",{value},,,,,,'], name="exact.csv")
+
+    def verdict(p: Path) -> object:
+        try:
+            return tl.portfolio(p, D(ON)).rows()[0]["since"]
+        except RegisterProblems as exc:
+            return [q.code for q in exc.bad_rows]
+
+    assert verdict(fast) == verdict(exact)
+
+
+def test_register_import_stays_off_the_start_up_path() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, treatylife; print(sorted(m for m in ('pyarrow', 'numpy') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_the_dask_path_on_a_register_split_into_files(tmp_path: Path) -> None:
+    pytest.importorskip("dask.dataframe")
+    from treatylife.bulk.partitioned import portfolio_dask
+
+    shutil.copy(DATA / "rules" / "gsomia.yaml", tmp_path / "gsomia.yaml")
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    for k in range(3):
+        _csv(
+            parts,
+            rows=[r.replace(r.split(",")[0], f"{r.split(',')[0]}-{k}", 1) for r in ROWS],
+            name=f"p{k}.csv",
+        )
+    import dask
+
+    with dask.config.set(scheduler="synchronous"):
+        frame = portfolio_dask(str(parts / "p*.csv"), D(ON)).compute()
+    got = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    whole = []
+    for k in range(3):
+        whole.extend(_rows(parts / f"p{k}.csv"))
+    assert got == whole
