@@ -25,7 +25,7 @@ MAX_ITEMS_PER_SCENARIO = 2_000
 @dataclass(frozen=True)
 class AgendaItem:
     date: _dt.date
-    kind: str  # notice_deadline | withdrawal_opens | renewal | party_bound | party_out | end | expiry
+    kind: str  # notice_deadline | option_deadline | withdrawal_opens | renewal | party_bound | party_out | end | expiry
     agreement: str
     scenario: str
     summary: str
@@ -74,7 +74,7 @@ def deadlines_between(
 
     out: list[DeadlineResult] = []
     on = start
-    while r.deadline_clauses and on <= end and len(out) < MAX_ITEMS_PER_SCENARIO:
+    while (r.deadline_clauses or r.option_clauses) and on <= end and len(out) < MAX_ITEMS_PER_SCENARIO:
         dl = next_deadline(r, on, party)
         if dl.deadline is None:
             later = next_event_after(r, on)
@@ -117,6 +117,20 @@ def _items(r: Record, start: _dt.date, end: _dt.date, party: str | None = None) 
     # notice deadlines, one after the other
     for dl in deadlines_between(r, start, end, party):
         assert dl.deadline is not None
+        if dl.action == "exercise_option":
+            add(
+                dl.deadline,
+                "option_deadline",
+                f"{name}: last day to exercise option {dl.clause} (extends the term to {dl.extends_to})",
+                f"Notice by {' or '.join(dl.who)} under {dl.clause} ({dl.article or 'no article cited'}; at least "
+                f"{dl.notice_period} before the term ends on {dl.term_last_day}) must be received on or before "
+                f"{dl.deadline}; counted as {dl.convention}. Scenario: {r.scenario}.",
+                dl.article,
+                True,
+                _uid(r, "option_deadline", dl.clause, dl.term, party),
+                party,
+            )
+            continue
         add(
             dl.deadline,
             "notice_deadline",

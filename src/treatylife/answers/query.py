@@ -15,6 +15,7 @@ from treatylife.answers.results import (
     DeadlineResult,
     Interval,
     NoticeInfo,
+    NotYetInForce,
     StatusResult,
     Step,
     TermInfo,
@@ -22,7 +23,7 @@ from treatylife.answers.results import (
     WithdrawalOption,
 )
 from treatylife.dates import scalar as D
-from treatylife.engine.lifecycle import IN_FORCE, STAGES
+from treatylife.engine.lifecycle import IN_FORCE, PRE_FORCE, STAGES
 from treatylife.model.record import DeadlineClause, Notice, Record, Schedule
 
 __all__ = [
@@ -163,8 +164,8 @@ def _notice_info(n: Notice, on: _dt.date) -> NoticeInfo | None:
         term=n.term,
         deadline=n.deadline,
         timely=n.timely,
-        takes_effect=n.effect,
-        last_day_in_force=D.add_days(n.effect, -1) if n.effect else None,
+        takes_effect=(eff := n.effect_on(on)),
+        last_day_in_force=D.add_days(eff, -1) if eff else None,
         rule=n.rule,
         article=n.article,
         caveats=list(n.caveats),
@@ -175,8 +176,8 @@ def _notice_info(n: Notice, on: _dt.date) -> NoticeInfo | None:
 
 
 def notice_ambiguity(n: Notice, on: _dt.date) -> list[Ambiguity]:
-    if n.alternative is None or n.received > on:
-        return []
+    if n.alternative is None or n.received > on or n.alternative.get("since", "") > on.isoformat():
+        return []  # "since": a reading that arises only from a later event (a resumption) is not known yet
     alt = n.alternative
     if "readings" in alt:
         return [
@@ -268,7 +269,9 @@ def party_stage(
     One of PARTY_STAGES: its instrument is deposited but not yet effective, it withdrew, or it never joined.
     """
     past = [ps for ps in record.party_spans.get(party, []) if ps.end is not None and ps.end <= on]
-    deposited = [d for d, p, _ in record.deposits if p == party and d <= on]
+    deposited = [
+        d for d, p, _ in record.facts.standing(on) if p == party
+    ]  # an instrument withdrawn no longer counts
     if deposited and (not past or deposited[-1] >= past[-1].end):  # type: ignore[operator]
         return "deposited", deposited[-1], None, None
     if past:
@@ -341,7 +344,7 @@ def status(record: Record, on: _dt.date, party: str | None = None) -> StatusResu
         info = _notice_info(n, on)
         if info is None:
             continue
-        if info.status in ("pending", "suspended", "late", "void") or (
+        if info.status in ("pending", "suspended", "late", "void", "held") or (
             info.status == "effective" and (not in_force or (n.party == party and not party_in_force))
         ):
             notices.append(info)
@@ -370,12 +373,12 @@ def status(record: Record, on: _dt.date, party: str | None = None) -> StatusResu
                 )
         if (
             info.status == "pending"
-            and n.effect is not None
+            and info.takes_effect is not None
             and party_in_force
             and (n.scope == "agreement" or n.party == party)
-            and (ends is None or n.effect < ends)
+            and (ends is None or info.takes_effect < ends)
         ):
-            ends, end_reason = n.effect, f"notice {n.id} by {n.party} takes effect"
+            ends, end_reason = info.takes_effect, f"notice {n.id} by {n.party} takes effect"
             if n.scope == "party":
                 end_reason += f" (for {n.party} only)"
         if info.status in ("pending", "suspended", "late"):
@@ -386,6 +389,7 @@ def status(record: Record, on: _dt.date, party: str | None = None) -> StatusResu
                 if ch.claim and ch.date <= on
             )
         ambiguities += notice_ambiguity(n, on)
+        ambiguities += _effect_day_ambiguity(record, n, info, on)
     if not in_force and span.start is not None and span.stage in ("terminated", "expired"):
         steps.append(
             _event_step(record, span.event, f"{span.stage} on {span.start}: {span.cause}")
@@ -413,6 +417,12 @@ def status(record: Record, on: _dt.date, party: str | None = None) -> StatusResu
             stage_description = PARTY_STAGES[stage]
         elif pspan is not None:
             since = pspan.start if span.start is None or pspan.start > span.start else span.start
+    missing = None
+    if span.stage in PRE_FORCE and record.eif_expression is not None:
+        missing = why_not_in_force(record, on)
+        steps.append(
+            Step(on, f"not yet in force: {missing.summary}", record.citations["entry_into_force"].article)
+        )
     steps.sort(key=lambda s: s.date or _dt.date.min)
     return StatusResult(
         agreement=record.short_title,
@@ -435,14 +445,162 @@ def status(record: Record, on: _dt.date, party: str | None = None) -> StatusResu
         party=party,
         agreement_in_force=in_force,
         parties_bound=record.parties_bound_on(on),
+        missing=missing,
+    )
+
+
+def _effect_day_ambiguity(record: Record, n: Notice, info: NoticeInfo, on: _dt.date) -> list[Ambiguity]:
+    """On the day a withdrawal counted "N months after receipt" takes effect, the two readings of
+    ``effect_counting`` disagree (no longer bound that day, or only from the next): flag it when left open."""
+    wc = next((c for c in record.withdrawal_clauses if c.id == n.clause), None)
+    if wc is None or not wc.counting_open or not n.counted_from_receipt or info.takes_effect is None:
+        return []
+    if info.status not in ("pending", "effective") or on != info.takes_effect:
+        return []
+    if n.effect_on(n.received) != info.takes_effect:
+        return []  # moved since (extended, cut short, resumed): no longer the period counted from receipt
+    return [
+        Ambiguity(
+            question=f"is {n.party} still bound on {on}, the day notice {n.id} takes effect?",
+            readings={
+                "effect_counting=same_day": f"no longer bound from {on} (depositary practice)",
+                "effect_counting=next_day": f"bound through {on}, no longer bound from {D.add_days(on, 1)} "
+                "(EU Reg. 1182/71 Art. 3)",
+            },
+            used="effect_counting=same_day (default; the rules file leaves it open)",
+        )
+    ]
+
+
+def why_not_in_force(record: Record, on: _dt.date) -> NotYetInForce:
+    """What the entry into force still waits for on ``on``: signature, named parties, instruments, conditions,
+    events; and the earliest day it could now happen (if everything missing happened the next day)."""
+    from treatylife.dates import expr as X
+    from treatylife.model.record import expression
+
+    e = expression(record.eif_expression or "")
+    facts = record.facts
+    signed = record.signed_on is not None and record.signed_on <= on
+    lookup = facts.lookup(on)
+    anchors = list(dict.fromkeys(X.anchors(e)))
+    standing = facts.count(on)
+    need_k = max((int(a.arg or 0) for a in anchors if a.name == "instrument"), default=0)
+    parties = [str(a.arg) for a in anchors if a.name == "deposit of" and lookup(a) is None]
+    conditions = [str(a.arg) for a in anchors if a.name == "condition" and lookup(a) is None]
+    events = [str(a.arg) for a in anchors if a.name == "event" and lookup(a) is None]
+    eom = D.EndOfMonth(record.conventions["end_of_month"])
+    eom = D.EndOfMonth.ROUND_DOWN if eom is D.EndOfMonth.ABORT else eom
+    due = X.evaluate(e, lookup, eom) if signed else None
+    assume = D.add_days(on, 1)
+    earliest = X.evaluate(e, facts.lookup(on, assume=assume), eom)
+    if earliest is not None and earliest < assume and not (signed and due is not None):
+        earliest = assume
+    parts: list[str] = []
+    if not signed:
+        parts.append("signature")
+    if parties:
+        parts.append("the instruments of " + ", ".join(parties))
+    if need_k > standing:
+        parts.append(f"{need_k - standing} more instrument(s) ({standing} of {need_k} deposited)")
+    parts += [f"condition {c}" for c in conditions]
+    parts += [f"event {ev}" for ev in events]
+    if due is not None and not parts:
+        summary = f"every condition is met; it enters into force on {due} ({e})"
+    else:
+        summary = "waiting for " + "; ".join(parts or ["the events the clause counts from"])
+        if earliest is not None:
+            summary += (
+                f"; the earliest it could now enter into force is {earliest}, if what is missing happened on "
+                f"{assume}"
+            )
+    return NotYetInForce(
+        signature_needed=not signed,
+        parties_needed=parties,
+        instruments_needed=max(0, need_k - standing),
+        instruments_deposited=standing,
+        instruments_required=need_k,
+        conditions_needed=conditions,
+        events_needed=events,
+        due=due,
+        earliest=earliest,
+        assuming=assume if due is None else None,
+        rule=str(e),
+        summary=summary,
     )
 
 
 def next_deadline(record: Record, on: _dt.date, party: str | None = None) -> DeadlineResult:
-    """The next day by which a notice must be received to prevent a renewal, on or after ``on``.
+    """The next day by which a notice must be received to prevent a renewal, or an option to extend must be
+    exercised, on or after ``on`` (whichever comes first).
 
     With ``party``: only a notice that party may give, and only while the agreement is in force for it.
     """
+    res = _renewal_deadline(record, on, party)
+    options = option_deadlines(record, on, party)
+    if options and (res.deadline is None or options[0].deadline < res.deadline):  # type: ignore[operator]
+        return replace(options[0], withdrawal=res.withdrawal)
+    return res
+
+
+def option_deadlines(record: Record, on: _dt.date, party: str | None = None) -> list[DeadlineResult]:
+    """The next exercise deadline of each option to extend (rules: options), on or after ``on``, as known on
+    ``on``; soonest first. The one function ``deadline``, ``deadlines`` and ``calendar`` ask for options: the
+    deadline is the option clause's :meth:`~treatylife.model.record.DeadlineClause.deadline`."""
+    if not record.option_clauses:
+        return []
+    st = status(record, on, party)
+    s = record.schedule
+    if not st.in_force or s is None:
+        return []
+    end = s.as_known_on(on).natural_end()
+    if end is None:
+        return []
+    out = []
+    for o in record.option_clauses:
+        used = [d for d, oid in record.facts.exercises if oid == o.id and d <= on]
+        who = may_give_notice(record, o.by, on, party)
+        dl = o.deadline(end)
+        if len(used) >= o.times or dl < on or not who:
+            continue
+        last = D.add_days(end, -1)
+        extends_to = D.add_days(D.add_period(end, o.period, 1, o.eom), -1)
+        c = record.citations.get(o.id)
+        conv = f"notice_counting={o.counting.value}"
+        step = Step(
+            dl,
+            f"option {o.id}: {', '.join(o.by)} may extend the term by {o.period} by notice at least {o.notice} "
+            f"before it ends ({last}): last day of receipt {dl} ({len(used)} of {o.times} used)",
+            c.article if c else o.article,
+            conv,
+        )
+        out.append(
+            DeadlineResult(
+                agreement=record.short_title,
+                scenario=record.scenario,
+                on=on,
+                deadline=dl,
+                days_left=D.days_between(on, dl),
+                prevents_renewal_of=None,
+                term=st.term.number if st.term is not None else None,
+                term_last_day=last,
+                who=who,
+                clause=o.id,
+                article=o.article,
+                notice_period=str(o.notice),
+                convention=conv,
+                reason=None,
+                ambiguities=list(st.ambiguities),
+                explanation=[*st.explanation, step],
+                party=party,
+                action="exercise_option",
+                extends_to=extends_to,
+            )
+        )
+    return sorted(out, key=lambda r: r.deadline or _dt.date.max)
+
+
+def _renewal_deadline(record: Record, on: _dt.date, party: str | None = None) -> DeadlineResult:
+    """The next notice-of-non-renewal deadline (see :func:`next_deadline`)."""
     st = status(record, on, party)
     withdrawal = _withdrawal_options(record, on, party, st)
 
@@ -563,11 +721,11 @@ def may_give_notice(record: Record, by: tuple[str, ...], on: _dt.date, party: st
 def _own_exit(record: Record, party: str, on: _dt.date) -> _dt.date | None:
     """The day ``party``'s own pending notice (one that ends only its participation) takes effect."""
     days = [
-        n.effect
+        eff
         for n in record.notices
         if n.party == party
         and n.scope == "party"
-        and n.effect is not None
+        and (eff := n.effect_on(on)) is not None
         and (ch := n.status_on(on)) is not None
         and ch.status == "pending"
     ]
@@ -596,12 +754,14 @@ def _withdrawal_options(
         for p in may_give_notice(record, c.by, on, party):
             pspan = record.party_span_on(p, on)
             since = pspan.start if pspan is not None else s.anchor
-            by_day.setdefault(max(on, c.earliest_notice(since, second)), []).append(p)
+            by_day.setdefault(max(on, c.earliest_notice(since, second, s.anchor)), []).append(p)
+        known = record.facts.lookup(on)
         for start, who in sorted(by_day.items()):
-            if st.ends is not None and c.takes_effect(start) >= st.ends:
+            effect = c.takes_effect(start, known)
+            if st.ends is not None and effect >= st.ends:
                 continue  # it ends earlier in any case (a notice already given, the last term)
             # a party whose own notice is pending is out earlier in any case
-            who = [p for p in who if (own := _own_exit(record, p, on)) is None or c.takes_effect(start) < own]
+            who = [p for p in who if (own := _own_exit(record, p, on)) is None or effect < own]
             if not who:
                 continue
             out.append(
@@ -610,8 +770,8 @@ def _withdrawal_options(
                     article=c.article,
                     who=who,
                     notice_from=start,
-                    takes_effect=c.takes_effect(start),
-                    effect_after=str(c.effect_after),
+                    takes_effect=effect,
+                    effect_after=c.effect_words,
                     scope="party" if record.multilateral else "agreement",
                     convention=f"end_of_month={c.eom.value}",
                     later_date=c.later_date,

@@ -87,6 +87,24 @@ class NoticeInfo:
 
 
 @dataclass(frozen=True)
+class NotYetInForce:
+    """Why the entry-into-force condition is unmet on the day asked, and the earliest day it could be met."""
+
+    signature_needed: bool
+    parties_needed: list[str]  # named parties whose own instruments are still needed
+    instruments_needed: int  # more instruments needed (of instruments_required)
+    instruments_deposited: int  # standing on the day asked (withdrawn ones do not count)
+    instruments_required: int
+    conditions_needed: list[str]
+    events_needed: list[str]
+    due: _dt.date | None  # every condition met: the day it enters into force
+    earliest: _dt.date | None  # the earliest it could now enter into force
+    assuming: _dt.date | None  # ... if everything missing happened on this day
+    rule: str  # the clause as one expression
+    summary: str
+
+
+@dataclass(frozen=True)
 class StatusResult(ResultBase):
     agreement: str
     scenario: str
@@ -111,6 +129,8 @@ class StatusResult(ResultBase):
     agreement_in_force: bool | None = None
     #: listed parties bound on ``on`` (multilateral agreements follow each party)
     parties_bound: list[str] = field(default_factory=list)
+    #: not yet in force: what the entry into force still waits for
+    missing: NotYetInForce | None = None
 
 
 @dataclass(frozen=True)
@@ -151,6 +171,9 @@ class DeadlineResult(ResultBase):
     party: str | None = None
     #: withdrawal clauses: when a notice may be given from the day asked, and when it would take effect
     withdrawal: list[WithdrawalOption] = field(default_factory=list)
+    #: prevent_renewal (a notice of non-renewal) or exercise_option (an option to extend, rules: options)
+    action: str = "prevent_renewal"
+    extends_to: _dt.date | None = None  # exercise_option: the last day of the term once extended
 
 
 @dataclass(frozen=True)

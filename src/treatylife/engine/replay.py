@@ -76,6 +76,7 @@ def compile_withdrawal(rules: Rules, c: Withdrawal) -> WithdrawalClause:
         notice_from=str(opens) if opens is not None else None,
         holds=tuple(c.holds),
         effect_counting=rules.conventions.effect_counting,
+        counting_open="effect_counting" not in rules.conventions.model_fields_set,
     )
 
 
@@ -591,6 +592,7 @@ class _Replay:
         else:
             wc = compile_withdrawal(self.rules, clause)
             notice.effect = wc.takes_effect(e.date, self.notice_lookup(e.party))
+            notice.counted_from_receipt = e.effective is None or e.effective <= notice.effect
             notice.deadline = None
             notice.timely = True
             notice.rule = (
@@ -600,7 +602,7 @@ class _Replay:
                 else f"withdrawal takes effect on {clause.effect} (received {e.date}): no longer bound on "
                 f"{notice.effect}"
                 + (
-                    ", unless that comes first"
+                    " as known on receipt (earlier if the event it names comes first)"
                     if _has_pending_event(clause.effect_expr(), self.facts)
                     else ""
                 )
@@ -688,7 +690,7 @@ class _Replay:
             when,
             None,
             "held",
-            f"at the end of its period ({when}) {n.party} is under {active[0].replace('_', ' ')} (since {started}): "
+            f"at the end of its period ({when}) the {active[0].replace('_', ' ')} of {n.party} (since {started}) has not ended: "
             f"the withdrawal does not take effect before it ends",
             None,
         )
@@ -855,6 +857,7 @@ class _Replay:
         e = self._event(ev)
         o = self.options[e.clause or next(iter(self.options))]
         self.exercised[o.id].append(e.date)
+        self.facts.exercises.append((e.date, o.id))
         self.extend_term(e.date, o.period)
 
     def revocation_allowed(self, ev: EventData) -> bool:
@@ -1127,7 +1130,8 @@ def _run(loaded: Loaded, model: _Replay) -> Record:
                 if model.held(n, when):
                     continue
                 n.history.append(NoticeChange(when, "effective", f"took effect on {when}", None))
-                cause = f"notice {n.id} by {n.party} took effect: {n.rule}"
+                moved = [c for c in n.history[1:] if c.sets_effect]
+                cause = f"notice {n.id} by {n.party} took effect: {moved[-1].cause if moved else n.rule}"
                 if n.scope == "party":
                     model.leave(n.party, when, cause, n.event)
                     minimum = rules.minimum_parties
@@ -1202,6 +1206,8 @@ def _run(loaded: Loaded, model: _Replay) -> Record:
     }
     for c in rules.exits:
         citations[c.id] = Citation(f"exit: {c.kind}", c.article, c.text)
+    for o in rules.options:
+        citations[o.id] = Citation(f"option: {o.kind}", o.article, o.text)
     if any(n.clause == IMPLIED_WITHDRAWAL.id for n in model.notices.values()):
         citations[IMPLIED_WITHDRAWAL.id] = Citation(
             "implied withdrawal", IMPLIED_WITHDRAWAL.article, IMPLIED_WITHDRAWAL.text

@@ -243,6 +243,7 @@ class WithdrawalClause:
     notice_from: str | None = None  # first day of receipt allowed, as an expression
     holds: tuple[str, ...] = ()  # conditions that hold the effect back (armed conflict)
     effect_counting: str = "same_day"  # same_day | next_day (conventions.effect_counting)
+    counting_open: bool = False  # the rules file leaves effect_counting open: the effect day is flagged
 
     @property
     def effect_words(self) -> str:
@@ -302,6 +303,7 @@ class ScenarioFacts:
     revocations: list[tuple[_dt.date, str]] = field(default_factory=list)
     conditions: dict[str, _dt.date] = field(default_factory=dict)  # condition number -> date met
     events: dict[str, _dt.date] = field(default_factory=dict)  # event id -> date
+    exercises: list[tuple[_dt.date, str]] = field(default_factory=list)  # options exercised: (date, option)
 
     def standing(self, on: _dt.date | None = None) -> list[tuple[_dt.date, str | None, int]]:
         """Instruments deposited (on or before ``on``) and not withdrawn since."""
@@ -386,6 +388,8 @@ class Notice:
     scope: str = "agreement"
     #: for a late notice of non-renewal: which rule applied ("next_term" or "void"); None when timely.
     late_rule: str | None = None
+    #: a withdrawal whose effect is a period counted from receipt (conventions.effect_counting applies)
+    counted_from_receipt: bool = False
 
     def effect_on(self, d: _dt.date) -> _dt.date | None:
         """The first day no longer bound, as known on ``d`` (a later extension is not known then)."""

@@ -81,6 +81,8 @@ def _status(r: StatusResult) -> list[str]:
         word = "Ends" if r.in_force else "Ended"
         last = add_days(r.ends, -1) if r.ends > r.ends.min else "none"  # ended on 0001-01-01: no day in force
         lines.append(f"- **{word}:** {r.ends} (last day in force {last}): {_md(r.end_reason)}")
+    if r.missing is not None:
+        lines.append(f"- **Not yet in force:** {_md(r.missing.summary)}")
     if r.approvals:
         lines.append("- **Approved:** " + ", ".join(f"{_md(p)} {d}" for p, d in r.approvals.items()))
     if r.signed_on:
@@ -120,7 +122,10 @@ def _deadline(r: DeadlineResult) -> list[str]:
     else:
         lines += [
             f"- **Deadline (last day of receipt):** {r.deadline} ({r.days_left} days left)",
-            f"- **Prevents the renewal of:** {r.prevents_renewal_of} (term {r.term} ends {r.term_last_day})",
+            f"- **Prevents the renewal of:** {r.prevents_renewal_of} (term {r.term} ends {r.term_last_day})"
+            if r.action != "exercise_option"
+            else f"- **Exercising option {_md(r.clause or '')} extends the term to:** {r.extends_to} (term {r.term} "
+            f"ends {r.term_last_day} otherwise)",
             f"- **Who may give notice:** {_md(', '.join(r.who))}",
             f"- **Clause:** {_md(r.clause)} ({_md(r.article or 'no article cited')}), at least "
             f"{_md(r.notice_period)} before the end of the term",

@@ -82,6 +82,8 @@ def _notice(n: NoticeInfo) -> list[str]:
     ]
     if n.timely is False and n.rule:
         lines.append(f"    why late: {n.rule}")
+    if n.status in ("held", "pending") and n.status_cause and n.status_since != n.received:
+        lines.append(f"    why {n.status}: {n.status_cause}")  # held back, extended, resumed, cut short
     if n.status == "void" and n.late_rule != "void" and n.status_cause:
         lines.append(f"    why void: {n.status_cause}")  # it lapsed: the agreement ended first
     return lines
@@ -115,6 +117,8 @@ def _status(r: StatusResult) -> list[str]:
 
         last = add_days(r.ends, -1) if r.ends > r.ends.min else "none"  # ended on 0001-01-01: no day in force
         lines.append(f"Ended: {r.ends} (last day in force {last}): {r.end_reason}")
+    if r.missing is not None:
+        lines.append(f"Not yet in force: {r.missing.summary}")
     if r.approvals:
         lines.append("Approved: " + ", ".join(f"{p} {d}" for p, d in r.approvals.items()))
     if r.signed_on:
@@ -131,6 +135,14 @@ def _deadline(r: DeadlineResult) -> list[str]:
     lines = [f"{r.agreement} | {r.scenario}", f"From {r.on}" + (f", for {r.party}:" if r.party else ":")]
     if r.deadline is None:
         lines.append(f"No notice deadline: {r.reason}")
+    elif r.action == "exercise_option":
+        lines += [
+            f"Next deadline: exercise option {r.clause} by {r.deadline} ({r.days_left} days left)",
+            f"Extends the term: to {r.extends_to} (term {r.term} ends {r.term_last_day} otherwise)",
+            f"Who may exercise it: {', '.join(r.who)}",
+            f"Clause: {r.clause} ({r.article or 'no article cited'}): notice at least {r.notice_period} before "
+            f"the end of the term, counted as {r.convention}",
+        ]
     else:
         lines += [
             f"Next notice deadline: {r.deadline} ({r.days_left} days left)",
