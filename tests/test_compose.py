@@ -39,6 +39,12 @@ def around(record: Record, boundary: str, party: str | None = None) -> tuple[boo
     return tuple(tl.status(record, d, party).in_force for d in (b - ONE, b, b + ONE))  # type: ignore[return-value]
 
 
+def plus(scenario: str, event: str) -> str:
+    """A scenario's text with one more event (before its `expect:` entries, which stay as they are)."""
+    head, sep, tail = scenario.partition("\nexpect:\n")
+    return f"{head.rstrip()}\n  - {event}\n{sep.lstrip()}{tail}"
+
+
 def write(tmp_path: Path, rules: str, events: str) -> Path:
     (tmp_path / "rules.yaml").write_text(
         "schema: treatylife/rules/1\nid: t\ntitle: Test\n" + textwrap.dedent(rules), encoding="utf-8"
@@ -260,7 +266,7 @@ def test_whose_entry_into_force_as_the_text_says(tmp_path: Path, text: str, rece
         rules.replace("20 years after entry into force", text), encoding="utf-8"
     )
     scen = (EX / "nato-record.yaml").read_text(encoding="utf-8").replace("../rules/nato.yaml", "nato.yaml")
-    scen += f"  - {{date: {received}, kind: notice_given, party: GRC}}\n"
+    scen = plus(scen, f"{{date: {received}, kind: notice_given, party: GRC}}")
     (tmp_path / "s.yaml").write_text(scen, encoding="utf-8")
     if ok:
         assert tl.load(tmp_path / "s.yaml").notices[0].effect is not None
@@ -319,7 +325,7 @@ def test_the_withdrawal_takes_effect_when_the_hold_ends() -> None:
 
 def test_a_hold_that_ended_before_the_end_of_the_period_changes_nothing(tmp_path: Path) -> None:
     scen = (EX / "ottawa-record.yaml").read_text(encoding="utf-8").replace("../rules", str(DATA / "rules"))
-    scen += "  - {date: 2025-12-29, kind: hold_ended, party: UKR, hold: armed_conflict}\n"
+    scen = plus(scen, "{date: 2025-12-29, kind: hold_ended, party: UKR, hold: armed_conflict}")
     (tmp_path / "s.yaml").write_text(scen, encoding="utf-8")
     assert around(tl.load(tmp_path / "s.yaml"), "2025-12-30", "UKR") == (True, False, False)
 
@@ -413,7 +419,7 @@ def test_the_option_is_exercised_once(tmp_path: Path) -> None:
         .read_text(encoding="utf-8")
         .replace("../rules", str(DATA / "rules"))
     )
-    scen += "  - {date: 2027-06-01, kind: option_exercised, party: CUS}\n"
+    scen = plus(scen, "{date: 2027-06-01, kind: option_exercised, party: CUS}")
     (tmp_path / "s.yaml").write_text(scen, encoding="utf-8")
     code, out = cli("status", str(tmp_path / "s.yaml"))
     assert code == 2 and "may be exercised 1 time(s); already on 2026-10-16" in out
@@ -436,7 +442,7 @@ def test_an_instrument_that_took_effect_cannot_be_withdrawn(tmp_path: Path) -> N
         .read_text(encoding="utf-8")
         .replace("../rules", str(DATA / "rules"))
     )
-    scen += "  - {date: 2003-01-01, kind: instrument_withdrawn, party: CZE}\n"
+    scen = plus(scen, "{date: 2003-01-01, kind: instrument_withdrawn, party: CZE}")
     (tmp_path / "s.yaml").write_text(scen, encoding="utf-8")
     code, out = cli("status", str(tmp_path / "s.yaml"))
     assert code == 2 and "has taken effect" in out and "exit clause" in out
