@@ -207,3 +207,30 @@ def test_relative_dates_count_from_the_cli_today_override(monkeypatch: pytest.Mo
     monkeypatch.setenv("TREATYLIFE_TODAY", "soon")
     code, _, err = run("deadline", "--on", "+1m")
     assert code == 2 and err.startswith("error [TL006]: TREATYLIFE_TODAY: 'soon' is not a date")
+
+
+def test_check_lists_every_party_and_id_problem_of_a_file(tmp_path: Path) -> None:
+    f = tmp_path / "parties.yaml"
+    f.write_text(
+        "title: parties\nrules: gsomia\nevents:\n  - {date: 2016-11-23, kind: signed}\n"
+        "  - {date: 2016-11-23, kind: notified, party: KOX}\n"
+        "  - {date: 2016-11-23, kind: notified, party: JPX, id: a}\n"
+        "  - {date: 2016-11-24, kind: note, id: a}\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run("check", str(f))
+    assert code == 2
+    assert [line.split("[")[-1].split("]")[0] for line in out.splitlines() if line.startswith("FAIL")] == [
+        "TL310",
+        "TL310",
+        "TL311",
+    ]
+    code, _, err = run("status", str(f))  # a query stops at the first, and says how many more
+    assert code == 2 and "[and 2 more problem(s)]" in err and err.count("\n") == 1
+
+
+def test_check_a_scenario_on_standard_input() -> None:
+    code, out, _ = run(
+        "check", "-", stdin="title: t\nrules: gsomia\nevents:\n  - {date: 2016-11-23, kind: signed}\n"
+    )
+    assert code == 0 and out.startswith("ok    -: 1 events under gsomia-jpn-kor-2016")

@@ -970,41 +970,71 @@ _KIND_FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 
+def _raise_all(problems: list[TreatyLifeError]) -> None:
+    """Raise the first problem, carrying every one (``treatylife check`` lists them all)."""
+    if not problems:
+        return
+    first = problems[0]
+    if len(problems) > 1:
+        extra = f" [and {len(problems) - 1} more problem(s)]"
+        first = type(first)(
+            first.message + extra,
+            file=first.file,
+            line=first.line,
+            field=first.field,
+            hint=first.hint,
+            code=first.code,
+        )
+        first.problems = problems
+    raise first
+
+
 def _check_kind_fields(events: list[Event]) -> None:
+    problems: list[TreatyLifeError] = []
     for e in events:
         for name, kinds in _KIND_FIELDS.items():
             if getattr(e, name, None) is not None and e.kind.value not in kinds:
-                raise ScenarioError(
-                    f"`{name}` has no meaning for a {e.kind.value} event and would be ignored",
-                    file=e.file,
-                    line=e.line,
-                    field=name,
-                    code="TL313",
-                    hint=f"`{name}` is for {' and '.join(kinds)} events; is `kind` right?",
+                problems.append(
+                    ScenarioError(
+                        f"`{name}` has no meaning for a {e.kind.value} event and would be ignored",
+                        file=e.file,
+                        line=e.line,
+                        field=name,
+                        code="TL313",
+                        hint=f"`{name}` is for {' and '.join(kinds)} events; is `kind` right?",
+                    )
                 )
+    _raise_all(problems)
 
 
 def check_parties(events: list[Event], rules: Rules) -> None:
     codes = rules.party_codes()
     ids: dict[str, Event] = {}
+    problems: list[TreatyLifeError] = []
     for e in events:
         if e.party is not None and e.party not in codes:
             close = difflib.get_close_matches(e.party, codes, n=1)
-            raise ScenarioError(
-                f"{e.party!r} is not a party to {rules.short_title or rules.id}",
-                file=e.file,
-                line=e.line,
-                field="party",
-                code="TL310",
-                hint=f"did you mean {close[0]!r}?" if close else "parties: " + ", ".join(codes),
+            problems.append(
+                ScenarioError(
+                    f"{e.party!r} is not a party to {rules.short_title or rules.id}",
+                    file=e.file,
+                    line=e.line,
+                    field="party",
+                    code="TL310",
+                    hint=f"did you mean {close[0]!r}?" if close else "parties: " + ", ".join(codes),
+                )
             )
         if e.id is not None:
             if e.id in ids:
-                raise ScenarioError(
-                    f"event id {e.id!r} is used twice (first at line {ids[e.id].line})",
-                    file=e.file,
-                    line=e.line,
-                    field="id",
-                    code="TL311",
+                problems.append(
+                    ScenarioError(
+                        f"event id {e.id!r} is used twice (first at line {ids[e.id].line})",
+                        file=e.file,
+                        line=e.line,
+                        field="id",
+                        code="TL311",
+                    )
                 )
-            ids[e.id] = e
+            else:
+                ids[e.id] = e
+    _raise_all(problems)
