@@ -718,7 +718,11 @@ class CacheWorld:
         if name is not None:
             target = self.proj / "examples" / name if not name.startswith("examples/") else self.proj / name
             argv.append(str(target) if rng.random() < 0.5 else os.path.relpath(target, self.cwd))
-        argv += ["--on", rng.choice(["2019-08-23", "2019-11-23", "2020-01-01", "2016-01-01", "2030-02-28"])]
+        on = rng.choice(["2019-08-23", "2019-11-23", "2020-01-01", "2016-01-01", "2030-02-28", "2019-08-23"])
+        if rng.random() < 0.15:  # the CLI's date grammar, and near misses of it
+            on = rng.choice(["today", "TODAY", "+90d", "-2w", "+6m", "2019-W34-5", "20190823", " 2019-08-23 ",
+                             "2019-02-30", "2019-08", "90d", "+999999y", "", "--json"])  # fmt: skip
+        argv += [f"--on={on}"] if rng.random() < 0.2 else ["--on", on]
         fmt = rng.random()
         if fmt < 0.3:
             argv.append("--json")

@@ -294,6 +294,27 @@ def test_a_stdout_that_is_not_utf8_gets_what_the_cold_path_prints(
 
 
 @pytest.mark.parametrize(
+    "on",
+    [
+        "2019-08-23",
+        "2019-W34-5",
+        "20190823",
+        " 2019-08-23",
+        "TODAY",
+        "+90d",
+        "-2w",
+        "2019-08",
+        "+999999y",
+        "x",
+    ],
+)
+def test_the_date_grammar_is_the_full_clis(cache: Path, on: str) -> None:
+    """--on is parsed by the typer option's own parser (a lower-cased ISO week date is not a date there)."""
+    for argv in (["deadline", "--on", on, "--json"], [f"--on={on}", "status"][::-1]):
+        same_with_and_without(argv, cache)
+
+
+@pytest.mark.parametrize(
     "env",
     [{"TREATYLIFE_TODAY": "2019-08-23"}, {"_TREATYLIFE_COMPLETE": "bash_source"}, {"TREATYLIFE_DEBUG": "1"}],
 )

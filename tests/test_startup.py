@@ -291,3 +291,30 @@ def test_the_code_fingerprint_covers_every_subpackage(
     (package / "engine" / "new").mkdir()
     (package / "engine" / "new" / "__init__.py").write_text("", "utf-8")
     assert c._code_fingerprint() != before
+
+
+def test_the_fast_path_knows_every_option_of_the_commands_it_answers() -> None:
+    """The hand parser mirrors the typer commands: an option added to status/deadline (or an environment
+    variable behind one) must be taught to the fast path (treatylife.cli.fastpath.parse) or refused by it."""
+    import typer
+
+    group = typer.main.get_command(app)
+    known = [
+        ("scenario", ["scenario"], None, False, False),
+        ("on", ["--on"], None, False, False),
+        ("as_json", ["--json"], False, True, False),
+        ("explain", ["--explain"], False, True, False),
+        ("fmt", ["--format"], "text", False, False),
+        ("add", ["--add"], None, False, True),  # these three and --party: not parsed, so the full CLI
+        ("remove", ["--remove"], None, False, True),
+        ("set_", ["--set"], None, False, True),
+        ("party", ["--party"], None, False, False),
+    ]
+    for name in fastpath.COMMANDS:
+        params = group.commands[name].params  # type: ignore[attr-defined]
+        got = [(p.name, p.opts, p.default, bool(getattr(p, "is_flag", False)), p.multiple) for p in params]
+        assert got == known, name
+        assert all(p.envvar is None for p in params), name
+    for p in group.params:
+        envvars = [p.envvar] if isinstance(p.envvar, str) else list(p.envvar or [])
+        assert all("TREATYLIFE" in e.upper() for e in envvars), p.name  # the fast path hands those over

@@ -58,11 +58,11 @@ def parse(argv: list[str]) -> dict[str, Any] | None:
                     return None
                 value = args[i]
             if name == "--on":
-                import datetime as _dt
+                from treatylife.cli.when import parse_when
 
                 try:
-                    req["on"] = _dt.date.fromisoformat(value)  # the parser the typer option uses
-                except ValueError:
+                    req["on"] = parse_when(value)  # the parser of the typer option (today, +90d, ...)
+                except Exception:
                     return None  # typer reports it
             elif value in ("text", "json"):
                 fmt = value  # the last --format counts, as in click
