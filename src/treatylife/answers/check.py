@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from treatylife.answers.results import Ambiguity, CheckResult, FileCheck
 from treatylife.errors import TreatyLifeError
 
-__all__ = ["check_files", "expand_paths", "looks_like_rules", "notice_reach"]
+if TYPE_CHECKING:
+    from treatylife.files.loader import Loaded
+    from treatylife.model.rules import Rules
+
+__all__ = ["check_files", "check_text", "expand_paths", "looks_like_rules", "notice_reach"]
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -44,45 +51,68 @@ def check_files(paths: list[Path]) -> CheckResult:
     """Check each file independently; one bad file does not hide the others, and one problem in a file
     does not hide the others in it (every validation problem is listed). Directories are searched for
     YAML files; ``-`` is a scenario on standard input."""
-    from treatylife.engine.replay import replay
     from treatylife.files.loader import load_rules, load_scenario
 
-    out: list[FileCheck] = []
-    for path in expand_paths(paths):
-        kind = "rules" if str(path) != "-" and looks_like_rules(path) else "scenario"
-        try:
-            if kind == "rules":
-                rules = load_rules(path)
-                exits = ", ".join(e.kind for e in rules.exits) or "none (VCLT Art. 56 default)"
-                summary = (
-                    f"rules {rules.id}: {len(rules.parties)} parties, entry into force {rules.entry_into_force.kind}, "
-                    f"term {rules.term.initial}, renewal {rules.renewal.kind}, exits: {exits}"
-                )
-                out.append(FileCheck(str(path), kind, True, None, summary, rules.open_conventions(), []))
-                continue
-            loaded = load_scenario(path)
-            record = replay(loaded)
-            kind = "whatif" if loaded.is_whatif else "scenario"
-            summary = f"{len(loaded.events)} events under {record.agreement_id}; "
-            summary += f"in force from {record.in_force_from}" if record.in_force_from else "never in force"
-            if record.ended_on:
-                summary += f", ended {record.ended_on}"
-            out.append(
-                FileCheck(
-                    str(path),
-                    kind,
-                    True,
-                    None,
-                    summary,
-                    list(record.open_conventions),
-                    _ambiguous(record),
-                    notes=notice_reach(record),
-                )
-            )
-        except TreatyLifeError as exc:
-            problems = [p.to_dict() for p in exc.problems] or [exc.to_dict()]
-            out.append(FileCheck(str(path), kind, False, exc.to_dict(), "", [], [], problems))
+    out = [
+        _check_one(
+            str(path),
+            "rules" if str(path) != "-" and looks_like_rules(path) else "scenario",
+            partial(load_rules, path),
+            partial(load_scenario, path),
+        )
+        for path in expand_paths(paths)
+    ]
     return CheckResult(all(f.ok for f in out), out)
+
+
+def check_text(text: str | bytes, name: str = "posted.yaml") -> CheckResult:
+    """``check`` of a rules or scenario file given as text (a web request's body): nothing is read from disk
+    but the bundled files a scenario names (``rules: gsomia``)."""
+    from treatylife.files.loader import load_rules_text, load_scenario_text
+
+    head = (text if isinstance(text, str) else text.decode("utf-8", errors="replace"))[:4096]
+    kind = "rules" if "entry_into_force:" in head or "treatylife/rules/" in head else "scenario"
+    one = _check_one(
+        name, kind, partial(load_rules_text, text, name), partial(load_scenario_text, text, name)
+    )
+    return CheckResult(one.ok, [one])
+
+
+def _check_one(
+    name: str, kind: str, rules_of: Callable[[], Rules], scenario_of: Callable[[], Loaded]
+) -> FileCheck:
+    """One file's check, however it is read (a path, standard input, a request's text)."""
+    from treatylife.engine.replay import replay
+
+    try:
+        if kind == "rules":
+            rules = rules_of()
+            exits = ", ".join(e.kind for e in rules.exits) or "none (VCLT Art. 56 default)"
+            summary = (
+                f"rules {rules.id}: {len(rules.parties)} parties, entry into force {rules.entry_into_force.kind}, "
+                f"term {rules.term.initial}, renewal {rules.renewal.kind}, exits: {exits}"
+            )
+            return FileCheck(name, kind, True, None, summary, rules.open_conventions(), [])
+        loaded = scenario_of()
+        record = replay(loaded)
+        kind = "whatif" if loaded.is_whatif else "scenario"
+        summary = f"{len(loaded.events)} events under {record.agreement_id}; "
+        summary += f"in force from {record.in_force_from}" if record.in_force_from else "never in force"
+        if record.ended_on:
+            summary += f", ended {record.ended_on}"
+        return FileCheck(
+            name,
+            kind,
+            True,
+            None,
+            summary,
+            list(record.open_conventions),
+            _ambiguous(record),
+            notes=notice_reach(record),
+        )
+    except TreatyLifeError as exc:
+        problems = [p.to_dict() for p in exc.problems] or [exc.to_dict()]
+        return FileCheck(name, kind, False, exc.to_dict(), "", [], [], problems)
 
 
 def notice_reach(record: object) -> list[str]:

@@ -329,13 +329,12 @@ def row_events(
     return out
 
 
-def _record_for_row(bulk: Bulk, i: int, rules: Any, rules_path: Path) -> Any:
-    from treatylife.engine.replay import replay
+def _loaded_for_row(bulk: Bulk, i: int, rules: Any, rules_path: Path) -> Any:
     from treatylife.files.loader import Loaded
 
     row = {c: bulk.text(c, i) for c in COLUMNS}
     events = row_events(row, rules.party_codes(), str(bulk.path), bulk.line(i))
-    loaded = Loaded(
+    return Loaded(
         path=bulk.path,
         title=row["title"] or row["id"],
         description=None,
@@ -343,8 +342,13 @@ def _record_for_row(bulk: Bulk, i: int, rules: Any, rules_path: Path) -> Any:
         rules_path=rules_path,
         events=events,
     )
+
+
+def _record_for_row(bulk: Bulk, i: int, rules: Any, rules_path: Path) -> Any:
+    from treatylife.engine.replay import replay
+
     try:
-        return replay(loaded)
+        return replay(_loaded_for_row(bulk, i, rules, rules_path))
     except TreatyLifeError as exc:
         exc.file, exc.line = str(bulk.path), bulk.line(i)
         exc.field = exc.field or "row"
@@ -383,9 +387,37 @@ class Register:
     skipped: list[Any] = field(default_factory=list)  # columnar.Problem of rows left out (--skip-invalid)
     extras: list[str] = field(default_factory=list)  # extra input columns, passed through
     extra_columns: list[Any] = field(default_factory=list)  # per segment: {name: array} (or None)
+    scenario_files: dict[int, Path] = field(default_factory=dict)  # register row -> its scenario file
 
     def __len__(self) -> int:
         return self.n
+
+    def _group_of(self, i: int) -> tuple[_Group, int]:
+        for g in self.groups:
+            j = int(g.rows.searchsorted(i))
+            if j < len(g.rows) and int(g.rows[j]) == i:
+                return g, int(g.local[j])
+        raise IndexError(i)
+
+    def loaded(self, i: int) -> Any:
+        """The files behind row ``i`` before replay (a :class:`~treatylife.files.loader.Loaded`), e.g. to put
+        a what-if over it: a scenario file is read again, a bulk row becomes the events it stands for."""
+        if i in self.scenario_files:
+            from treatylife.files.loader import load_scenario
+
+            return load_scenario(self.scenario_files[i])
+        g, local = self._group_of(i)
+        return _loaded_for_row(g.bulk, local, g.rules, g.rules_path)
+
+    def record(self, i: int) -> Any:
+        """Row ``i`` replayed by the single-agreement engine (a :class:`~treatylife.model.record.Record`), for
+        the questions the batch engine does not answer (status with its explanation, timeline, ...)."""
+        if i in self.records:
+            return self.records[i]
+        g, local = self._group_of(i)
+        if local in g.records:
+            return g.records[local]
+        return _record_for_row(g.bulk, local, g.rules, g.rules_path)
 
     @property
     def ids(self) -> list[str]:
@@ -482,6 +514,7 @@ def load_register(
                 raise
             rec = replay(loaded)
             reg.records[reg.n + len(ids)] = rec
+            reg.scenario_files[reg.n + len(ids)] = f
             ids.append(f.stem)
             titles.append(loaded.title)
             agreements.append(rec.short_title)

@@ -16,10 +16,10 @@ import typer
 from treatylife.cli import queries  # registered first: the order `--help` lists commands in
 
 # isort: split
-from treatylife.cli import expect, outputs, registers
+from treatylife.cli import expect, outputs, registers, serve
 from treatylife.cli.base import EXIT_INTERNAL, app
 
-__all__ = ["app", "expect", "main", "outputs", "queries", "registers"]
+__all__ = ["app", "expect", "main", "outputs", "queries", "registers", "serve"]
 
 
 def main() -> None:

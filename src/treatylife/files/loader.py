@@ -38,9 +38,12 @@ __all__ = [
     "default_scenario",
     "is_stdin",
     "load_rules",
+    "load_rules_text",
     "load_scenario",
     "load_scenario_data",
+    "load_scenario_text",
     "read_yaml",
+    "read_yaml_text",
 ]
 
 MAX_FILE_BYTES = 2 * 1024 * 1024  # a real scenario is a few kB; refuse to parse a 50 MB mistake
@@ -142,6 +145,15 @@ def read_yaml(path: Path, kind: type[TreatyLifeError] = InputError) -> YamlDoc:
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", file=shown, code="TL105") from None
     return parse_yaml(raw, path, shown)
+
+
+def read_yaml_text(text: str | bytes, name: str = "posted.yaml") -> YamlDoc:
+    """Parse YAML (or JSON) text that came from no file (a web request's body), with the limits of a file;
+    ``name`` is what errors call it, and is never opened."""
+    raw = text.encode("utf-8") if isinstance(text, str) else text
+    if len(raw) > MAX_FILE_BYTES:
+        raise _too_large(len(raw), name)
+    return parse_yaml(raw, Path(name), name)
 
 
 def parse_yaml(raw: bytes, path: Path, shown: str) -> YamlDoc:
@@ -654,6 +666,12 @@ def load_rules(path: str | Path) -> Rules:
     return _validate_rules(doc.data, doc)
 
 
+def load_rules_text(text: str | bytes, name: str = "posted.yaml") -> Rules:
+    """Validate a rules file given as text (never read from disk)."""
+    doc = read_yaml_text(text, name)
+    return _validate_rules(doc.data, doc)
+
+
 # ---------------------------------------------------------------------------- what-if composition
 
 #: builds the error for a selector, clause or patch, located where it was written (a file's line, an option)
@@ -786,6 +804,19 @@ def load_scenario_data(data: Any, *, base_dir: str | Path | None = None) -> Load
     return _load(path, project_root(path), (), doc)
 
 
+def load_scenario_text(text: str | bytes, name: str = "posted.yaml", *, base: Loaded | None = None) -> Loaded:
+    """A scenario or what-if given as text (a web request's body), validated as a file is.
+
+    Its ``rules:`` and ``based_on:`` may name bundled files only (``rules: gsomia``): no path a client wrote is
+    opened. With ``base``, the text is a what-if overlay on that loaded scenario (``based_on`` may be left out
+    and is not read), composed as a what-if file is."""
+    doc = read_yaml_text(text, name)
+    if base is not None and isinstance(doc.data, dict):
+        doc.data["based_on"] = base.title  # the base is given: whatever the text names is not read
+        doc.data.setdefault("title", base.title)
+    return _load(Path(name), bundled_root(), (), doc, base)
+
+
 def field_paths(data: Any, prefix: tuple[str | int, ...] = ()) -> LineMap:
     """The data paths of a mapping given in code, without lines: errors then name fields by path."""
     from pydantic import BaseModel
@@ -827,7 +858,13 @@ def _inline_rules(value: Any, doc: YamlDoc) -> tuple[Any, YamlDoc] | None:
     return value, rdoc
 
 
-def _load(path: Path, root: Path, chain: tuple[Path, ...], doc: YamlDoc | None = None) -> Loaded:
+def _load(
+    path: Path,
+    root: Path,
+    chain: tuple[Path, ...],
+    doc: YamlDoc | None = None,
+    given_base: Loaded | None = None,
+) -> Loaded:
     resolved = resolve_path(path)
     if resolved in chain:
         cycle = " -> ".join(display_path(c) for c in (*chain, resolved))
@@ -870,18 +907,21 @@ def _load(path: Path, root: Path, chain: tuple[Path, ...], doc: YamlDoc | None =
     base: Loaded | None = None
     changes: list[str] = []
     if sf.based_on is not None:
-        base_path = _resolve_ref(sf.based_on, path, "examples", root, doc, "based_on")
-        if probe.resolve(base_path) in (*chain, resolved):
-            cycle = " -> ".join(display_path(c) for c in (*chain, resolved, probe.resolve(base_path)))
-            raise ScenarioError(
-                f"what-if bases form a cycle: {cycle}",
-                file=shown,
-                line=doc.lines.get(("based_on",)),
-                field="based_on",
-                code="TL303",
-                hint="a what-if must be based on a scenario with `rules:`, directly or through other what-ifs",
-            )
-        base = _load(base_path, root, (*chain, resolved))
+        if given_base is not None:  # an overlay posted over a loaded scenario (load_scenario_text)
+            base = given_base
+        else:
+            base_path = _resolve_ref(sf.based_on, path, "examples", root, doc, "based_on")
+            if probe.resolve(base_path) in (*chain, resolved):
+                cycle = " -> ".join(display_path(c) for c in (*chain, resolved, probe.resolve(base_path)))
+                raise ScenarioError(
+                    f"what-if bases form a cycle: {cycle}",
+                    file=shown,
+                    line=doc.lines.get(("based_on",)),
+                    field="based_on",
+                    code="TL303",
+                    hint="a what-if must be based on a scenario with `rules:`, directly or through other what-ifs",
+                )
+            base = _load(base_path, root, (*chain, resolved))
         files.update(base.files)
 
         def at(key: tuple[str | int, ...], fld: str, code: str) -> Failure:

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from treatylife.answers.report import ReportResult, Track
     from treatylife.answers.results import Step
 
-__all__ = ["render_html"]
+__all__ = ["CSS", "legend", "render_html", "timeline_svg"]
 
 WIDTH = 1360
 LEFT = 150  # label column
@@ -229,7 +229,8 @@ def _axis(sc: _Scale, start: _dt.date, until: _dt.date, y: float, height: float)
     return out
 
 
-def _svg(r: ReportResult) -> str:
+def timeline_svg(r: ReportResult) -> str:
+    """The report's SVG timeline alone (the register page draws it on each agreement's page)."""
     sc = _Scale(r.start, r.until)
     body: list[str] = []
     y = 40.0
@@ -294,7 +295,7 @@ def _steps(steps: list[Step]) -> str:
     )
 
 
-def _legend() -> str:
+def legend() -> str:
     items = [(c, s.replace("_", " ")) for s, c in STAGE_COLOURS.items() if s != "not_started"]
     items += [("#ffe0b2", "notice window (ends on the deadline)"), ("#f8bbd0", "what-if differs from base")]
     return (
@@ -336,7 +337,7 @@ def render_html(r: ReportResult) -> str:
     for a in [*st.ambiguities, *dl.ambiguities]:
         readings = "; ".join(f"{k}: {v}" for k, v in a.readings.items())
         parts.append(f'<p class="caveat">Ambiguous: {_e(a.question)}: {_e(readings)} (used {_e(a.used)})</p>')
-    parts += ["<h2>Timeline</h2>", _legend(), _svg(r)]
+    parts += ["<h2>Timeline</h2>", legend(), timeline_svg(r)]
     if r.track.changes:
         parts += [
             "<h2>What-if changes</h2>",
