@@ -419,11 +419,28 @@ def test_a_directory_register_sees_new_and_changed_scenarios(tmp_path: Path) -> 
     )
     (reg / "two.yaml").write_text(scenario.replace("title: T", "title: Two"), encoding="utf-8")
     assert client_ids(c) == ["one", "two"]
+    ics = "/api/registers/reg/calendar.ics?from=2026-12-01&years=1"
+    before = _deadline_events(c.get(ics).text)
     rules = (reg / "rules" / "r.yaml").read_text().replace("notice: 90 days", "notice: 180 days")
     (reg / "rules" / "r.yaml").write_text(rules, encoding="utf-8")
-    assert (
-        c.get("/api/agreements/one/deadline", params={"on": "2026-12-01"}).json()["deadline"] == "2027-05-26"
-    )
+    deadline = c.get("/api/agreements/one/deadline", params={"on": "2026-12-01"}).json()["deadline"]
+    assert deadline == "2027-05-26"
+    # a subscribed calendar sees the deadline move: same UID, new date
+    after = _deadline_events(c.get(ics).text)
+    assert set(before) == set(after) and len(before) == 2
+    assert all(before[uid] != after[uid] for uid in before)
+
+
+def _deadline_events(ics: str) -> dict[str, str]:
+    """UID -> DTSTART of each notice-deadline event of an iCalendar text."""
+    out: dict[str, str] = {}
+    for block in ics.split("BEGIN:VEVENT")[1:]:
+        lines = block.replace("\r\n ", "").splitlines()
+        if "CATEGORIES:notice_deadline" not in lines:
+            continue
+        uid = next(x for x in lines if x.startswith("UID:"))
+        out[uid] = next(x for x in lines if x.startswith("DTSTART"))
+    return out
 
 
 def test_serving_a_bad_register_fails_at_start(tmp_path: Path) -> None:

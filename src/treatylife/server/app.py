@@ -406,7 +406,7 @@ def register_calendar(snap: Snapshot, party: str | None, start: _dt.date, years:
         raise InputError(
             f"{party!r} is a party to no agreement of this register", field="party", code="TL310"
         )
-    return render_ics(treatylife.calendar([snap.record(a) for a in chosen], start, years))
+    return render_ics(treatylife.calendar([snap.record(a) for a in chosen], start, years, party=party))
 
 
 def status_for(code: str) -> int:
