@@ -551,10 +551,10 @@ class Rules(_Model):
                 raise ValueError(
                     f"entry_into_force.required: {len(eif.required)} required instruments but count is {eif.count}"
                 )
-        elif self.other_parties and not isinstance(eif, ExpressionEntry):
+        elif self.other_parties and not any(a.name == "instrument" for a in X.anchors(eif.plan(self).date)):
             raise ValueError(
-                "other_parties: only an entry into force after_kth_notification (or an expression) can count "
-                "parties that are not listed"
+                "other_parties: only an entry into force after_kth_notification (or one counting `instrument K`) "
+                "can count parties that are not listed"
             )
         if self.minimum_parties is not None and self.minimum_parties > total:
             raise ValueError(
