@@ -13,6 +13,9 @@ date, write CSV. The three contestants, each a fresh process, measured by wall t
 * DuckDB: one SQL query (``read_csv`` -> CTEs -> ``COPY ... TO``), the term arithmetic written by hand;
 * Polars: the same expressions in a lazy query (``scan_csv`` -> ``sink_csv``).
 
+Text cells are quoted as pyarrow's CSV writer quotes them (both anchors write the quotes into the strings
+and turn their own quoting off): the same bytes, not only the same table.
+
 The three output files must be byte-identical (the script stops if not). Both anchors use every core, as
 treatylife does. Sizes are selectable because 10M takes minutes and gigabytes on a shared 2-core machine.
 """
@@ -157,6 +160,8 @@ DUCKDB = r"""
 import sys, duckdb
 src, out, on = sys.argv[1:4]
 con = duckdb.connect()
+# text cells quoted as pyarrow's CSV writer quotes them (FORCE_QUOTE would also quote those columns' names)
+con.execute("CREATE MACRO qt(s) AS '\"' || replace(s, '\"', '\"\"') || '\"'")
 con.execute("SET preserve_insertion_order = true")
 shapes = {shapes!r}
 con.execute("CREATE TABLE shapes (rules VARCHAR, agreement VARCHAR, ini INT, ren INT, notice INT, clear INT)")
@@ -237,17 +242,17 @@ o AS (
       AND NOT (ends IS NOT NULL AND nx2 >= ends) AND dl2 >= DATE '{{on}}' AS ok2
   FROM d
 )
-SELECT id, agreement, CAST(NULL AS VARCHAR) AS title,
-  CASE WHEN is_terminated THEN 'terminated' WHEN is_in_force THEN 'in_force' ELSE 'not_started' END AS stage,
+SELECT qt(id) AS id, qt(agreement) AS agreement, CAST(NULL AS VARCHAR) AS title,
+  qt(CASE WHEN is_terminated THEN 'terminated' WHEN is_in_force THEN 'in_force' ELSE 'not_started' END) AS stage,
   is_in_force AS in_force,
   CASE WHEN is_terminated THEN term_day WHEN is_in_force THEN entry_into_force END AS since,
   k AS term, st AS term_start, CAST(nx - 1 AS DATE) AS term_last_day, nx AS next_renewal, ends,
-  notice_status AS notice,
+  qt(notice_status) AS notice,
   CASE WHEN ok1 THEN dl1 WHEN ok2 THEN dl2 END AS deadline,
   CASE WHEN ok1 THEN dl1 - DATE '{{on}}' WHEN ok2 THEN dl2 - DATE '{{on}}' END AS days_left,
   CASE WHEN ok1 THEN nx WHEN ok2 THEN nx2 END AS prevents_renewal_of
 FROM o ORDER BY pos
-) TO '{{out}}' (FORMAT csv, HEADER true)
+) TO '{{out}}' (FORMAT csv, HEADER true, QUOTE '')
 ''')
 """
 
@@ -326,22 +331,34 @@ q = (
         pl.col("prevents").alias("prevents_renewal_of"),
     )
 )
-q.sink_csv(out, quote_style="necessary", maintain_order=True)
+text = ["id", "agreement", "title", "stage", "notice"]  # written quoted, as pyarrow's CSV writer does
+q = q.with_columns([(pl.lit('"') + pl.col(c).str.replace_all('"', '""', literal=True) + pl.lit('"')).alias(c) for c in text])
+q.sink_csv(out, quote_style="never", maintain_order=True)
 """
 
 
-def _measured(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """(wall seconds, peak RSS MiB) of one run of ``cmd`` in a fresh process."""
+def _measured(cmd: list[str], env: dict[str, str], stdout: Path | None = None) -> tuple[float, float, float]:
+    """(wall seconds, peak RSS MiB, CPU seconds) of one run of ``cmd`` in a fresh process (its standard
+    output to ``stdout``). CPU time is shown because the machine may be shared: wall time then includes
+    waiting for a core."""
     probe = (
         "import resource, subprocess, sys, time\n"
+        "out = open(sys.argv[1], 'wb') if sys.argv[1] != '-' else subprocess.DEVNULL\n"
         "t = time.perf_counter()\n"
-        "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True)\n"
+        "subprocess.run(sys.argv[2:], stdout=out, check=True)\n"
         "w = time.perf_counter() - t\n"
-        "print(w, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)\n"
+        "r = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+        "print(w, r.ru_maxrss / 1024, r.ru_utime + r.ru_stime)\n"
     )
-    out = subprocess.run([sys.executable, "-c", probe, *cmd], env=env, capture_output=True, text=True, check=True)
-    wall, mib = out.stdout.split()
-    return float(wall), float(mib)
+    out = subprocess.run(
+        [sys.executable, "-c", probe, str(stdout or "-"), *cmd],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    wall, mib, cpu = out.stdout.split()
+    return float(wall), float(mib), float(cpu)
 
 
 def _digest(path: Path) -> str:
@@ -383,12 +400,11 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     write_rules(work)
     shapes = [
-        (s[0] if s[1] is None else f"rules/{s[0]}.yaml", _title(s), s[2], s[3], s[4], int(s[5])) for s in SHAPES
+        (s[0] if s[1] is None else f"rules/{s[0]}.yaml", _title(s), s[2], s[3], s[4], int(s[5]))
+        for s in SHAPES
     ]
     (work / "duck.py").write_text(DUCKDB.format(shapes=shapes), encoding="utf-8")
-    (work / "polars_q.py").write_text(
-        POLARS.format(shapes_cols=[list(x) for x in shapes]), encoding="utf-8"
-    )
+    (work / "polars_q.py").write_text(POLARS.format(shapes_cols=[list(x) for x in shapes]), encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE",)}
     env["TREATYLIFE_NO_CACHE"] = "1"
     script = Path(sys.executable).parent / "treatylife"
@@ -399,29 +415,49 @@ def main() -> None:
             reg = work / f"register-{n}.csv"
             t = time.perf_counter()
             write_register(reg, n)
-            print(f"\nregister of {n:,} agreements: {reg.stat().st_size / 2**20:,.0f} MiB "
-                  f"(written in {time.perf_counter() - t:.1f} s)")
+            print(
+                f"\nregister of {n:,} agreements: {reg.stat().st_size / 2**20:,.0f} MiB "
+                f"(written in {time.perf_counter() - t:.1f} s)"
+            )
             for on in dates:
-                outs = {name: work / f"out-{name}-{n}-{on}.csv" for name in ("treatylife", "duckdb", "polars")}
+                outs = {
+                    name: work / f"out-{name}-{n}-{on}.csv" for name in ("treatylife", "duckdb", "polars")
+                }
                 cmds = {
-                    "treatylife": [*tl, "portfolio", str(reg), "--on", on, "--format", "csv", "-o",
-                                   str(outs["treatylife"])],
+                    "treatylife": [
+                        *tl,
+                        "portfolio",
+                        str(reg),
+                        "--on",
+                        on,
+                        "--format",
+                        "csv",
+                        "-o",
+                        str(outs["treatylife"]),
+                    ],
                     "duckdb": [sys.executable, str(work / "duck.py"), str(reg), str(outs["duckdb"]), on],
                     "polars": [sys.executable, str(work / "polars_q.py"), str(reg), str(outs["polars"]), on],
                 }
-                got: dict[str, tuple[float, float]] = {}
+                got: dict[str, tuple[float, float, float]] = {}
                 for _ in range(args.runs):  # interleaved, so load on the machine hits all alike
                     for name, cmd in cmds.items():
-                        w, mib = _measured(cmd, env)
+                        w, mib, cpu = _measured(cmd, env)
                         best = got.get(name)
-                        got[name] = (min(w, best[0]) if best else w, max(mib, best[1]) if best else mib)
+                        got[name] = (
+                            (min(w, best[0]), max(mib, best[1]), min(cpu, best[2])) if best else (w, mib, cpu)
+                        )
                 digests = {name: _digest(p) for name, p in outs.items()}
                 same = len(set(digests.values())) == 1
                 best_anchor = min(got["duckdb"][0], got["polars"][0])
                 rows.append((n, on, got, same, got["treatylife"][0] / best_anchor))
-                print(f"  on {on}: " + "   ".join(f"{k} {v[0]:.2f} s {v[1]:,.0f} MiB" for k, v in got.items())
-                      + f"   treatylife/best {got['treatylife'][0] / best_anchor:.2f}x   outputs "
-                      + ("byte-identical" if same else f"DIFFER {digests}"))
+                print(
+                    f"  on {on}: "
+                    + "   ".join(
+                        f"{k} {v[0]:.2f} s ({v[2]:.2f} s CPU) {v[1]:,.0f} MiB" for k, v in got.items()
+                    )
+                    + f"   treatylife/best {got['treatylife'][0] / best_anchor:.2f}x   outputs "
+                    + ("byte-identical" if same else f"DIFFER {digests}")
+                )
                 if not same:
                     sys.exit("outputs differ: " + " ".join(f"{k}={p}" for k, p in outs.items()))
                 if not args.keep:
@@ -432,12 +468,21 @@ def main() -> None:
     finally:
         if not args.keep and not args.work:
             shutil.rmtree(work, ignore_errors=True)
-    print("\n| register | query date | treatylife | DuckDB | Polars | treatylife / best | µs per agreement "
-          "(treatylife) |")
-    print("| --- | --- | --- | --- | --- | --- | --- |")
+    print(
+        "\n| register | query date | treatylife | DuckDB | Polars | treatylife / best (wall) | "
+        "treatylife / best (CPU) | µs per agreement (treatylife, wall) |"
+    )
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for n, on, got, _, ratio in rows:
-        cells = [f"{got[k][0]:.2f} s, {got[k][1]:,.0f} MiB" for k in ("treatylife", "duckdb", "polars")]
-        print(f"| {n:,} | {on} | " + " | ".join(cells) + f" | {ratio:.2f}x | {got['treatylife'][0] / n * 1e6:.2f} |")
+        cells = [
+            f"{got[k][0]:.2f} s ({got[k][2]:.2f} s CPU), {got[k][1]:,.0f} MiB"
+            for k in ("treatylife", "duckdb", "polars")
+        ]
+        cpu_ratio = got["treatylife"][2] / min(got["duckdb"][2], got["polars"][2])
+        print(
+            f"| {n:,} | {on} | " + " | ".join(cells) + f" | {ratio:.2f}x | {cpu_ratio:.2f}x | "
+            f"{got['treatylife'][0] / n * 1e6:.2f} |"
+        )
 
 
 if __name__ == "__main__":

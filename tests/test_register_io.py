@@ -6,7 +6,9 @@ number written here; every hostile input is a register a user could hand over, w
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
 import os
 import shutil
@@ -128,7 +130,7 @@ def test_what_excel_writes_bom_semicolons_crlf_and_extra_columns(tmp_path: Path)
     code, out, _ = _portfolio(str(excel), "--on", ON, "--format", "csv")
     assert code == 0
     head, first = out.splitlines()[:2]
-    assert head.endswith(",department,owner") and first.endswith(",dept-0,Alice")
+    assert head.endswith(",department,owner") and first.endswith(',"dept-0","Alice"')
     # the separator may also be given
     tabbed = tmp_path / "tabbed.txt"
     tabbed.write_text(
@@ -171,7 +173,7 @@ def test_markdown_party_sort_and_limit(tmp_path: Path) -> None:
     rows = out.splitlines()[1:]
     assert len(rows) == 2
     expected = sorted((r for r in _rows(reg) if r["since"]), key=lambda r: r["since"], reverse=True)[:2]
-    assert [r.split(",")[0] for r in rows] == [r["id"] for r in expected]
+    assert [r["id"] for r in csv.DictReader(io.StringIO(out))] == [r["id"] for r in expected]
     code, out, _ = _portfolio(str(reg), "--on", ON, "--format", "csv", "--party", "USA")
     assert code == 0 and out.splitlines()[1:] == []
     code, out, _ = _portfolio(str(reg), "--on", ON, "--format", "csv", "--party", "KOR")
@@ -204,8 +206,8 @@ def test_csv_output_neutralises_formulas(tmp_path: Path) -> None:
     reg = _csv(tmp_path, rows=['"=cmd|\' /C calc\'!A0",gsomia,"@SUM(1,2)",2016-11-23,,,,,,'])
     code, out, _ = _portfolio(str(reg), "--on", ON, "--format", "csv")
     assert code == 0
-    row = out.splitlines()[1]
-    assert row.startswith("'=cmd|' /C calc'!A0,") and ',"\'@SUM(1,2)",' in row
+    row = next(csv.DictReader(io.StringIO(out)))
+    assert row["id"] == "'=cmd|' /C calc'!A0" and row["title"] == "'@SUM(1,2)"
 
 
 def test_output_is_atomic_and_never_an_input(tmp_path: Path) -> None:

@@ -5,11 +5,9 @@ The machine formats are written batch by batch from Arrow columns, so a register
 streams through in constant memory, and the cost of a cell is a C-level pass over a column, not a Python
 string per value:
 
-* **CSV** (RFC 4180, quoted only where needed, ``\\n`` line ends): each column is turned into its cell text by
-  Arrow kernels (dates ISO, numbers, ``true``/``false``, empty for none), the rows joined in C. pyarrow's own
-  CSV writer quotes every text cell and the header (its ``quoting_style="needed"`` means "every string"),
-  which is valid but unlike every other CSV treatylife writes; the kernels give the usual minimal quoting.
-  Text from files (ids, titles, the agreement's name, extra columns) goes through the one CSV escaping
+* **CSV** (RFC 4180, ``\\n`` line ends) by pyarrow's CSV writer, in C++: dates ISO, numbers, ``true``/``false``,
+  every text cell quoted (pyarrow's ``quoting_style="needed"`` quotes every string), an empty cell for none,
+  the header unquoted. Text from files (ids, titles, the agreement's name, extra columns) goes through the one CSV escaping
   function, :func:`treatylife.render.escape.csv_cell` (a cell starting with ``= + - @``, tab or CR gets a
   leading ``'``, OWASP's advice against formula injection); only the cells that could need it (a first
   character in that set, a control or non-ASCII character) are handed to it, found by a scan of the
@@ -154,18 +152,20 @@ def _replace_rows(col: Any, rows: Any, fn: Any) -> Any:
 
 
 def _text_column(col: Any) -> Any:
-    """An Arrow text column of user text as CSV cell text (csv_cell, empty where absent), unquoted."""
+    """An Arrow text column of user text through csv_cell (nulls stay null)."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
     if isinstance(col, pa.ChunkedArray):
         col = col.combine_chunks()
+    if pa.types.is_dictionary(col.type):  # the distinct values once
+        return pa.DictionaryArray.from_arrays(col.indices, _text_column(col.dictionary))
     if not pa.types.is_string(col.type):
         col = col.cast(pa.string())
-    col = pc.fill_null(col, "")
-    suspect = _rows_with(col, _table("", high=True, controls=True))
-    suspect |= np.isin(_first_bytes(col), np.frombuffer(b"=+-@\t\r", dtype=np.uint8))
+    filled = pc.fill_null(col, "")
+    suspect = _rows_with(filled, _table("", high=True, controls=True))
+    suspect |= np.isin(_first_bytes(filled), np.frombuffer(b"=+-@\t\r", dtype=np.uint8))
     return _replace_rows(col, suspect, csv_cell)
 
 
@@ -239,9 +239,29 @@ def _header(names: Iterable[str], delimiter: str) -> bytes:
 
 
 def csv_bytes(table: Any, *, header: bool = True, delimiter: str = ",") -> bytes:
-    """An Arrow table of answers as CSV bytes."""
-    cells = [_cell_column(table.column(n), n, delimiter) for n in table.column_names]
-    body = _join_rows(cells, delimiter)
+    """An Arrow table of answers as CSV bytes: pyarrow's CSV writer (C++), after every text cell from a
+    file went through csv_cell. Text cells are quoted, empty cells (none) are not: ``"c1","in_force",true,``."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    cols = []
+    for n in table.column_names:
+        col = table.column(n)
+        t = col.type
+        text = (
+            pa.types.is_string(t)
+            or pa.types.is_large_string(t)
+            or (pa.types.is_dictionary(t) and pa.types.is_string(t.value_type))
+        )
+        cols.append(_text_column(col) if text and n not in _SAFE else col)
+    sink = pa.BufferOutputStream()
+    if table.num_rows:
+        pcsv.write_csv(
+            pa.table(cols, names=table.column_names),
+            sink,
+            write_options=pcsv.WriteOptions(include_header=False, delimiter=delimiter, batch_size=8192),
+        )
+    body: bytes = sink.getvalue().to_pybytes()
     return (_header(table.column_names, delimiter) if header else b"") + body
 
 
