@@ -28,7 +28,6 @@ __all__ = ["Agreement", "Served", "Snapshot", "Store", "bundled_examples"]
 #: how many replayed records / rendered answers one snapshot keeps (least recently used first out)
 RECORD_CACHE = 20_000
 ANSWER_CACHE = 256
-WATCHED_SUFFIXES = (".yaml", ".yml", ".csv", ".jsonl", ".ndjson")
 
 Signature = tuple[tuple[str, int, int, int], ...]
 
@@ -113,10 +112,13 @@ def _stat(path: Path) -> tuple[str, int, int, int]:
 
 def _signature(path: Path, extra: Iterable[str]) -> Signature:
     """What identifies the register's files as they are: (path, mtime, size, inode) of each."""
+    from treatylife.bulk.columnar import SUFFIXES  # the register formats a directory may hold
+
+    watched = (".yaml", ".yml", *SUFFIXES)
     names = {str(path)}
     if path.is_dir():
         with contextlib.suppress(OSError):
-            names.update(str(p) for p in path.iterdir() if p.suffix.lower() in WATCHED_SUFFIXES)
+            names.update(str(p) for p in path.iterdir() if p.suffix.lower() in watched)
     names.update(extra)
     return tuple(_stat(Path(n)) for n in sorted(names))
 
