@@ -30,7 +30,7 @@ def test_status_on_2019_08_23_exact_text() -> None:
     assert out.splitlines()[:5] == [
         "GSOMIA (Japan–Korea, 2016) | GSOMIA — the record, 2012–2023",
         "On 2019-08-23: IN FORCE",
-        "Stage: in_force (in force) since 2016-11-23",
+        "Stage: in force since 2016-11-23",
         "Term: 3, 2018-11-23 .. 2019-11-22; renews 2019-11-23",
         "Ends: 2019-11-23 (last day in force 2019-11-22): notice kor-2019-termination by KOR takes effect",
     ]

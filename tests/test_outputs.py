@@ -87,7 +87,8 @@ def test_markdown_status_with_explanation() -> None:
     assert code == 0
     assert out.startswith("## GSOMIA (Japan–Korea, 2016): in force on 2019-08-23\n")
     assert (
-        "| kor-2019-termination | KOR | art21-3-notice | 2019-08-23 | yes | pending since 2019-08-23 | 2019-11-23 |"
+        "| kor-2019-termination | KOR | notice of non-renewal under art21-3-notice | 2019-08-23 | timely (deadline "
+        "2019-08-24) | pending since 2019-08-23 | takes effect 2019-11-23 (last day in force 2019-11-22) |"
         in out
     )
     assert "### Why" in out and "| date | what | article | convention | source |" in out
@@ -122,7 +123,8 @@ def test_rich_tables_on_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:
 
     print_rich(tl.status(None, dt.date(2019, 11, 23)), explain=True)
     out = capsys.readouterr().out
-    assert "IN FORCE" in out and "Notices" in out and "Why" in out
+    assert "IN FORCE" in out and "Notice kor-2019-termination" in out and "Why" in out
+    assert "would have taken effect 2019-11-23" in out  # suspended: not "takes effect"
     assert "kor-2019-" in out and "2019-11-22" in out
     print_rich(tl.compare(RECORD, NO_SUSPENSION))
     out = capsys.readouterr().out

@@ -831,15 +831,23 @@ def timeline(record: Record, until: _dt.date | None = None, party: str | None = 
         out = _party_intervals(record, party, out, horizon)
         if out and not out[-1].in_force and out[-1].stage in PARTY_STAGES:
             open_end = None
+    if until is not None and out and out[-1].last_day is not None and out[-1].last_day > until:
+        # asked to stop on `until`: the last interval stops there too (what comes after is `open_end`)
+        out[-1] = replace(out[-1], last_day=until)
     shown = max((i.term for i in out if i.term is not None), default=0)
     # why: every event shown, and the clauses and conventions behind the state at the horizon
-    why = {
-        (st.date, st.what): st
-        for st in (_event_step(record, e.index) for e in record.events if e.date <= horizon)
+    said = status(record, horizon, party).explanation if record.events else []
+    event_steps = [_event_step(record, e.index) for e in record.events if e.date <= horizon]
+    # an event the status explains (a notice, its suspension) is shown once: the event, then the rule
+    label: dict[tuple[_dt.date | None, str | None], str] = {
+        (st.date, st.source): st.what.split(":", 1)[0] for st in event_steps if st.source
     }
-    if record.events:
-        for st in status(record, horizon, party).explanation:
-            why.setdefault((st.date, st.what), st)
+    explained = {(st.date, st.source) for st in said if (st.date, st.source) in label}
+    why = {(st.date, st.what): st for st in event_steps if (st.date, st.source) not in explained}
+    for st in said:
+        if (st.date, st.source) in explained:
+            st = replace(st, what=f"{label[(st.date, st.source)]}: {st.what}")
+        why.setdefault((st.date, st.what), st)
     return TimelineResult(
         record.short_title,
         record.scenario,

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from treatylife.answers.report import ReportResult, Track
-    from treatylife.answers.results import Step
+    from treatylife.answers.results import StatusResult, Step
 
 __all__ = ["CSS", "legend", "render_html", "timeline_svg"]
 
@@ -305,6 +305,26 @@ def legend() -> str:
     )
 
 
+def _status_facts(st: StatusResult) -> list[str]:
+    """The status as the other views say it (render/facts.py): stage, term, end, each notice."""
+    from treatylife.render.facts import end_line, notice_facts, stage_line, term_line
+
+    rows: list[list[object]] = [["Stage", stage_line(st)]]
+    if st.term is not None:
+        rows.append(["Term", term_line(st.term)])
+    end = end_line(st)
+    if end is not None:
+        rows.append(list(end))
+    if st.missing is not None:
+        rows.append(["Not yet in force", st.missing.summary])
+    for n in st.notices:
+        f = notice_facts(n)
+        timely = f"{f.timely} (deadline {f.deadline})" if f.deadline else f.timely
+        text = f"{f.party}, {f.kind} under {f.clause}, received {f.received}, {timely}; {f.status}"
+        rows.append([f"Notice {f.id}", "; ".join([text, *([f.effect] if f.effect else []), *f.why])])
+    return [f"<h2>Status on {_e(st.on)}</h2>", _table(["", ""], rows, ())]
+
+
 def render_html(r: ReportResult) -> str:
     st, dl = r.status, r.deadline
     ans = "in force" if st.in_force else "not in force"
@@ -333,6 +353,7 @@ def render_html(r: ReportResult) -> str:
     else:
         parts.append(f"No notice deadline: {_e(dl.reason)}.")
     parts.append("</p>")
+    parts += _status_facts(st)
     parts += [f'<p class="caveat">{_e(c)}</p>' for c in st.caveats]
     for a in [*st.ambiguities, *dl.ambiguities]:
         readings = "; ".join(f"{k}: {v}" for k, v in a.readings.items())

@@ -68,19 +68,18 @@ def _status(r: StatusResult) -> list[str]:
     if r.in_force and not r.operating:
         head += " (operation suspended)"
     lines = [f"## {_md(r.agreement)}: {head}{_for(r)} on {r.on}", "", f"*Scenario: {_md(r.scenario)}*", ""]
-    lines.append(
-        f"- **Stage:** {_md(r.stage)} ({_md(r.stage_description)})" + (f" since {r.since}" if r.since else "")
-    )
+    from treatylife.render.facts import end_line, notice_facts, stage_line, term_line
+
+    if r.party is not None and not r.in_force and r.agreement_in_force:
+        lines.append("- the agreement is in force for other parties")
+    lines.append(f"- **Stage:** {_md(stage_line(r))}")
+    if r.party is None and r.agreement_in_force and len(r.parties_bound) > 2:
+        lines.append(f"- **Parties bound:** {_md(', '.join(r.parties_bound))}")
     if r.term is not None:
-        from treatylife.render.text import term_line
-
-        lines.append(f"- **Term:** {term_line(r.term)}")
-    if r.ends is not None:
-        from treatylife.dates.scalar import add_days
-
-        word = "Ends" if r.in_force else "Ended"
-        last = add_days(r.ends, -1) if r.ends > r.ends.min else "none"  # ended on 0001-01-01: no day in force
-        lines.append(f"- **{word}:** {r.ends} (last day in force {last}): {_md(r.end_reason)}")
+        lines.append(f"- **Term:** {_md(term_line(r.term))}")
+    end = end_line(r)
+    if end is not None:
+        lines.append(f"- **{end[0]}:** {_md(end[1])}")
     if r.missing is not None:
         lines.append(f"- **Not yet in force:** {_md(r.missing.summary)}")
     if r.approvals:
@@ -89,21 +88,24 @@ def _status(r: StatusResult) -> list[str]:
         lines.append(f"- **Signed:** {r.signed_on}")
     if r.notices:
         lines += ["", "### Notices", ""]
+        facts = [notice_facts(n) for n in r.notices]
         lines += _table(
-            ["id", "party", "clause", "received", "timely", "status", "takes effect"],
+            ["id", "party", "kind", "received", "timely", "status", "effect"],
             [
                 [
-                    n.id,
-                    n.party,
-                    n.clause,
-                    n.received,
-                    "" if n.timely is None else ("yes" if n.timely else "no"),
-                    f"{n.status} since {n.status_since}",
-                    n.takes_effect,
+                    f.id,
+                    f.party,
+                    f"{f.kind} under {f.clause}",
+                    f.received,
+                    f"{f.timely} (deadline {f.deadline})" if f.deadline else f.timely,
+                    f.status,
+                    f.effect,
                 ]
-                for n in r.notices
+                for f in facts
             ],
         )
+        whys = [f"- {_md(f.id)}: {_md(w)}" for f in facts for w in f.why]
+        lines += ["", *whys] if whys else []
     if r.caveats:
         lines += ["", *[f"> **Caveat:** {_md(c)}" for c in r.caveats]]
     lines += _ambiguities(r.ambiguities)
@@ -199,7 +201,7 @@ def _check(r: CheckResult) -> list[str]:
                 at = f"line {err['line']}: " if err.get("line") else ""
                 field = f"{err['field']}: " if err.get("field") else ""
                 rows.append([f.file, f"FAIL [{err.get('code')}]", f"{at}{field}{err.get('message')}"])
-    from treatylife.render.text import check_findings
+    from treatylife.render.facts import check_findings
 
     found = [f"- `{_md(f.file)}`: {_md(x)}" for f in r.files if f.ok for x in check_findings(f)]
     return [

@@ -56,21 +56,26 @@ def _steps(steps: list[Step]) -> Any:
 
 
 def _status(r: StatusResult) -> list[Any]:
-    from rich.table import Table
 
     head = "[bold green]IN FORCE[/]" if r.in_force else "[bold red]NOT IN FORCE[/]"
     if r.in_force and not r.operating:
         head += " (operation suspended)"
-    rows: list[tuple[str, Any]] = [
-        ("On", _m(f"{r.on}: {head}")),
-        ("Stage", f"{r.stage} ({r.stage_description})" + (f" since {r.since}" if r.since else "")),
-    ]
-    if r.term is not None:
-        from treatylife.render.text import term_line
+    from treatylife.render.facts import end_line, notice_facts, stage_line, term_line
 
+    if r.party is not None:
+        head += f" for {r.party}"
+        if not r.in_force and r.agreement_in_force:
+            head += " (the agreement is in force for other parties)"
+    rows: list[tuple[str, Any]] = [("On", _m(f"{r.on}: {head}")), ("Stage", stage_line(r))]
+    if r.party is None and r.agreement_in_force and len(r.parties_bound) > 2:
+        rows.append(("Parties bound", ", ".join(r.parties_bound)))
+    if r.term is not None:
         rows.append(("Term", term_line(r.term)))
-    if r.ends is not None:
-        rows.append(("Ends" if r.in_force else "Ended", f"{r.ends}: {r.end_reason}"))
+    end = end_line(r)
+    if end is not None:
+        rows.append(end)
+    if r.missing is not None:
+        rows.append(("Not yet in force", r.missing.summary))
     if r.approvals:
         rows.append(("Approved", ", ".join(f"{p} {d}" for p, d in r.approvals.items())))
     if r.signed_on:
@@ -79,18 +84,21 @@ def _status(r: StatusResult) -> list[Any]:
         rows.insert(0, ("For", r.party))
     out: list[Any] = [_kv(rows, f"{r.agreement} | {r.scenario}")]
     if r.notices:
-        t = Table(title="Notices", title_justify="left")
-        for col in ("id", "party", "received", "timely", "status", "takes effect"):
-            t.add_column(col)
-        for n in r.notices:
-            timely = "" if n.timely is None else ("timely" if n.timely else "late")
-            t.add_row(
-                *map(
-                    _t,
-                    (n.id, n.party, n.received, timely, f"{n.status} since {n.status_since}", n.takes_effect),
-                )
-            )
-        out.append(t)
+        for n in r.notices:  # one small table each: every fact, readable at 80 columns
+            f = notice_facts(n)
+            rows_n: list[tuple[str, Any]] = [
+                ("party", f.party),
+                ("kind", f"{f.kind} under {f.clause}"),
+                (
+                    "received",
+                    f"{f.received}, {f.timely}" + (f" (deadline {f.deadline})" if f.deadline else ""),
+                ),
+                ("status", f.status),
+            ]
+            if f.effect:
+                rows_n.append(("effect", f.effect))
+            rows_n += [("why", w) for w in f.why]
+            out.append(_kv(rows_n, f"Notice {f.id}"))
     out += [_m("[yellow]CAVEAT:[/] ") + _t(c) for c in r.caveats]
     out += _ambiguities(r.ambiguities)
     return out
@@ -175,7 +183,7 @@ def _check(r: CheckResult) -> list[Any]:
     for f in r.files:
         if f.ok:
             t.add_row(_t(f.file), _m("[green]ok[/]"), _t(f.summary))
-            from treatylife.render.text import check_findings
+            from treatylife.render.facts import check_findings
 
             for x in check_findings(f):
                 word = x.split(":", 1)[0] if x.startswith(("WARNING:", "NOTE:")) else ""

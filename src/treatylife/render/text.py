@@ -13,16 +13,15 @@ from treatylife.answers.results import (
     Ambiguity,
     CheckResult,
     DeadlineResult,
-    FileCheck,
     NoticeInfo,
     StatusResult,
     Step,
-    TermInfo,
     TimelineResult,
     WithdrawalOption,
 )
+from treatylife.render.facts import check_findings, end_line, notice_facts, stage_line, term_line
 
-__all__ = ["check_findings", "render_text", "term_line", "withdrawal_line"]
+__all__ = ["render_text", "withdrawal_line"]
 
 
 def render_text(result: Any, *, explain: bool = False) -> str:
@@ -69,24 +68,13 @@ def _ambiguities(items: list[Ambiguity]) -> list[str]:
 
 
 def _notice(n: NoticeInfo) -> list[str]:
-    timely = "" if n.timely is None else ("timely" if n.timely else "late")
-    dl = f" (deadline {n.deadline})" if n.deadline else ""
-    eff = (
-        f"; takes effect {n.takes_effect} (last day in force {n.last_day_in_force})" if n.takes_effect else ""
-    )
-    if n.status in ("suspended", "withdrawn", "void"):
-        eff = f"; would have taken effect {n.takes_effect}" if n.takes_effect else ""
+    f = notice_facts(n)
+    dl = f" (deadline {f.deadline})" if f.deadline else ""
+    eff = f"; {f.effect}" if f.effect else ""
     lines = [
-        f"  {n.id}: {n.party}, {n.kind} under {n.clause}, received {n.received}, {timely}{dl}; "
-        f"{n.status} since {n.status_since}{eff}"
+        f"  {f.id}: {f.party}, {f.kind} under {f.clause}, received {f.received}, {f.timely}{dl}; {f.status}{eff}"
     ]
-    if n.timely is False and n.rule:
-        lines.append(f"    why late: {n.rule}")
-    if n.status in ("held", "pending") and n.status_cause and n.status_since != n.received:
-        lines.append(f"    why {n.status}: {n.status_cause}")  # held back, extended, resumed, cut short
-    if n.status == "void" and n.late_rule != "void" and n.status_cause:
-        lines.append(f"    why void: {n.status_cause}")  # it lapsed: the agreement ended first
-    return lines
+    return lines + [f"    {w}" for w in f.why]
 
 
 def _status(r: StatusResult) -> list[str]:
@@ -97,26 +85,14 @@ def _status(r: StatusResult) -> list[str]:
         head += f" for {r.party}"
         if not r.in_force and r.agreement_in_force:
             head += " (the agreement is in force for other parties)"
-    since = f" since {r.since}" if r.since else ""
-    lines = [
-        f"{r.agreement} | {r.scenario}",
-        f"On {r.on}: {head}",
-        f"Stage: {r.stage} ({r.stage_description}){since}",
-    ]
+    lines = [f"{r.agreement} | {r.scenario}", f"On {r.on}: {head}", f"Stage: {stage_line(r)}"]
     if r.party is None and r.agreement_in_force and len(r.parties_bound) > 2:
         lines.append(f"Parties bound (followed): {', '.join(r.parties_bound)}")
     if r.term is not None:
         lines.append(f"Term: {term_line(r.term)}")
-    if r.in_force and r.ends is not None:
-        from treatylife.dates.scalar import add_days
-
-        last = add_days(r.ends, -1) if r.ends > r.ends.min else "none"  # ended on 0001-01-01: no day in force
-        lines.append(f"Ends: {r.ends} (last day in force {last}): {r.end_reason}")
-    elif not r.in_force and r.ends is not None:
-        from treatylife.dates.scalar import add_days
-
-        last = add_days(r.ends, -1) if r.ends > r.ends.min else "none"  # ended on 0001-01-01: no day in force
-        lines.append(f"Ended: {r.ends} (last day in force {last}): {r.end_reason}")
+    end = end_line(r)
+    if end is not None:
+        lines.append(f"{end[0]}: {end[1]}")
     if r.missing is not None:
         lines.append(f"Not yet in force: {r.missing.summary}")
     if r.approvals:
@@ -156,17 +132,6 @@ def _deadline(r: DeadlineResult) -> list[str]:
     return lines
 
 
-def term_line(t: TermInfo) -> str:
-    """The current term in words (shared by the text, Markdown and terminal renderers)."""
-    if t.number is None:
-        return f"indefinite, from {t.start}"
-    of = f" of {t.of}" if t.of else ""
-    nxt = f"; renews {t.next_renewal}" if t.next_renewal else "; last term"
-    if t.extended:
-        nxt = f"; extended by agreement from {t.next_renewal}"
-    return f"{t.number}{of}, {t.start} .. {t.last_day}{nxt}"
-
-
 def withdrawal_line(w: WithdrawalOption) -> str:
     """One withdrawal option in words (shared by the text, Markdown and terminal renderers)."""
     ends = "the agreement" if w.scope == "agreement" else "the sender's participation"
@@ -188,18 +153,6 @@ def _timeline(r: TimelineResult) -> list[str]:
     if r.open_end:
         lines.append(f"after {r.until}: {r.open_end}")
     return lines + _ambiguities(r.ambiguities)
-
-
-def check_findings(f: FileCheck) -> list[str]:
-    """What checking a valid file found: open conventions, every date that hangs on one (WARNING), notes.
-    Shared by the text, Markdown and terminal renderers, so no view hides a warning."""
-    out = []
-    if f.open_conventions:
-        out.append(f"open conventions (defaults used): {', '.join(f.open_conventions)}")
-    for a in f.ambiguous_dates:
-        out.append(f"WARNING: {a.question}: " + "; ".join(f"{k}: {v}" for k, v in a.readings.items()))
-    out += [f"NOTE: {n}" for n in f.notes]
-    return out
 
 
 def _check(r: CheckResult) -> list[str]:
