@@ -352,8 +352,10 @@ def report(
     on: DateLike,
     base: Scenario = None,
     until: DateLike | None = None,
+    party: str | None = None,
 ) -> ReportResult:
-    """What the HTML report draws. A what-if file is drawn against its own base unless ``base`` is given."""
+    """What the HTML report draws. A what-if file is drawn against its own base unless ``base`` is given;
+    with ``party``, the answers are for that party (a multilateral agreement draws a lane per party)."""
     from treatylife.answers.report import build_report
     from treatylife.engine.replay import replay
 
@@ -369,7 +371,7 @@ def report(
             base_record = replay(loaded.base)
         else:
             base_record = None
-    return build_report(record, on, base_record, until)
+    return build_report(record, on, base_record, until, party)
 
 
 def render_html(result: ReportResult) -> str:

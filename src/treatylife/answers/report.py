@@ -53,6 +53,10 @@ class Track:
     timeline: TimelineResult
     windows: list[NoticeWindow]
     notices: list[NoticeMark]
+    #: a multilateral agreement: each listed party's own timeline (a lane each)
+    parties: list[TimelineResult] = field(default_factory=list)
+    #: the next notice deadline as of the report's date, in this scenario (labelled on the timeline)
+    next_deadline: _dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,7 @@ class ReportResult(ResultBase):
     status: StatusResult
     deadline: DeadlineResult
     conventions: dict[str, str] = field(default_factory=dict)
+    party: str | None = None  # answers (status, deadline, timeline, comparison) for this party
 
 
 def _windows(r: Record, start: _dt.date, until: _dt.date) -> list[NoticeWindow]:
@@ -94,8 +99,8 @@ def _windows(r: Record, start: _dt.date, until: _dt.date) -> list[NoticeWindow]:
     return out
 
 
-def _track(r: Record, start: _dt.date, until: _dt.date) -> Track:
-    from treatylife.answers.query import timeline
+def _track(r: Record, start: _dt.date, until: _dt.date, on: _dt.date, party: str | None = None) -> Track:
+    from treatylife.answers.query import next_deadline, timeline
 
     notices = [
         NoticeMark(
@@ -108,11 +113,24 @@ def _track(r: Record, start: _dt.date, until: _dt.date) -> Track:
         )
         for n in r.notices
     ]
-    return Track(r.scenario, list(r.changes), timeline(r, until), _windows(r, start, until), notices)
+    lanes = [timeline(r, until, p) for p in r.parties if party in (None, p)] if r.multilateral else []
+    return Track(
+        r.scenario,
+        list(r.changes),
+        timeline(r, until, party),
+        _windows(r, start, until),
+        notices,
+        lanes,
+        next_deadline(r, on, party).deadline,
+    )
 
 
 def build_report(
-    record: Record, on: _dt.date, base: Record | None = None, until: _dt.date | None = None
+    record: Record,
+    on: _dt.date,
+    base: Record | None = None,
+    until: _dt.date | None = None,
+    party: str | None = None,
 ) -> ReportResult:
     """The report of ``record`` as known on ``on``; drawn to ``until`` (default: a year after the later of
     ``on`` and the last event); ``base`` is drawn beneath it and compared with it."""
@@ -133,10 +151,11 @@ def build_report(
         on=on,
         start=start,
         until=until,
-        track=_track(record, start, until),
-        base=_track(base, start, until) if base is not None else None,
-        comparison=compare_records(base, record, start, until) if base is not None else None,
-        status=status(record, on),
-        deadline=next_deadline(record, on),
+        track=_track(record, start, until, on, party),
+        base=_track(base, start, until, on, party) if base is not None else None,
+        comparison=compare_records(base, record, start, until, party) if base is not None else None,
+        status=status(record, on, party),
+        deadline=next_deadline(record, on, party),
         conventions=dict(record.conventions),
+        party=party,
     )

@@ -107,6 +107,7 @@ def report(
     to: ToOpt = None,
     output: OutputOpt = None,
     as_json: JsonOpt = False,
+    party: PartyOpt = None,
     add: AddOpt = None,
     remove: RemoveOpt = None,
     set_: SetOpt = None,
@@ -123,7 +124,7 @@ def report(
                 from treatylife.files.loader import default_scenario
 
                 other = default_scenario()
-        return treatylife.report(scn, on or today(), other, to)
+        return treatylife.report(scn, on or today(), other, to, party)
 
     result = guard(compute, as_json)
     if as_json:

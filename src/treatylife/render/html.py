@@ -18,10 +18,10 @@ if TYPE_CHECKING:
 
 __all__ = ["CSS", "legend", "render_html", "timeline_svg"]
 
-WIDTH = 1360
-LEFT = 150  # label column
-RIGHT = 30
+WIDTH = 1220  # the wide timeline (a 1280 px window less the page margins)
+NARROW = 380  # the timeline shown on screens up to 700 px wide (a phone: 420 px)
 ROW = 26
+CHAR = 5.6  # width of one character of a 10 px label (an estimate: labels are short)
 STAGE_COLOURS = {
     "not_started": "#eeeeee",
     "negotiating": "#cfd8dc",
@@ -36,18 +36,40 @@ STAGE_COLOURS = {
     "expired": "#ffb74d",
 }
 
+#: events labelled on a narrow timeline (those that change the answer)
+KEY_EVENTS = {
+    "signed",
+    "notice_given",
+    "notice_suspended",
+    "notice_withdrawn",
+    "notice_resumed",
+    "terminated_by_consent",
+    "extended",
+    "operation_suspended",
+    "operation_resumed",
+    "instrument_withdrawn",
+}
+
+#: a party's lane when it is not bound (multilateral agreements)
+PARTY_COLOURS = {"not_a_party": "#eeeeee", "deposited": "#bbdefb", "withdrawn": "#ef9a9a"}
+
 CSS = """
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 24px; color: #222; }
 h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 17px; margin: 28px 0 8px; }
 .sub { color: #555; margin: 0 0 14px; }
 .answer { display: inline-block; padding: 6px 12px; border-radius: 6px; font-weight: 600; margin-right: 10px; }
 .yes { background: #c8e6c9; } .no { background: #ffcdd2; }
-table { border-collapse: collapse; margin: 6px 0 10px; }
+table { border-collapse: collapse; margin: 6px 0 10px; display: block; max-width: 100%; overflow-x: auto; }
 th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: left; vertical-align: top; font-size: 13px; }
 th { background: #f3f3f3; } td.d { white-space: nowrap; font-variant-numeric: tabular-nums; }
 svg text { font: 11px system-ui, sans-serif; fill: #222; }
 svg .lbl { font-weight: 600; } svg .track { font-size: 13px; font-weight: 700; }
 svg .small { font-size: 10px; } svg .dl { fill: #b71c1c; font-weight: 600; }
+svg .next { fill: #b71c1c; font-weight: 700; }
+svg .dl9 { font-size: 9px; fill: #b71c1c; font-weight: 600; }
+svg.timeline { width: 100%; height: auto; display: block; }
+svg.tl-narrow { display: none; }
+@media (max-width: 700px) { svg.tl-wide { display: none; } svg.tl-narrow { display: block; } }
 .legend span { display: inline-block; margin-right: 14px; font-size: 12px; }
 .legend i { display: inline-block; width: 12px; height: 12px; margin-right: 4px; vertical-align: -2px; border: 1px solid #999; }
 .caveat { background: #fff8e1; border-left: 4px solid #ffb300; padding: 6px 10px; margin: 6px 0; }
@@ -55,22 +77,35 @@ svg .small { font-size: 10px; } svg .dl { fill: #b71c1c; font-weight: 600; }
 
 
 class _Scale:
-    def __init__(self, start: _dt.date, until: _dt.date) -> None:
+    """Days to x positions in a timeline ``width`` wide whose label column is ``left`` wide."""
+
+    def __init__(self, start: _dt.date, until: _dt.date, width: int = WIDTH) -> None:
+        self.width = width
+        self.narrow = width < 600
+        self.left = 64 if self.narrow else 150
         self.lo = start.toordinal()
         self.hi = max(until.toordinal() + 1, self.lo + 1)
-        self.w = WIDTH - LEFT - RIGHT
+        self.w = width - self.left - (8 if self.narrow else 30)
 
     def x(self, d: _dt.date | None, default: float | None = None) -> float:
         if d is None:
-            return default if default is not None else LEFT
+            return default if default is not None else self.left
         o = min(max(d.toordinal(), self.lo), self.hi)
-        return LEFT + (o - self.lo) * self.w / (self.hi - self.lo)
+        return self.left + (o - self.lo) * self.w / (self.hi - self.lo)
 
     def end_x(self, last_day: _dt.date | None) -> float:
         """Right edge of a last day (the end of that day); open-ended = the right edge of the chart."""
         if last_day is None:
-            return LEFT + self.w
+            return self.left + self.w
         return self.x(_dt.date.fromordinal(min(last_day.toordinal() + 1, self.hi)))
+
+
+def _label(sc: _Scale, x: float, y: float, s: str, cls: str = "small") -> tuple[str, float, float]:
+    """A label starting at ``x``, or ending there when it would pass the right edge: (svg, left, right)."""
+    w = len(s) * CHAR
+    if x + w > sc.width - 2:
+        return _text(x, y, s, cls, "end"), x - w, x
+    return _text(x, y, s, cls), x, x + w
 
 
 def _e(x: object) -> str:
@@ -99,27 +134,51 @@ def _track_svg(t: Track, sc: _Scale, y0: float, label: str) -> tuple[list[str], 
     # stages
     out.append(_text(8, y + 17, "stage", "lbl"))
     for i in t.timeline.intervals:
-        x0, x1 = sc.x(i.start, LEFT), sc.end_x(i.last_day)
+        x0, x1 = sc.x(i.start, sc.left), sc.end_x(i.last_day)
         if x1 <= x0:
             continue
         title = f"{i.start or '...'} .. {i.last_day or '...'}: {i.stage}" + (
             f" term {i.term}" if i.term else ""
         )
         out.append(_rect(x0, x1, y, ROW - 4, STAGE_COLOURS.get(i.stage, "#ddd"), title, 'stroke="#fff"'))
-        wide = x1 - x0 > 7 * len(i.stage) if not i.term else x1 - x0 > 60 and i.stage != "in_force"
-        if wide:
-            out.append(_text(x0 + 4, y + 15, i.stage.replace("_", " "), "small"))
+        words = i.stage.replace("_", " ")
+        if not i.in_force and x1 - x0 > CHAR * len(words) + 8:
+            out.append(_text(x0 + 4, y + 15, words, "small"))
     in_force = [i for i in t.timeline.intervals if i.in_force]
     if in_force:
         first = in_force[0]
-        out.append(_text(sc.x(first.start, LEFT) + 4, y + 15, f"in force from {first.start}", "small"))
+        words = f"in force from {first.start}" if not sc.narrow else f"in force {first.start}"
+        out.append(_label(sc, sc.x(first.start, sc.left) + 4, y + 15, words)[0])
     y += ROW
+    # a lane per party (multilateral agreements): in force for it, or why not
+    for lane in t.parties:
+        out.append(_text(8, y + 15, lane.party or "", "lbl"))
+        for i in lane.intervals:
+            x0, x1 = sc.x(i.start, sc.left), sc.end_x(i.last_day)
+            if x1 <= x0:
+                continue
+            fill = "#81c784" if i.in_force else PARTY_COLOURS.get(i.stage, "#eeeeee")
+            what = "in force for it" if i.in_force else i.stage.replace("_", " ")
+            out.append(
+                _rect(
+                    x0,
+                    x1,
+                    y + 2,
+                    ROW - 10,
+                    fill,
+                    f"{lane.party}: {i.start or '...'} .. {i.last_day or '...'}: {what} ({i.cause})",
+                    'stroke="#fff"',
+                )
+            )
+        y += ROW - 6
+    if t.parties:
+        y += 6
     # terms
     out.append(_text(8, y + 17, "terms", "lbl"))
     for i in t.timeline.intervals:
         if i.term is None:
             continue
-        x0, x1 = sc.x(i.start, LEFT), sc.end_x(i.last_day)
+        x0, x1 = sc.x(i.start, sc.left), sc.end_x(i.last_day)
         fill = "#a5d6a7" if i.term % 2 else "#c8e6c9"
         out.append(
             _rect(
@@ -135,9 +194,10 @@ def _track_svg(t: Track, sc: _Scale, y0: float, label: str) -> tuple[list[str], 
         if x1 - x0 > 22:
             out.append(_text((x0 + x1) / 2, y + 15, f"T{i.term}", "small", "middle"))
     y += ROW
-    # notice windows and deadlines
-    out.append(_text(8, y + 17, "notice windows", "lbl"))
-    last_label = -1e9
+    # notice windows, each ending on its deadline; the date is written inside its own window, right-aligned
+    # on the deadline (never under the next term's window); the next deadline is always written
+    if t.windows:
+        out.append(_text(8, y + 17, "notice windows" if not sc.narrow else "notice", "lbl"))
     for w in t.windows:
         x0, x1 = sc.x(w.start), sc.end_x(w.deadline)
         out.append(
@@ -145,7 +205,7 @@ def _track_svg(t: Track, sc: _Scale, y0: float, label: str) -> tuple[list[str], 
                 x0,
                 x1,
                 y + 3,
-                ROW - 10,
+                ROW - 8,
                 "#ffe0b2",
                 f"term {w.term}: a notice received {w.start} .. {w.deadline} stops the renewal of {w.renewal}",
             )
@@ -154,20 +214,20 @@ def _track_svg(t: Track, sc: _Scale, y0: float, label: str) -> tuple[list[str], 
             f'<line x1="{x1:.1f}" y1="{y:.1f}" x2="{x1:.1f}" y2="{y + ROW - 2:.1f}" stroke="#b71c1c" '
             f'stroke-width="2"><title>deadline {_e(w.deadline)} ({_e(w.article)})</title></line>'
         )
-        near_edge = x1 + 64 > WIDTH
-        left = x1 - 64 if near_edge else x1 + 2  # a date label is about 62 px wide
-        if left > last_label + 4:
-            out.append(
-                _text(
-                    x1 - 2 if near_edge else x1 + 2,
-                    y + ROW + 8,
-                    f"{w.deadline}",
-                    "small dl",
-                    "end" if near_edge else "start",
-                )
-            )
-            last_label = left + 62
-    y += ROW + 10
+        room = x1 - x0 - 4
+        full, short = f"{w.deadline}", f"'{w.deadline:%y-%m-%d}"
+        if room >= len(full) * CHAR:  # the date fits inside its own window
+            out.append(_text(x1 - 2, y + 16, full, "small dl", "end"))
+        elif room >= len(short) * CHAR * 0.9:  # 9 px, the year in two digits
+            out.append(_text(x1 - 2, y + 15, short, "dl9", "end"))
+    nxt = [w for w in t.windows if w.deadline == t.next_deadline]
+    y += ROW
+    if nxt:  # the next deadline: a label of its own under the row, ending on its tick
+        x1 = sc.end_x(nxt[0].deadline)
+        text = f"next deadline {nxt[0].deadline}"
+        left = max(x1 - len(text) * CHAR, sc.left)
+        out.append(_text(left, y + 8, text, "small next"))
+        y += 12
     # notices
     if t.notices:
         out.append(_text(8, y + 17, "notices", "lbl"))
@@ -190,38 +250,62 @@ def _track_svg(t: Track, sc: _Scale, y0: float, label: str) -> tuple[list[str], 
             out.append(
                 f'<circle cx="{x0:.1f}" cy="{y + 11:.1f}" r="5" fill="{c}"><title>{_e(title)}</title></circle>'
             )
-            out.append(_text(x0 + 7, y + 24, f"{n.party} notice {n.received} ({n.final_status})", "small"))
+            words = f"{n.party} notice {n.received} ({n.final_status})"
+            out.append(
+                _label(
+                    sc, x0 + 7, y + 24, words if not sc.narrow else f"{n.party} notice ({n.final_status})"
+                )[0]
+            )
         y += ROW + 4
-    # events
+    # events: one marker and one label per day, labels laid out in as many rows as they need (up to 6)
     out.append(_text(8, y + 17, "events", "lbl"))
-    last_x = -1e9
-    row_alt = 0
+    days: dict[str, list[dict[str, object]]] = {}
     for ev in t.timeline.events:
-        d = _dt.date.fromisoformat(ev["date"])
-        x = sc.x(d)
-        title = (
-            f"{ev['date']} {ev['kind']}"
+        days.setdefault(str(ev["date"]), []).append(ev)
+    rows_right: list[float] = []
+    for day, evs in days.items():
+        # a narrow screen labels the events that change the answer; the events table lists every one
+        evs_shown = not sc.narrow or any(ev["kind"] in KEY_EVENTS for ev in evs)
+        x = sc.x(_dt.date.fromisoformat(day))
+        title = "; ".join(
+            f"{ev['kind']}"
             + (f" {ev['party']}" if ev.get("party") else "")
             + (f": {ev['note']}" if ev.get("note") else "")
+            for ev in evs
         )
         out.append(
-            f'<path d="M{x:.1f},{y + 4:.1f} l5,7 l-5,7 l-5,-7 z" fill="#37474f"><title>{_e(title)}</title></path>'
+            f'<path d="M{x:.1f},{y + 4:.1f} l5,7 l-5,7 l-5,-7 z" fill="#37474f"><title>{_e(day)} {_e(title)}</title></path>'
         )
-        if x - last_x > 95:
-            row_alt = 0
-            last_x = x
-        else:
-            row_alt += 1
-        if row_alt < 2:
-            out.append(_text(x + 6, y + 28 + 11 * row_alt, f"{ev['date']} {ev['kind']}", "small"))
-    y += ROW + 30
+        if not evs_shown:
+            continue
+        kinds: list[str] = []
+        for ev in evs:
+            k = str(ev["kind"]).replace("_", " ")
+            if k not in kinds:
+                kinds.append(k)
+        counts = {k: sum(1 for ev in evs if str(ev["kind"]).replace("_", " ") == k) for k in kinds}
+        text = f"{day} " + ", ".join(k + (f" x{counts[k]}" if counts[k] > 1 else "") for k in kinds)
+        width = len(text) * CHAR
+        start = x + 6 if x + 6 + width <= sc.width - 2 else x - width
+        row = next((i for i, right in enumerate(rows_right) if start > right + 6), None)
+        if row is None:
+            if len(rows_right) >= 6:
+                continue  # the events table below lists it
+            rows_right.append(-1e9)
+            row = len(rows_right) - 1
+        rows_right[row] = start + width
+        anchor = "start" if start > x else "end"
+        out.append(_text(x + 6 if anchor == "start" else x - 2, y + 28 + 11 * row, text, "small", anchor))
+    y += ROW + 14 + 11 * max(len(rows_right), 1)
     return out, y
 
 
 def _axis(sc: _Scale, start: _dt.date, until: _dt.date, y: float, height: float) -> list[str]:
     out = []
     years = range(start.year + (0 if start.month == 1 and start.day == 1 else 1), until.year + 1)
-    step = max(1, len(years) // 20 + (1 if len(years) > 20 else 0))
+    room = 34 if not sc.narrow else 40  # px a year label needs
+    per_year = sc.w * 365.25 / max(sc.hi - sc.lo, 1)
+    step = max(1, int(room // max(per_year, 1e-9)) + (1 if per_year < room else 0))
     for yr in list(years)[::step]:
         x = sc.x(_dt.date(yr, 1, 1))
         out.append(f'<line x1="{x:.1f}" y1="{y:.1f}" x2="{x:.1f}" y2="{y + height:.1f}" stroke="#e0e0e0" />')
@@ -229,9 +313,10 @@ def _axis(sc: _Scale, start: _dt.date, until: _dt.date, y: float, height: float)
     return out
 
 
-def timeline_svg(r: ReportResult) -> str:
-    """The report's SVG timeline alone (the register page draws it on each agreement's page)."""
-    sc = _Scale(r.start, r.until)
+def timeline_svg(r: ReportResult, width: int = WIDTH) -> str:
+    """The report's SVG timeline alone, ``width`` wide (the register page draws it on each agreement's
+    page; the report draws it twice, wide and narrow, and its CSS shows the one that fits)."""
+    sc = _Scale(r.start, r.until, width)
     body: list[str] = []
     y = 40.0
     tracks = [(r.track, "what-if" if r.base is not None else "scenario")]
@@ -245,7 +330,7 @@ def timeline_svg(r: ReportResult) -> str:
     back: list[str] = _axis(sc, r.start, r.until, 34, height - 38)
     if r.comparison is not None:
         for d in r.comparison.ranges:
-            x0, x1 = sc.x(d.start, LEFT), sc.end_x(d.last_day)
+            x0, x1 = sc.x(d.start, sc.left), sc.end_x(d.last_day)
             back.append(
                 _rect(
                     x0,
@@ -258,21 +343,20 @@ def timeline_svg(r: ReportResult) -> str:
                     'opacity="0.45"',
                 )
             )
-            back.append(_text(x0 + 3, height - 10, f"differ from {d.start}", "small dl"))
+            back.append(_label(sc, x0 + 3, height - 10, f"differ from {d.start}", "small dl")[0])
     on_x = sc.x(r.on)
     back.append(
         f'<line x1="{on_x:.1f}" y1="16" x2="{on_x:.1f}" y2="{height - 4:.1f}" stroke="#1565c0" '
         f'stroke-dasharray="4 3" stroke-width="1.5"><title>as of {_e(r.on)}</title></line>'
     )
-    near_edge = on_x + 90 > WIDTH
-    back.append(
-        _text(
-            on_x - 3 if near_edge else on_x + 3, 12, f"as of {r.on}", "small", "end" if near_edge else "start"
-        )
-    )
+    back.append(_label(sc, on_x + 3, 12, f"as of {r.on}")[0])
+    cls = "timeline tl-narrow" if sc.narrow else "timeline tl-wide"
     return (
-        f'<svg role="img" aria-label="timeline of {_e(r.agreement)}" width="{WIDTH}" height="{height:.0f}" '
-        f'viewBox="0 0 {WIDTH} {height:.0f}">' + "".join(back) + "".join(body) + "</svg>"
+        f'<svg class="{cls}" role="img" aria-label="timeline of {_e(r.agreement)}" '
+        f'viewBox="0 0 {width} {height:.0f}" style="max-width:{width}px">'
+        + "".join(back)
+        + "".join(body)
+        + "</svg>"
     )
 
 
@@ -288,10 +372,19 @@ def _table(head: list[str], rows: list[list[object]], date_cols: tuple[int, ...]
     return f"<table><thead><tr>{th}</tr></thead><tbody>{''.join(trs)}</tbody></table>"
 
 
+def _source(src: str | None) -> str:
+    """``file:line`` as the page shows it: an absolute path (of this machine) becomes the file's name."""
+    import os
+
+    if not src:
+        return ""
+    return os.path.basename(src) if os.path.isabs(src) else src
+
+
 def _steps(steps: list[Step]) -> str:
     return _table(
         ["date", "what", "article", "convention", "source"],
-        [[s.date or "", s.what, s.article or "", s.convention or "", s.source or ""] for s in steps],
+        [[s.date or "", s.what, s.article or "", s.convention or "", _source(s.source)] for s in steps],
     )
 
 
@@ -322,7 +415,7 @@ def _status_facts(st: StatusResult) -> list[str]:
         timely = f"{f.timely} (deadline {f.deadline})" if f.deadline else f.timely
         text = f"{f.party}, {f.kind} under {f.clause}, received {f.received}, {timely}; {f.status}"
         rows.append([f"Notice {f.id}", "; ".join([text, *([f.effect] if f.effect else []), *f.why])])
-    return [f"<h2>Status on {_e(st.on)}</h2>", _table(["", ""], rows, ())]
+    return [f"<h2>Status on {_e(st.on)}</h2>", _table(["", "as of " + str(st.on)], rows, ())]
 
 
 def render_html(r: ReportResult) -> str:
@@ -358,7 +451,7 @@ def render_html(r: ReportResult) -> str:
     for a in [*st.ambiguities, *dl.ambiguities]:
         readings = "; ".join(f"{k}: {v}" for k, v in a.readings.items())
         parts.append(f'<p class="caveat">Ambiguous: {_e(a.question)}: {_e(readings)} (used {_e(a.used)})</p>')
-    parts += ["<h2>Timeline</h2>", legend(), timeline_svg(r)]
+    parts += ["<h2>Timeline</h2>", legend(), timeline_svg(r), timeline_svg(r, NARROW)]
     if r.track.changes:
         parts += [
             "<h2>What-if changes</h2>",
