@@ -501,3 +501,49 @@ def test_why_not_in_force_in_every_output() -> None:
     assert "not yet in force: waiting for signature" in out
     code, out = cli("status", gsomia, "--on", "2016-11-22", "--format", "markdown")
     assert "**Not yet in force:** waiting for signature" in out
+
+
+# ---------------------------------------------------------------------------- one more kind: rules.py only
+
+
+@pytest.mark.parametrize(
+    ("third", "eif"),
+    [("2019-08-31", "2019-12-01"), ("2019-09-01", "2020-01-01"), ("2019-11-30", "2020-03-01")],
+)
+def test_first_of_month_after_kth_is_the_hague_form_as_a_shorthand(
+    tmp_path: Path, third: str, eif: str
+) -> None:
+    """The kind added last (it touched src/treatylife/model/rules.py only) means its expansion exactly."""
+    rules = HAGUE_RULES.replace(
+        """  kind: expression
+  date: first day of month after (3 months after instrument 3)
+  for_later_parties: first day of month after (3 months after own deposit)
+""",
+        "  kind: first_of_month_after_kth\n  count: 3\n  after: 3 months\n",
+    )
+    events = f"""\
+    - {{date: 2019-01-01, kind: signed}}
+    - {{date: 2019-02-01, kind: notified, party: AAA}}
+    - {{date: 2019-03-01, kind: notified, party: BBB}}
+    - {{date: {third}, kind: notified, party: CCC}}
+    - {{date: 2020-03-31, kind: notified, party: DDD}}
+    """
+    r = tl.load(write(tmp_path, rules, events))
+    assert around(r, eif) == (False, True, True)
+    assert around(r, "2020-07-01", "DDD") == (False, True, True)  # its own deposit 2020-03-31 + 3 months
+    assert "following the expiration of 3 months after the deposit of the 3rd instrument" in r.spans[-1].cause
+    m = tl.status(r, D("2019-03-15")).missing
+    assert m is not None and m.instruments_needed == 1
+
+
+def test_first_of_month_after_kth_refuses_a_threshold_above_the_parties(tmp_path: Path) -> None:
+    rules = HAGUE_RULES.replace(
+        """  kind: expression
+  date: first day of month after (3 months after instrument 3)
+  for_later_parties: first day of month after (3 months after own deposit)
+""",
+        "  kind: first_of_month_after_kth\n  count: 9\n  after: 3 months\n",
+    )
+    write(tmp_path, rules, "")
+    code, out = cli("check", str(tmp_path / "rules.yaml"))
+    assert code == 2 and "instrument 9" in out and "more than the 4 parties" in out

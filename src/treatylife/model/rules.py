@@ -35,6 +35,7 @@ __all__ = [
     "ExitClause",
     "ExpressionEntry",
     "ExtensionOption",
+    "FirstOfMonthAfterKth",
     "FixedDate",
     "LastNotification",
     "NonRenewalNotice",
@@ -316,6 +317,26 @@ class AfterKthNotification(_Floored):
         )
 
 
+class FirstOfMonthAfterKth(_Floored):
+    """The Hague Conference form, as a shorthand: "on the first day of the month following the expiration of
+    ``after`` after the deposit of the ``count``-th instrument", and for each later State the same from the
+    deposit of its own (HCCH 1996 Art. 61; 2007 Child Support Art. 60)."""
+
+    kind: Literal["first_of_month_after_kth"]
+    count: int = Field(ge=1, description="Number of instruments needed (the third: 3).")
+    after: PeriodField = Field(description="'three months' in 'the expiration of three months after'.")
+
+    def plan(self, rules: Rules) -> EifPlan:
+        """``first day of month after ({after} after instrument {count})``; later States from ``own deposit``."""
+        date = X.FirstDayOfMonth(1, X.After(self.after, X.Anchor("instrument", self.count)))
+        later = X.FirstDayOfMonth(1, X.After(self.after, X.Anchor("own deposit")))
+        words = (
+            f"on the first day of the month following the expiration of {self.after} after the deposit of the "
+            f"{X._ordinal(self.count)} instrument"
+        )
+        return EifPlan(_floor(date, self.not_before), later, "conditions_met", words, None)
+
+
 class ExpressionEntry(_Floored):
     """Entry into force on a date written as an expression (docs/clauses.md#date-expressions).
 
@@ -350,7 +371,12 @@ class ExpressionEntry(_Floored):
 
 
 EntryIntoForce = Annotated[
-    OnSignature | FixedDate | LastNotification | AfterKthNotification | ExpressionEntry,
+    OnSignature
+    | FixedDate
+    | LastNotification
+    | AfterKthNotification
+    | FirstOfMonthAfterKth
+    | ExpressionEntry,
     Field(discriminator="kind"),
 ]
 
@@ -611,6 +637,8 @@ class Rules(_Model):
                 )
         if len({o.id for o in self.options} | set(ids)) != len(self.options) + len(ids):
             raise ValueError("options: option ids must be unique (and differ from exit clause ids)")
+        # every kind: what its expansion counts from must be able to happen (a threshold above the parties ...)
+        _check_anchors(eif.plan(self).date, "entry_into_force", codes, total, notice=False)
         if isinstance(eif, ExpressionEntry):
             _check_anchors(eif.date, "entry_into_force.date", codes, total, notice=False)
             if eif.for_later_parties is not None:
