@@ -637,8 +637,6 @@ class Rules(_Model):
                 )
         if len({o.id for o in self.options} | set(ids)) != len(self.options) + len(ids):
             raise ValueError("options: option ids must be unique (and differ from exit clause ids)")
-        # every kind: what its expansion counts from must be able to happen (a threshold above the parties ...)
-        _check_anchors(eif.plan(self).date, "entry_into_force", codes, total, notice=False)
         if isinstance(eif, ExpressionEntry):
             _check_anchors(eif.date, "entry_into_force.date", codes, total, notice=False)
             if eif.for_later_parties is not None:
@@ -656,6 +654,8 @@ class Rules(_Model):
                     f"entry_into_force.date: refers to condition {max(int(c or 0) for c in conds)} but "
                     f"`conditions` lists {len(eif.conditions)}"
                 )
+        # every kind: what its expansion counts from must be able to happen (a threshold above the parties ...)
+        _check_anchors(eif.plan(self).date, "entry_into_force", codes, total, notice=False)
         wd = self.conventions.working_days_of
         if wd is not None and wd not in codes:
             raise ValueError(f"conventions.working_days_of: {wd!r} is not a party")
