@@ -293,7 +293,7 @@ def test_dask_partitions_give_the_same_portfolio(tmp_path: Path) -> None:
     on = D("2019-11-23")
     with (
         distributed.LocalCluster(
-            n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+            n_workers=1, threads_per_worker=2, processes=False, dashboard_address=":0"
         ) as c,
         distributed.Client(c),
     ):
