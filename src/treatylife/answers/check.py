@@ -146,12 +146,16 @@ def notice_reach(record: object) -> list[str]:
 
 def _ambiguous(record: object) -> list[Ambiguity]:
     """Dates in a replayed scenario whose answer depends on an open convention."""
-    from treatylife.answers.query import notice_ambiguity, term_boundary_ambiguities
+    from treatylife.answers.query import (
+        entry_into_force_ambiguities,
+        notice_ambiguity,
+        term_boundary_ambiguities,
+    )
     from treatylife.model.record import Record
 
     assert isinstance(record, Record)
     # the first few term ends show whether (and how) rounding moves the boundaries and their deadlines
-    found: list[Ambiguity] = term_boundary_ambiguities(record, 5)
+    found: list[Ambiguity] = entry_into_force_ambiguities(record) + term_boundary_ambiguities(record, 5)
     for n in record.notices:
         found += notice_ambiguity(n, n.received)
     # de-duplicate, keep order

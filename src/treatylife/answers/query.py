@@ -24,7 +24,7 @@ from treatylife.answers.results import (
 )
 from treatylife.dates import scalar as D
 from treatylife.engine.lifecycle import IN_FORCE, PRE_FORCE, STAGES
-from treatylife.model.record import DeadlineClause, Notice, Record, Schedule
+from treatylife.model.record import DeadlineClause, Notice, NoticeChange, Record, Schedule
 
 __all__ = [
     "check_party",
@@ -166,13 +166,26 @@ def _notice_info(n: Notice, on: _dt.date) -> NoticeInfo | None:
         timely=n.timely,
         takes_effect=(eff := n.effect_on(on)),
         last_day_in_force=D.add_days(eff, -1) if eff else None,
-        rule=n.rule,
+        rule=_rule_as_known(n, change, eff),
         article=n.article,
         caveats=list(n.caveats),
         scope=n.scope,
         late_rule=n.late_rule,
         status_cause=change.cause,
     )
+
+
+def _rule_as_known(n: Notice, change: NoticeChange, effect: _dt.date | None) -> str:
+    """The notice's rule in words, with the day of effect as known on the day asked: a held notice has none
+    (a hold keeps it back), a moved one says where it moved and why."""
+    head, sep, _ = n.rule.partition(": no longer bound on ")
+    if not sep:
+        return n.rule
+    if change.status == "held":
+        return f"{head}: held since {change.date}, no day of effect known yet ({change.cause})"
+    if effect is not None and effect != n.effect_on(n.received):
+        return f"{head}: no longer bound on {effect} ({change.cause})"
+    return n.rule
 
 
 def notice_ambiguity(n: Notice, on: _dt.date) -> list[Ambiguity]:
@@ -417,6 +430,7 @@ def status(record: Record, on: _dt.date, party: str | None = None) -> StatusResu
             stage_description = PARTY_STAGES[stage]
         elif pspan is not None:
             since = pspan.start if span.start is None or pspan.start > span.start else span.start
+    ambiguities += entry_into_force_ambiguities(record, on, party)
     missing = None
     if span.stage in PRE_FORCE and record.eif_expression is not None:
         missing = why_not_in_force(record, on)
@@ -459,17 +473,43 @@ def _effect_day_ambiguity(record: Record, n: Notice, info: NoticeInfo, on: _dt.d
         return []
     if n.effect_on(n.received) != info.takes_effect:
         return []  # moved since (extended, cut short, resumed): no longer the period counted from receipt
+    lookup = record.facts.lookup()
+    same = wc.takes_effect(n.received, lookup, "same_day")
+    nxt = wc.takes_effect(n.received, lookup, "next_day")
+    if same == nxt:
+        return []  # e.g. "first day of the month after (12 months after receipt)": either way the same day
     return [
         Ambiguity(
             question=f"is {n.party} still bound on {on}, the day notice {n.id} takes effect?",
             readings={
-                "effect_counting=same_day": f"no longer bound from {on} (depositary practice)",
-                "effect_counting=next_day": f"bound through {on}, no longer bound from {D.add_days(on, 1)} "
+                "effect_counting=same_day": f"no longer bound from {same} (depositary practice)",
+                "effect_counting=next_day": f"bound through {D.add_days(nxt, -1)}, no longer bound from {nxt} "
                 "(EU Reg. 1182/71 Art. 3)",
             },
             used="effect_counting=same_day (default; the rules file leaves it open)",
         )
     ]
+
+
+def entry_into_force_ambiguities(
+    record: Record, on: _dt.date | None = None, party: str | None = None
+) -> list[Ambiguity]:
+    """Entries into force whose date moves with an open ``end_of_month`` (a period ending on a day its month
+    lacks): on ``on`` when it falls between the readings (for ``party``, or the agreement's), or all of them."""
+    out = []
+    for dr in record.date_readings:
+        first, last = dr.window
+        if on is not None and not (first <= on <= last and (dr.party is None or dr.party == party)):
+            continue
+        who = "the agreement" if dr.party is None else dr.party
+        out.append(
+            Ambiguity(
+                question=f"when does {who} enter into force ({dr.rule})?",
+                readings={k: f"in force from {v}" for k, v in dr.readings.items()},
+                used=f"{dr.convention} (default; the rules file leaves it open)",
+            )
+        )
+    return out
 
 
 def why_not_in_force(record: Record, on: _dt.date) -> NotYetInForce:

@@ -21,6 +21,7 @@ from treatylife.errors import AmbiguousDateError, SequenceError, TreatyLifeError
 from treatylife.model.record import (
     ApprovalRound,
     Citation,
+    DateReading,
     DeadlineClause,
     EventInfo,
     Notice,
@@ -153,6 +154,8 @@ class _Replay:
         self.signed_on: _dt.date | None = None
         self.eif_due: _dt.date | None = None
         self.eif_scheduled = False
+        #: dates of entry into force (party None: the agreement's) that move with an open end_of_month
+        self.date_readings: dict[str | None, DateReading] = {}
         self.schedule: Schedule | None = None
         self.notices: dict[str, Notice] = {}
         self.queue: list[tuple[_dt.date, int, str, str]] = []
@@ -425,6 +428,7 @@ class _Replay:
             self.eif_condition_date = (X.evaluate(met, lookup) if met is not None else None) or self.now
         if due is not None and not self.eif_scheduled:
             self.eif_due = due
+            self.note_readings(None, self.plan.date, lookup, due)
 
     def on_entry_into_force(self, ev: EventData) -> None:
         r = self.rules
@@ -467,6 +471,24 @@ class _Replay:
             for party in r.party_codes():
                 self.members[party].append(PartySpan(party, self.now, None, cause))
 
+    def note_readings(self, party: str | None, e: X.Expr, lookup: X.Lookup, used: _dt.date) -> None:
+        """Keep both end-of-month readings of an entry into force when the file leaves the convention open
+        and they disagree (a period ending on a day its month lacks), for the warning of status and check."""
+        self.date_readings.pop(party, None)
+        if "end_of_month" not in self.rules.open_conventions():
+            return
+        found: dict[str, _dt.date] = {}
+        for eom in (D.EndOfMonth.ROUND_DOWN, D.EndOfMonth.ROUND_UP):
+            d = X.evaluate(e, lookup, eom)
+            if d is not None and party is not None and self.eif_due is not None:
+                d = max(d, self.eif_due)
+            if d is not None:
+                found[f"end_of_month={eom.value}"] = d
+        if len(set(found.values())) > 1:
+            self.date_readings[party] = DateReading(
+                party, str(e), used, found, f"end_of_month={self.rules.conventions.end_of_month.value}"
+            )
+
     def later_expr(self) -> X.Expr:
         """When a later party (or one rejoining) is bound: the plan's own-deposit expression."""
         if self.plan.later is not None:
@@ -489,6 +511,9 @@ class _Replay:
         assert when is not None, "a later party's expression counts from its own deposit"
         if self.eif_due is not None and when < self.eif_due:
             when = self.eif_due
+        self.note_readings(
+            party, self.later_expr(), lambda a: deposited if a.name == "own deposit" else base(a), when
+        )
         self.joining[party] = when
         self.push(when, "join", f"{party}|{deposited.isoformat()}|{'' if index is None else index}")
 
@@ -1252,6 +1277,7 @@ def _run(loaded: Loaded, model: _Replay) -> Record:
         option_clauses=list(model.options.values()),
         eif_expression=str(model.plan.date),
         facts=model.facts,
+        date_readings=list(model.date_readings.values()),
     )
 
 

@@ -415,6 +415,22 @@ class ApprovalRound:
     approvals: dict[str, _dt.date] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class DateReading:
+    """An entry into force (``party`` None: the agreement's) whose date moves with an open convention."""
+
+    party: str | None
+    rule: str  # the expression, in words
+    used: _dt.date  # the date under the reading used
+    readings: dict[str, _dt.date]  # "end_of_month=round_up" -> date
+    convention: str  # the reading used, "end_of_month=round_down"
+
+    @property
+    def window(self) -> tuple[_dt.date, _dt.date]:
+        """The days on which the readings give different answers (the first reading's day to the last's)."""
+        return min(self.readings.values()), max(self.readings.values())
+
+
 @dataclass
 class Record:
     """Everything known about one agreement under one scenario."""
@@ -456,6 +472,7 @@ class Record:
     #: the entry-into-force clause as one expression (its kind expanded), and the events it counts from
     eif_expression: str | None = None
     facts: ScenarioFacts = field(default_factory=ScenarioFacts)
+    date_readings: list[DateReading] = field(default_factory=list)
 
     def span_on(self, d: _dt.date) -> StageSpan:
         for span in reversed(self.spans):

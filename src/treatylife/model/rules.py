@@ -676,11 +676,10 @@ class Rules(_Model):
 
     def open_conventions(self) -> list[str]:
         """Conventions the file leaves to the default: answers that depend on them are flagged."""
-        return [
-            name
-            for name in ("notice_counting", "end_of_month")
-            if name not in self.conventions.model_fields_set
-        ]
+        names = ["notice_counting", "end_of_month"]
+        if any(isinstance(c, Withdrawal) for c in self.exits):
+            names.append("effect_counting")  # only a withdrawal's effect is counted from a receipt
+        return [name for name in names if name not in self.conventions.model_fields_set]
 
 
 #: Anchors that make sense where: an entry into force cannot count from itself or from a notice's receipt.

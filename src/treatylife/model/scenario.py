@@ -149,8 +149,8 @@ class Replacement(_Model):
 
 
 #: What a notice can be on a date (the ``status`` of a notice in ``treatylife status``).
-NOTICE_STATUSES = ("pending", "suspended", "withdrawn", "effective", "void", "late")
-NoticeStatus = Literal["pending", "suspended", "withdrawn", "effective", "void", "late"]
+NOTICE_STATUSES = ("pending", "suspended", "withdrawn", "effective", "void", "late", "held")
+NoticeStatus = Literal["pending", "suspended", "withdrawn", "effective", "void", "late", "held"]
 _EXPECTED = ("in_force", "stage", "term", "ends", "deadline", "notice_status")
 
 

@@ -1,0 +1,103 @@
+"""Blind test 2 (issue 11 B): HCCH 2005 Choice of Court and the Convention on Cluster Munitions, encoded by a
+new user from README, docs/ and templates alone (files in tests/blind2/, hand-computed dates in
+tests/blind2/EXPECTED.md). Each test is one of the findings, asked the way the user asked it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from treatylife.cli.app import app
+
+HERE = Path(__file__).resolve().parent / "blind2"
+OPEN = str(HERE / "examples" / "whatif-hcch-coc-open.yaml")
+
+
+def run(*args: str) -> str:
+    result = CliRunner().invoke(app, list(args))
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+# finding 2: a deposit on 30 November, "first day of the month following three months after" it
+@pytest.mark.parametrize(
+    ("on", "in_force", "warned"),
+    [
+        ("2017-02-28", False, False),
+        ("2017-03-01", True, True),
+        ("2017-04-01", True, True),
+        ("2017-04-02", True, False),
+    ],
+)
+def test_month_aligned_entry_into_force_warns_with_end_of_month_open(
+    on: str, in_force: bool, warned: bool
+) -> None:
+    out = run("status", OPEN, "--on", on, "--party", "SGP")
+    assert (f"On {on}: IN FORCE for SGP" in out) is in_force
+    assert ("WARNING: ambiguous: when does SGP enter into force" in out) is warned
+    if warned:
+        assert "end_of_month=round_down: in force from 2017-03-01" in out
+        assert "end_of_month=round_up: in force from 2017-04-01" in out
+
+
+def test_check_lists_the_entry_into_force_that_moves_and_every_open_convention() -> None:
+    out = run("check", OPEN)
+    assert "open conventions (defaults used): end_of_month, effect_counting" in out
+    assert "WARNING: when does SGP enter into force" in out
+    assert "end_of_month=round_up: in force from 2017-04-01" in out
+
+
+def test_end_of_month_fixed_no_warning() -> None:
+    out = run("status", str(HERE / "examples" / "hcch-choice-of-court-record.yaml"), "--on", "2016-10-01")
+    assert "WARNING" not in out
+
+
+# finding 3: effect_counting applies to the twelve months, before the month alignment
+@pytest.mark.parametrize("on", ["2025-03-31", "2025-04-01", "2025-04-02"])
+def test_month_aligned_denunciation_has_no_effect_counting_ambiguity(on: str) -> None:
+    out = run("status", OPEN, "--on", on, "--party", "SGP")
+    assert ("NOT IN FORCE for SGP" in out) is (on >= "2025-04-01")
+    assert "effect_counting" not in out
+
+
+def test_effect_counting_still_warned_where_the_readings_differ(tmp_path: Path) -> None:
+    # the same file with a plain "6 months after receipt": next_day moves the effect a day
+    rules = (HERE / "rules" / "hcch-coc-open.yaml").read_text()
+    rules = rules.replace(
+        "effect: first day of month after (12 months after receipt)", "effect: 6 months after receipt"
+    )
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "hcch-coc-open.yaml").write_text(rules)
+    (tmp_path / "examples").mkdir()
+    (tmp_path / "examples" / "s.yaml").write_text(Path(OPEN).read_text())
+    out = run("status", str(tmp_path / "examples" / "s.yaml"), "--on", "2024-09-01", "--party", "SGP")
+    assert "effect_counting=same_day: no longer bound from 2024-09-01" in out
+    assert "effect_counting=next_day: bound through 2024-09-01, no longer bound from 2024-09-02" in out
+
+
+# finding 5: `held` in expect:, and a held notice's rule says it is held (no day of effect)
+def test_expect_accepts_held() -> None:
+    out = run("test", str(HERE / "examples" / "whatif-ccm-h1-expect.yaml"))
+    assert "7 ok, 0 failed" in out
+
+
+@pytest.mark.parametrize(
+    ("on", "status", "words"),
+    [
+        ("2025-03-05", "pending", "no longer bound on 2025-03-06"),
+        ("2025-03-06", "held", "held since 2025-03-06, no day of effect known yet"),
+        ("2025-03-07", "held", "held since 2025-03-06, no day of effect known yet"),
+    ],
+)
+def test_held_notice_rule_is_honest(on: str, status: str, words: str) -> None:
+    import json
+
+    out = json.loads(
+        run("status", str(HERE / "examples" / "whatif-ccm-h4.yaml"), "--on", on, "--party", "LTU", "--json")
+    )
+    (n,) = out["notices"]
+    assert n["status"] == status
+    assert words in n["rule"]
+    assert "no longer bound on 2025-03-06" not in n["rule"] or status == "pending"
