@@ -101,3 +101,22 @@ def test_held_notice_rule_is_honest(on: str, status: str, words: str) -> None:
     assert n["status"] == status
     assert words in n["rule"]
     assert "no longer bound on 2025-03-06" not in n["rule"] or status == "pending"
+
+
+# finding 4: no Python None in an answer (a later date named by a notice, under an `effect:` clause)
+def test_later_date_named_under_an_effect_expression_has_no_none() -> None:
+    out = run(
+        "status",
+        str(HERE / "examples" / "hcch-choice-of-court-record.yaml"),
+        "--on",
+        "2025-09-15",
+        "--party",
+        "SGP",
+        "--add",
+        "2024-03-15 notice_given SGP id=sgp-den effective=2025-09-15",
+    )
+    assert "None" not in out
+    assert (
+        "first day of month after (12 months after receipt) (received 2024-03-15) would be 2025-04-01" in out
+    )
+    assert "On 2025-09-15: NOT IN FORCE for SGP" in out

@@ -635,7 +635,13 @@ class _Replay:
             if e.effective is not None and e.effective > notice.effect:
                 notice.rule = (
                     f"withdrawal takes effect on {e.effective}, the later date the notification names (the "
-                    f"clause allows it; {clause.effect_after} after receipt ({e.date}) would be {notice.effect})"
+                    f"clause allows it; "
+                    + (
+                        f"{clause.effect_after} after receipt ({e.date})"
+                        if clause.effect is None
+                        else f"{clause.effect} (received {e.date})"
+                    )
+                    + f" would be {notice.effect})"
                 )
                 notice.effect = e.effective
             if (
