@@ -120,3 +120,61 @@ def test_later_date_named_under_an_effect_expression_has_no_none() -> None:
         "first day of month after (12 months after receipt) (received 2024-03-15) would be 2025-04-01" in out
     )
     assert "On 2025-09-15: NOT IN FORCE for SGP" in out
+
+
+# finding 7: --add records a hold, like an `add:` entry of a what-if file
+@pytest.mark.parametrize(
+    ("on", "bound", "status"),
+    [("2025-03-05", True, "pending"), ("2025-03-06", True, "held"), ("2025-03-07", True, "held")],
+)
+def test_add_records_a_hold(on: str, bound: bool, status: str) -> None:
+    import json
+
+    out = json.loads(
+        run(
+            "status",
+            str(HERE / "examples" / "cluster-munitions-record.yaml"),
+            "--on",
+            on,
+            "--party",
+            "LTU",
+            "--add",
+            "2025-01-10 hold_started LTU hold=armed_conflict",
+            "--json",
+        )
+    )
+    assert out["in_force"] is bound
+    assert [n["status"] for n in out["notices"]] == [status]
+
+
+# finding 8: the treaty's own words, and errors that point into the text as written
+WORDING = "the first day of the month following the expiration of three months after the deposit of the second instrument"
+
+
+def test_treaty_wording_is_an_expression(tmp_path: Path) -> None:
+    rules = (HERE / "rules" / "hcch-choice-of-court.yaml").read_text()
+    rules = rules.replace("date: first day of month after (3 months after instrument 2)", f"date: {WORDING}")
+    rules = rules.replace(
+        "for_later_parties: first day of month after (3 months after own deposit)",
+        "for_later_parties: the first day of the month following the expiration of three months after the deposit "
+        "of its instrument",
+    )
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "examples").mkdir()
+    (tmp_path / "rules" / "hcch-choice-of-court.yaml").write_text(rules)
+    record = HERE / "examples" / "hcch-choice-of-court-record.yaml"
+    (tmp_path / "examples" / "r.yaml").write_text(record.read_text())
+    for on, yes in (("2015-09-30", False), ("2015-10-01", True), ("2015-10-02", True)):
+        out = run("status", str(tmp_path / "examples" / "r.yaml"), "--on", on)
+        assert f"On {on}: {'IN FORCE' if yes else 'NOT IN FORCE'}" in out
+    out = run("status", str(tmp_path / "examples" / "r.yaml"), "--on", "2016-10-01", "--party", "SGP")
+    assert "On 2016-10-01: IN FORCE for SGP" in out
+
+
+def test_expression_error_names_the_word_as_written() -> None:
+    from treatylife.dates.expr import parse_expr
+
+    text = "3 months after the deposit of the second instrument second"
+    with pytest.raises(ValueError, match=r"at 'second' \(character 53\)") as exc:
+        parse_expr(text)
+    assert text[52:].startswith("second"), exc.value

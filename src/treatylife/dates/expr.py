@@ -199,10 +199,11 @@ _MAX_TOKENS = 200  # a clause is a line, not a program: bounds parsing time and 
 
 
 class _Tok:
-    __slots__ = ("kind", "pos", "text")
+    __slots__ = ("kind", "pos", "raw", "text")
 
-    def __init__(self, kind: str, text: str, pos: int) -> None:
+    def __init__(self, kind: str, text: str, pos: int, raw: str | None = None) -> None:
         self.kind, self.text, self.pos = kind, text, pos
+        self.raw = text if raw is None else raw  # as the user wrote it ("second", not "2"), for errors
 
 
 def _tokens(text: str) -> list[_Tok]:
@@ -219,13 +220,13 @@ def _tokens(text: str) -> list[_Tok]:
         elif iso:
             out.append(_Tok("date", iso, pos))
         elif num:
-            out.append(_Tok("ordinal" if suffix else "number", num, pos))
+            out.append(_Tok("ordinal" if suffix else "number", num, pos, m.group(0).strip()))
         elif word.lower() in _SKIP:
             continue
         elif word.lower() in _CARDINAL_WORDS:
-            out.append(_Tok("number", str(_CARDINAL_WORDS[word.lower()]), pos))
+            out.append(_Tok("number", str(_CARDINAL_WORDS[word.lower()]), pos, word))
         elif word.lower() in _ORDINAL_WORDS:
-            out.append(_Tok("ordinal", str(_ORDINAL_WORDS[word.lower()]), pos))
+            out.append(_Tok("ordinal", str(_ORDINAL_WORDS[word.lower()]), pos, word))
         else:
             out.append(_Tok("word", word, pos))
         if len(out) > _MAX_TOKENS:
@@ -255,7 +256,7 @@ class _Parser:
 
     def fail(self, expected: str) -> ValueError:
         t = self._peek()
-        where = f"at {t.text!r} (character {t.pos + 1})" if t else "at the end"
+        where = f"at {t.raw!r} (character {t.pos + 1})" if t else "at the end"
         return ValueError(f"{self.text!r}: {where}: expected {expected}")
 
     def _expect_word(self, word: str) -> None:
@@ -357,6 +358,12 @@ class _Parser:
             return Anchor("own deposit")
         if self._words("deposit", "of"):
             t = self._peek()
+            if t is not None and t.kind == "ordinal":  # "the deposit of the second instrument"
+                self.i += 1
+                self._words("instrument")
+                return Anchor("instrument", int(t.text))
+            if self._words("its", "instrument") or self._words("its", "own", "instrument"):
+                return Anchor("own deposit")
             if t is None or t.kind != "word" or not re.fullmatch(r"[A-Z][A-Z0-9_-]{1,15}", t.text):
                 raise self.fail("a party code after 'deposit of', e.g. deposit of CAN")
             self.i += 1

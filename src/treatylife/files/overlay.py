@@ -46,6 +46,7 @@ _EVENT_FIELDS = (
     "count",
     "condition",
     "effective",
+    "hold",
 )
 _MATCH_FIELDS = ("date", "kind", "id", "party")
 
