@@ -89,7 +89,9 @@ GSOMIA = str(ROOT / "examples/gsomia-record.yaml")
 def _whatif_file(tmp_path: Path, body: str) -> str:
     (tmp_path / "rules").mkdir()
     f = tmp_path / "w.yaml"
-    f.write_text(f"schema: treatylife/scenario/1\ntitle: w\nbased_on: gsomia-record\n{body}", encoding="utf-8")
+    f.write_text(
+        f"schema: treatylife/scenario/1\ntitle: w\nbased_on: gsomia-record\n{body}", encoding="utf-8"
+    )
     return str(f)
 
 
