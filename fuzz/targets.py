@@ -11,8 +11,9 @@ import contextlib
 import datetime as dt
 import json
 import os
+import random
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -194,11 +195,71 @@ TOKENS = [
 ]
 
 
+class Pick:
+    """The choices a generator makes, so that one generator serves two drivers: hypothesis in the test suite
+    (``HypothesisPick``: shrinking, a failing example replayed) and a plain seeded ``random.Random`` in the
+    long run (``RandomPick``: no engine per input, about three times as many inputs a minute)."""
+
+    def one(self, seq: Sequence[Any]) -> Any:
+        raise NotImplementedError
+
+    def integer(self, low: int, high: int) -> int:
+        raise NotImplementedError
+
+    def text(self, max_size: int) -> str:
+        raise NotImplementedError
+
+    def boolean(self) -> bool:
+        return self.integer(0, 1) == 1
+
+
+class HypothesisPick(Pick):
+    def __init__(self, draw: Any) -> None:
+        self.draw = draw
+
+    def one(self, seq: Sequence[Any]) -> Any:
+        return self.draw(st.sampled_from(seq))
+
+    def integer(self, low: int, high: int) -> int:
+        return int(self.draw(st.integers(low, high)))
+
+    def text(self, max_size: int) -> str:
+        return str(self.draw(st.text(max_size=max_size)))
+
+
+#: Code points the plain driver draws text from: ASCII (controls included), Latin-1, the line and format
+#: characters that trip line counting (NEL, U+2028/9, BOM), a CJK and an astral block; never a surrogate
+#: (hypothesis's ``st.text`` draws none either; the ``bytes`` target feeds invalid UTF-8).
+_RANGES = [(0, 0x7F), (0x80, 0xFF), (0x2000, 0x206F), (0xFEFF, 0xFEFF), (0x4E00, 0x4E40), (0x1F600, 0x1F640)]
+
+
+class RandomPick(Pick):
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+
+    def one(self, seq: Sequence[Any]) -> Any:
+        return seq[self.rng.randrange(len(seq))]
+
+    def integer(self, low: int, high: int) -> int:
+        return self.rng.randint(low, high)
+
+    def text(self, max_size: int) -> str:
+        rng = self.rng
+        out = []
+        for _ in range(rng.randint(0, max_size)):
+            lo, hi = _RANGES[0] if rng.random() < 0.6 else rng.choice(_RANGES)
+            out.append(chr(rng.randint(lo, hi)))
+        return "".join(out)
+
+
+def yamlish_from(p: Pick) -> str:
+    """Text made of YAML and treatylife tokens, in any order (mostly invalid, sometimes not)."""
+    return "".join(p.one(TOKENS) if p.integer(0, 3) else p.text(6) for _ in range(p.integer(0, 60)))
+
+
 @st.composite
 def yamlish_text(draw: Any) -> str:
-    """Text made of YAML and treatylife tokens, in any order (mostly invalid, sometimes not)."""
-    parts = draw(st.lists(st.sampled_from(TOKENS) | st.text(max_size=6), max_size=60))
-    return "".join(parts)
+    return yamlish_from(HypothesisPick(draw))
 
 
 SCALARS = [
@@ -257,39 +318,41 @@ SCALARS = [
 ]
 
 
-@st.composite
-def mutated_file(draw: Any) -> tuple[str, str]:
+def mutated_from(p: Pick) -> tuple[str, str]:
     """A bundled rules or example file with a few lines deleted, duplicated, swapped or re-valued."""
-    name = draw(st.sampled_from(SEED_FILES))
+    name = p.one(SEED_FILES)
     lines = (DATA / name).read_text(encoding="utf-8").splitlines(keepends=True)
-    for _ in range(draw(st.integers(1, 4))):
+    for _ in range(p.integer(1, 4)):
         if not lines:
             break
-        i = draw(st.integers(0, len(lines) - 1))
-        op = draw(
-            st.sampled_from(["value", "value", "value", "delete", "dup", "swap", "indent", "cut", "chars"])
-        )
+        i = p.integer(0, len(lines) - 1)
+        op = p.one(["value", "value", "value", "delete", "dup", "swap", "indent", "cut", "chars"])
         line = lines[i]
         if op == "value" and ":" in line:
             key, _, _ = line.partition(":")
-            lines[i] = f"{key}: {draw(st.sampled_from(SCALARS))}\n"
+            lines[i] = f"{key}: {p.one(SCALARS)}\n"
         elif op == "value" and line.lstrip().startswith("- "):
-            lines[i] = line[: len(line) - len(line.lstrip())] + f"- {draw(st.sampled_from(SCALARS))}\n"
+            lines[i] = line[: len(line) - len(line.lstrip())] + f"- {p.one(SCALARS)}\n"
         elif op == "delete":
             del lines[i]
         elif op == "dup":
             lines.insert(i, line)
         elif op == "swap":
-            j = draw(st.integers(0, len(lines) - 1))
+            j = p.integer(0, len(lines) - 1)
             lines[i], lines[j] = lines[j], lines[i]
         elif op == "indent":
-            lines[i] = draw(st.sampled_from(["", " ", "  ", "    ", "\t"])) + line.lstrip(" ")
+            lines[i] = p.one(["", " ", "  ", "    ", "\t"]) + line.lstrip(" ")
         elif op == "cut":
-            lines = [*lines[:i], line[: draw(st.integers(0, len(line)))]]
+            lines = [*lines[:i], line[: p.integer(0, len(line))]]
         elif op == "chars":
-            k = draw(st.integers(0, len(line)))
-            lines[i] = line[:k] + draw(st.text(max_size=4)) + line[k:]
+            k = p.integer(0, len(line))
+            lines[i] = line[:k] + p.text(4) + line[k:]
     return name, "".join(lines)
+
+
+@st.composite
+def mutated_file(draw: Any) -> tuple[str, str]:
+    return mutated_from(HypothesisPick(draw))
 
 
 KINDS = [k.value for k in EventKind]
@@ -308,53 +371,66 @@ IN_FORCE_KINDS = [
 _DAY0 = dt.date(1990, 1, 1).toordinal()
 
 
-@st.composite
-def event_dates(draw: Any, start: dt.date | None = None) -> str:
+def event_date_from(p: Pick, start: dt.date | None = None) -> str:
     """Mostly days after ``start`` (up to 60 years), sometimes a calendar extreme or a day before it."""
-    if draw(st.integers(0, 19)) == 19:
-        return draw(st.sampled_from(["0001-01-01", "9999-12-31", "9999-06-01", "2020-02-29", "2000-02-29"]))
+    if p.integer(0, 19) == 19:
+        return p.one(["0001-01-01", "9999-12-31", "9999-06-01", "2020-02-29", "2000-02-29"])
     base = (start or dt.date(1990, 1, 1)).toordinal()
-    low = -400 if start is not None and draw(st.integers(0, 9)) == 9 else 0
-    day = min(max(1, base + draw(st.integers(low, 60 * 366))), dt.date(9999, 12, 31).toordinal())
+    low = -400 if start is not None and p.integer(0, 9) == 9 else 0
+    day = min(max(1, base + p.integer(low, 60 * 366)), dt.date(9999, 12, 31).toordinal())
     return dt.date.fromordinal(day).isoformat()
 
 
-@st.composite
-def random_scenario(draw: Any) -> dict[str, Any]:
+def scenario_from(p: Pick) -> dict[str, Any]:
     """A scenario dict: a bundled rules file and random events (kinds, parties, notices, periods)."""
-    rules = draw(st.sampled_from(RULES))
+    rules = p.one(RULES)
     parties = _parties(rules)
     ids = ["n1", "n2", "n3"]
     events = []
-    realistic = draw(st.integers(0, 3)) > 0
-    start = dt.date.fromisoformat(draw(event_dates())) if realistic else None
-    for _ in range(draw(st.integers(0, 14))):
-        kinds = (
-            st.sampled_from(IN_FORCE_KINDS)
-            if realistic and draw(st.integers(0, 3))
-            else st.sampled_from(KINDS)
-        )
-        e: dict[str, Any] = {"date": draw(event_dates(start)), "kind": draw(kinds)}
-        if draw(st.integers(0, 3)) > 0:
-            e["party"] = draw(st.sampled_from(parties) if draw(st.integers(0, 19)) < 19 else st.just("XXX"))
-        if e["kind"] == "notice_given" and draw(st.booleans()):
-            e["id"] = draw(st.sampled_from(ids))
-        if e["kind"] in ("notice_withdrawn", "notice_suspended") and draw(st.booleans()):
-            e["notice"] = draw(st.sampled_from(ids))
-        if e["kind"] == "notice_given" and draw(st.integers(0, 3)) == 3:
-            e["clause"] = draw(st.sampled_from([*_clauses(rules), "nope"]))
-        if e["kind"] == "notice_given" and draw(st.integers(0, 4)) == 4:
-            e["effective"] = draw(event_dates(start))  # a later date the notification names (or not later)
-        if e["kind"] == "extended" and draw(st.booleans()):
-            e["period"] = draw(st.sampled_from(["1 year", "5 years", "6 months", "0 days", "30 days"]))
+    realistic = p.integer(0, 3) > 0
+    start = dt.date.fromisoformat(event_date_from(p)) if realistic else None
+    for _ in range(p.integer(0, 14)):
+        kinds = IN_FORCE_KINDS if realistic and p.integer(0, 3) else KINDS
+        e: dict[str, Any] = {"date": event_date_from(p, start), "kind": p.one(kinds)}
+        if p.integer(0, 3) > 0:
+            e["party"] = p.one(parties) if p.integer(0, 19) < 19 else "XXX"
+        if e["kind"] == "notice_given" and p.boolean():
+            e["id"] = p.one(ids)
+        if e["kind"] in ("notice_withdrawn", "notice_suspended") and p.boolean():
+            e["notice"] = p.one(ids)
+        if e["kind"] == "notice_given" and p.integer(0, 3) == 3:
+            e["clause"] = p.one([*_clauses(rules), "nope"])
+        if e["kind"] == "notice_given" and p.integer(0, 4) == 4:
+            e["effective"] = event_date_from(p, start)  # a later date the notification names (or not later)
+        if e["kind"] == "extended" and p.boolean():
+            e["period"] = p.one(["1 year", "5 years", "6 months", "0 days", "30 days"])
         events.append(e)
     if start is not None:
         # a realistic start: signature and every party's notification on one day
         lead = [{"date": start.isoformat(), "kind": "signed"}] + [
-            {"date": start.isoformat(), "kind": "notified", "party": p} for p in parties
+            {"date": start.isoformat(), "kind": "notified", "party": code} for code in parties
         ]
         events = lead + events
     return {"schema": "treatylife/scenario/1", "title": "fuzz", "rules": rules, "events": events}
+
+
+@st.composite
+def event_dates(draw: Any, start: dt.date | None = None) -> str:
+    return event_date_from(HypothesisPick(draw), start)
+
+
+@st.composite
+def random_scenario(draw: Any) -> dict[str, Any]:
+    return scenario_from(HypothesisPick(draw))
+
+
+def random_query_dates(p: Pick) -> list[dt.date]:
+    """``query_dates`` for the plain driver: one to three, from the awkward list or 1980-2100."""
+    lo, hi = dt.date(1980, 1, 1).toordinal(), dt.date(2100, 12, 31).toordinal()
+    return [
+        p.one(QUERY_DATES) if p.boolean() else dt.date.fromordinal(p.integer(lo, hi))
+        for _ in range(p.integer(1, 3))
+    ]
 
 
 _PARTIES: dict[str, list[str]] = {}
