@@ -4,6 +4,7 @@ type noise, ``-`` for standard input, directories and every error in ``check``, 
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -85,7 +86,9 @@ def test_standard_input_errors_name_stdin_and_the_line() -> None:
 
 def test_standard_input_is_read_with_the_file_limit() -> None:
     code, _, err = run("status", "-", stdin="#" * (2 * 1024 * 1024 + 10))
-    assert code == 2 and err.startswith("error [TL102]: <stdin>: file is")
+    assert code == 2 and err.startswith(
+        f"error [TL102]: <stdin>: standard input holds more than {2 * 1024 * 1024:,} bytes, the limit"
+    )
 
 
 def test_check_a_directory_reports_every_error_of_a_file(tmp_path: Path) -> None:
@@ -237,3 +240,149 @@ def test_check_a_scenario_on_standard_input() -> None:
         "check", "-", stdin="title: t\nrules: gsomia\nevents:\n  - {date: 2016-11-23, kind: signed}\n"
     )
     assert code == 0 and out.startswith("ok    -: 1 events under gsomia-jpn-kor-2016")
+
+
+# ---------------------------------------------------------------------------- a register on standard input
+
+REGISTER = (
+    "id,rules,entry_into_force,notice_party,notice_received,owner\n"
+    "kr-jp,gsomia,2016-11-23,KOR,2019-08-23,treaty office\n"
+    "plain,gsomia,2016-11-23,,,legal\n"
+)
+
+
+def test_portfolio_reads_a_csv_register_on_standard_input(tmp_path: Path) -> None:
+    reg = tmp_path / "reg.csv"
+    reg.write_text(REGISTER, encoding="utf-8")
+    code, piped, _ = run("portfolio", "-", "--on", "2019-10-01", "--format", "csv", stdin=REGISTER)
+    assert code == 0
+    assert piped == run("portfolio", str(reg), "--on", "2019-10-01", "--format", "csv")[1]
+    code, out, _ = run("portfolio", "-", "--on", "2019-10-01", stdin=REGISTER)
+    assert code == 0
+    assert out.splitlines()[0] == "<stdin> on 2019-10-01: 2 agreements (2 in_force)"
+    assert [line.split()[0] for line in out.splitlines()[2:]] == ["kr-jp", "plain"]
+
+
+def test_deadlines_read_json_lines_on_standard_input() -> None:
+    lines = "\n".join(
+        json.dumps(row)
+        for row in [
+            {"id": "kr-jp", "rules": "gsomia", "entry_into_force": "2016-11-23"},
+            {"id": "later", "rules": "gsomia", "signed": "2018-01-10", "notified": "2018-01-10"},
+        ]
+    )
+    code, out, _ = run(
+        "deadlines", "-", "--from", "2020-06-01", "--within", "90d", "--json", stdin="\n  " + lines + "\n"
+    )
+    assert code == 0, out
+    got = json.loads(out)
+    assert got["register"] == "<stdin>"
+    assert [(r["id"], r["deadline"]) for r in got["deadlines"]] == [("kr-jp", "2020-08-24")]
+
+
+def test_a_parquet_register_on_standard_input(tmp_path: Path) -> None:
+    import pyarrow.csv as pcsv
+    import pyarrow.parquet as pq
+
+    reg = tmp_path / "reg.csv"
+    reg.write_text(REGISTER, encoding="utf-8")
+    pq.write_table(pcsv.read_csv(reg), tmp_path / "reg.parquet")
+    result = runner.invoke(
+        app, ["portfolio", "-", "--on", "2019-10-01", "--json"], input=(tmp_path / "reg.parquet").read_bytes()
+    )
+    assert result.exit_code == 0, result.stderr
+    assert [r["id"] for r in json.loads(result.stdout)["agreements"]] == ["kr-jp", "plain"]
+
+
+def test_relative_rules_of_a_piped_register_resolve_from_the_current_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "rules").mkdir()
+    shutil.copy(ROOT / "rules" / "gsomia.yaml", tmp_path / "rules" / "mine.yaml")
+    piped = "id,rules,entry_into_force\nx,rules/mine.yaml,2016-11-23\n"
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run("portfolio", "-", "--on", "2019-10-01", "--json", stdin=piped)
+    assert code == 0, out
+    assert json.loads(out)["agreements"][0]["stage"] == "in_force"
+    monkeypatch.chdir(tmp_path / "rules")  # the same rows from another folder: not found, and said where
+    code, _, err = run("portfolio", "-", "--on", "2019-10-01", stdin=piped)
+    assert code == 2
+    assert err.startswith("error [TL302]: <stdin>:2: rules: rules file 'rules/mine.yaml' not found")
+
+
+def test_a_piped_register_never_lets_the_output_replace_its_rules(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "rules").mkdir()
+    mine = tmp_path / "rules" / "mine.yaml"
+    shutil.copy(ROOT / "rules" / "gsomia.yaml", mine)
+    before = mine.read_bytes()
+    monkeypatch.chdir(tmp_path)
+    piped = "id,rules,entry_into_force\nx,rules/mine.yaml,2016-11-23\n"
+    code, _, err = run(
+        "portfolio", "-", "--on", "2019-10-01", "--format", "csv", "-o", str(mine), stdin=piped
+    )
+    assert code == 2 and "[TL005]" in err and mine.read_bytes() == before
+    code, _, err = run("portfolio", "-", "--on", "2019-10-01", "-o", "answers.csv", stdin=piped)
+    assert code == 0 and err.startswith("wrote csv to answers.csv")
+    assert (tmp_path / "answers.csv").read_text(encoding="utf-8").splitlines()[1].startswith('"x",')
+
+
+def test_errors_of_a_piped_register_name_stdin_line_and_field() -> None:
+    bad = REGISTER + "late,gsomia,2016-13-01,,,\nx,gsomia,2016-11-23,KXR,2019-01-01,\n"
+    code, out, err = run("portfolio", "-", "--on", "2019-10-01", stdin=bad)
+    assert (code, out) == (2, "")
+    assert err.splitlines() == [
+        "error [TL137]: <stdin>:4: entry_into_force: not a date: '2016-13-01' (hint: dates are written "
+        "YYYY-MM-DD and must exist)",
+        "error [TL310]: <stdin>:5: notice_party: 'KXR' is not a party to GSOMIA (Japan–Korea, 2016) "
+        "(hint: parties: JPN, KOR)",
+        "error [TL137]: <stdin>: 2 bad rows",
+    ]
+    assert "Traceback" not in err
+    code, _, err = run("portfolio", "-", stdin=REGISTER + "kr-jp,gsomia,2016-11-23,,,\n")
+    assert (code, err) == (2, "error [TL136]: <stdin>:4: id: id 'kr-jp' is used twice in the register\n")
+    code, _, err = run("deadlines", "-", stdin="")
+    assert code == 2 and err == "error [TL131]: <stdin>:1: standard input is empty (no register)\n"
+
+
+def test_a_piped_register_is_read_with_a_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    from treatylife.bulk import columnar
+
+    monkeypatch.setattr(columnar, "MAX_STDIN_BYTES", 4096)
+    code, _, err = run("portfolio", "-", stdin=REGISTER + "plain2,gsomia,2016-11-23,,,x\n" * 200)
+    assert code == 2
+    assert err.startswith("error [TL102]: <stdin>: standard input holds more than 4,096 bytes, the limit")
+    assert "give the register as a file" in err
+
+
+def test_check_recognises_a_register_on_standard_input() -> None:
+    code, out, _ = run("check", "-", stdin=REGISTER)
+    assert (code, out) == (0, "ok    -: register of 2 agreement(s) under 1 rules file(s)\n1 ok, 0 failed\n")
+    code, out, _ = run("check", "-", stdin='{"id": "a", "rules": "gsomia", "signed": "2016-11-31"}\n')
+    assert code == 2
+    assert out.splitlines()[0].startswith("FAIL  <stdin>:1: signed: not a date: '2016-11-31' [TL137]")
+    semicolons = REGISTER.replace(",", ";").replace("KOR;", "KXR;")
+    code, out, _ = run("check", "-", stdin=semicolons)
+    assert code == 2
+    assert out.splitlines()[0].startswith("FAIL  <stdin>:2: notice_party: 'KXR' is not a party to GSOMIA")
+
+
+def test_check_still_reads_a_scenario_on_standard_input_as_yaml_or_json() -> None:
+    as_json = json.dumps(
+        {"title": "t", "rules": "gsomia", "events": [{"date": "2016-11-23", "kind": "signed"}]}
+    )
+    for text in (as_json, "title: id,rules\nrules: gsomia\nevents:\n  - {date: 2016-11-23, kind: signed}\n"):
+        code, out, _ = run("check", "-", stdin=text)
+        assert code == 0 and out.startswith("ok    -: 1 events under gsomia-jpn-kor-2016"), (text, out)
+
+
+def test_check_a_register_file_lists_its_bad_rows(tmp_path: Path) -> None:
+    reg = tmp_path / "reg.csv"
+    reg.write_text(REGISTER + "late,gsomia,2016-02-30,,,\n", encoding="utf-8")
+    code, out, _ = run("check", str(reg), str(EXAMPLES / "gsomia-record.yaml"))
+    assert code == 2
+    lines = out.splitlines()
+    assert lines[0].startswith(f"FAIL  {reg}:4: entry_into_force: not a date: '2016-02-30' [TL137]")
+    assert lines[1].startswith(f"ok    {EXAMPLES / 'gsomia-record.yaml'}:")
+    assert lines[-1] == "1 ok, 1 failed"

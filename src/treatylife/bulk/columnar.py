@@ -23,6 +23,7 @@ from __future__ import annotations
 import codecs
 import csv
 import difflib
+import io
 import json
 import os
 import stat
@@ -38,10 +39,12 @@ __all__ = [
     "DATE_COLUMNS",
     "KNOWN_COLUMNS",
     "MAX_CELL",
+    "STDIN_PATH",
     "Problem",
     "RegisterProblems",
     "Source",
     "check_batch",
+    "is_stdin_register",
     "open_source",
 ]
 
@@ -104,6 +107,11 @@ MAX_CELL = 131_072
 MAX_LINE = 1 << 20
 MIN_DAY, MAX_DAY = -719162, 2932896  # 0001-01-01 and 9999-12-31 as day numbers
 DATE_HINT = "dates are written YYYY-MM-DD and must exist"
+#: a register on standard input: how errors name it, and the path its relative ``rules:`` resolve from
+#: (``<stdin>``'s folder is the current directory)
+STDIN_PATH = Path("<stdin>")
+#: standard input is held in memory (a pipe cannot be read twice, and the exact path re-reads): bounded
+MAX_STDIN_BYTES = 64 << 20
 
 
 @dataclass(frozen=True)
@@ -187,6 +195,30 @@ class Source:
     delimiter: str = ","
     header: list[str] = field(default_factory=list)  # the header as written (csv), for the fast path
     exact: bool = False  # read with the exact path from the start
+    data: bytes | None = field(default=None, repr=False)  # standard input, read once (bounded)
+
+    @property
+    def size(self) -> int:
+        """Bytes to read (for progress)."""
+        return len(self.data) if self.data is not None else os.stat(self.path).st_size
+
+    def binary(self) -> Any:
+        """The bytes to read: a file path for pyarrow and openpyxl, or a buffer over standard input."""
+        if self.data is None:
+            return self.path
+        import pyarrow as pa
+
+        return pa.BufferReader(self.data)
+
+    def open_binary(self) -> Any:
+        return io.BytesIO(self.data) if self.data is not None else self.path.open("rb")
+
+    def open_text(self) -> Any:
+        if self.data is None:
+            return self.path.open(encoding="utf-8-sig", errors="surrogateescape", newline="")
+        return io.TextIOWrapper(
+            io.BytesIO(self.data), encoding="utf-8-sig", errors="surrogateescape", newline=""
+        )
 
     @property
     def extras(self) -> list[str]:
@@ -268,18 +300,30 @@ def format_of(path: Path) -> str | None:
     return SUFFIXES.get(path.suffix.lower())
 
 
+def is_stdin_register(path: str | Path) -> bool:
+    """``-`` (as typed) or :data:`STDIN_PATH` (a register already read from standard input)."""
+    return str(path) == "-" or Path(path) == STDIN_PATH
+
+
 def open_source(path: Path, *, delimiter: str | None = None) -> Source:
-    """Open a bulk register: regular file, format from the suffix, header read and checked.
+    """Open a bulk register: regular file, format from the suffix, header read and checked; ``-`` (or
+    :data:`STDIN_PATH`) is standard input, its format sniffed from its first bytes.
 
     Raises InputError for what no row can fix (a duplicated column, a missing ``id``/``rules`` column,
     an unknown column that looks like a misspelt one, an empty file, a file that is not UTF-8 at the start).
     """
+    if is_stdin_register(path):
+        return _open_stdin(delimiter)
     fmt = format_of(path)
     if fmt is None:
         raise _fail(path, "not a register file", "TL139", hint="use .csv, .jsonl, .parquet or .xlsx")
     st = _stat_regular(path)
     if fmt == "csv":
-        return _open_csv(path, delimiter, st)
+        if delimiter is None and path.suffix.lower() == ".tsv":
+            delimiter = "\t"
+        with path.open("rb") as fh:
+            head = fh.read(MAX_LINE)
+        return _open_csv(path, delimiter, st.st_size, head)
     if fmt == "jsonl":
         if st.st_size == 0:
             raise _fail(path, "register file is empty", "TL131", 1)
@@ -350,19 +394,63 @@ def _sniff(first: str, delimiter: str | None) -> str:
     return ","
 
 
-def _open_csv(path: Path, delimiter: str | None, st: os.stat_result) -> Source:
+def sniff_stdin(data: bytes) -> str:
+    """The format of a register on standard input, from its first bytes: Parquet and .xlsx by their
+    magic numbers, JSON Lines when the first non-blank character is ``{``, else CSV."""
+    if data.startswith(b"PAR1"):
+        return "parquet"
+    if data.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    return "jsonl" if data.removeprefix(codecs.BOM_UTF8).lstrip()[:1] == b"{" else "csv"
+
+
+def looks_like_register(data: bytes) -> bool:
+    """A register, not a scenario (``check -``): Parquet or .xlsx; a first line that is a CSV header with
+    ``id`` and ``rules`` columns (any of the sniffed separators); or a first line that is one JSON object
+    without ``events`` (a scenario written as JSON has them)."""
+    fmt = sniff_stdin(data)
+    if fmt in ("parquet", "xlsx"):
+        return True
+    text = data.removeprefix(codecs.BOM_UTF8).lstrip()
+    first = text[:MAX_LINE].split(b"\n", 1)[0].split(b"\r", 1)[0].decode("utf-8", errors="replace")
+    if fmt == "jsonl":
+        try:
+            obj = json.loads(first)
+        except ValueError:
+            return False
+        return isinstance(obj, dict) and "events" not in obj
+    return any(
+        {"id", "rules"} <= {c.strip().strip('"') for c in first.split(d)} for d in (",", ";", "\t", "|")
+    )
+
+
+def _open_stdin(delimiter: str | None) -> Source:
+    from treatylife.files.loader import read_stdin
+
+    data = read_stdin(
+        MAX_STDIN_BYTES,
+        hint="give the register as a file (read in batches, with no size limit): treatylife portfolio FILE",
+    )
+    path = STDIN_PATH
+    if not data.strip():
+        raise _fail(path, "standard input is empty (no register)", "TL131", 1)
+    fmt = sniff_stdin(data)
+    if fmt == "csv":
+        return _open_csv(path, delimiter, len(data), data[:MAX_LINE], data)
+    if fmt == "jsonl":
+        return Source(path, "jsonl", list(KNOWN_COLUMNS), data=data)
+    return _open_parquet(path, data) if fmt == "parquet" else _open_xlsx(path, data)
+
+
+def _open_csv(path: Path, delimiter: str | None, size: int, head: bytes, data: bytes | None = None) -> Source:
     if delimiter is not None and (len(delimiter) != 1 or delimiter in '"\r\n'):
         raise InputError(
             f"--delimiter {delimiter!r} must be one character (not a quote or a line break)",
             field="--delimiter",
             code="TL141",
         )
-    if delimiter is None and path.suffix.lower() == ".tsv":
-        delimiter = "\t"
-    if st.st_size == 0:
+    if size == 0:
         raise _fail(path, "register file is empty", "TL131", 1)
-    with path.open("rb") as fh:
-        head = fh.read(MAX_LINE)
     if head.startswith(codecs.BOM_UTF16_LE) or head.startswith(codecs.BOM_UTF16_BE):
         raise _fail(path, "not UTF-8 text (UTF-16)", "TL131", 1, hint="save the sheet as CSV UTF-8")
     first_line = head.split(b"\n", 1)[0].split(b"\r", 1)[0]
@@ -381,7 +469,7 @@ def _open_csv(path: Path, delimiter: str | None, st: os.stat_result) -> Source:
     delim = _sniff(first, delimiter)
     header = next(csv.reader([first], delimiter=delim))
     names = _check_header(path, header, "csv")
-    return Source(path, "csv", names, delim, header, exact='"' in first)
+    return Source(path, "csv", names, delim, header, exact='"' in first, data=data)
 
 
 # ---------------------------------------------------------------------------- CSV
@@ -397,7 +485,7 @@ def _csv_fast(src: Source) -> Iterator[RawBatch]:
         c: (pa.date32() if n in DATE_COLUMNS else pa.string()) for c, n in zip(cols, src.names, strict=True)
     }
     reader = pcsv.open_csv(
-        src.path,
+        src.binary(),
         read_options=pcsv.ReadOptions(column_names=cols, skip_rows=1, block_size=4 << 20),
         parse_options=pcsv.ParseOptions(delimiter=src.delimiter, newlines_in_values=False),
         convert_options=pcsv.ConvertOptions(column_types=types, strings_can_be_null=False),
@@ -430,7 +518,7 @@ def _csv_exact(src: Source, lines_only: bool = False) -> Iterator[RawBatch]:
     problems: list[Problem] = []
     row0 = 0
     n_rows = 0
-    with src.path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as fh:
+    with src.open_text() as fh:
         reader = csv.reader(_bounded_lines(fh), delimiter=src.delimiter, strict=True)
         prev = 0
         try:
@@ -548,7 +636,7 @@ def _jsonl_fast(src: Source) -> Iterator[RawBatch]:
 
     schema = pa.schema([(c, pa.string()) for c in KNOWN_COLUMNS])
     reader = pj.open_json(
-        src.path,
+        src.binary(),
         read_options=pj.ReadOptions(block_size=4 << 20),
         parse_options=pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="error"),
     )
@@ -584,7 +672,7 @@ def _jsonl_exact(src: Source, lines_only: bool = False) -> Iterator[RawBatch]:
     row0 = 0
     n_rows = 0
     width = len(KNOWN_COLUMNS)
-    with src.path.open("rb") as fh:
+    with src.open_binary() as fh:
         no = 0
         while True:
             raw = fh.readline(MAX_LINE)
@@ -681,24 +769,25 @@ def _json_row(raw: bytes, row: int, line: int, long: bool) -> tuple[list[str], P
 # ---------------------------------------------------------------------------- Parquet and xlsx
 
 
-def _open_parquet(path: Path) -> Source:
+def _open_parquet(path: Path, data: bytes | None = None) -> Source:
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
-        schema = pq.read_schema(path)
+        schema = pq.read_schema(path if data is None else pa.BufferReader(data))
     except (ValueError, OSError) as exc:  # ArrowInvalid: not a Parquet file
         raise _fail(path, f"not a Parquet file: {str(exc).splitlines()[0][:200]}", "TL131") from None
     names = _check_header(path, list(schema.names), "parquet")
     if names != list(schema.names):
         raise _fail(path, "column names with surrounding spaces", "TL132")
-    return Source(path, "parquet", names)
+    return Source(path, "parquet", names, data=data)
 
 
 def _parquet_batches(src: Source) -> Iterator[RawBatch]:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    pf = pq.ParquetFile(src.path)
+    pf = pq.ParquetFile(src.binary())
     row0 = 0
     for batch in pf.iter_batches(batch_size=BATCH_ROWS):
         arrays = []
@@ -739,10 +828,12 @@ def openpyxl_module() -> Any:
     return openpyxl
 
 
-def _open_xlsx(path: Path) -> Source:
+def _open_xlsx(path: Path, data: bytes | None = None) -> Source:
     openpyxl = openpyxl_module()
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        wb = openpyxl.load_workbook(
+            path if data is None else io.BytesIO(data), read_only=True, data_only=True
+        )
     except Exception as exc:  # zipfile.BadZipFile, KeyError, InvalidFileException...
         raise _fail(path, f"not an .xlsx workbook: {type(exc).__name__}", "TL131") from None
     try:
@@ -755,7 +846,7 @@ def _open_xlsx(path: Path) -> Source:
     header = ["" if v is None else str(v) for v in first]
     while header and not header[-1]:
         header.pop()
-    return Source(path, "xlsx", _check_header(path, header, "xlsx"))
+    return Source(path, "xlsx", _check_header(path, header, "xlsx"), data=data)
 
 
 def _xlsx_cell(v: Any) -> str:
@@ -778,7 +869,8 @@ def _xlsx_batches(src: Source) -> Iterator[RawBatch]:
     import pyarrow as pa
 
     openpyxl = openpyxl_module()
-    wb = openpyxl.load_workbook(src.path, read_only=True, data_only=True)
+    source = src.path if src.data is None else io.BytesIO(src.data)
+    wb = openpyxl.load_workbook(source, read_only=True, data_only=True)
     width = len(src.names)
     try:
         ws = wb.worksheets[0]

@@ -461,17 +461,22 @@ def load_register(
     delimiter: str | None = None,
     skip_invalid: bool = False,
 ) -> Register:
-    """Load a register (a bulk ``.csv``/``.jsonl``/``.parquet``/``.xlsx`` file or a directory).
+    """Load a register (a bulk ``.csv``/``.jsonl``/``.parquet``/``.xlsx`` file or a directory; ``-`` reads
+    one bulk register from standard input, bounded, its relative ``rules:`` resolved from the current
+    directory, its errors naming ``<stdin>``).
 
     Every bad row is reported at once (:class:`~treatylife.bulk.columnar.RegisterProblems`, each with row,
     line, field and code); with ``skip_invalid`` the other rows are loaded and the bad ones listed in
     :attr:`Register.skipped`.
     """
-    from treatylife.bulk.columnar import format_of
+    from treatylife.bulk.columnar import STDIN_PATH, format_of
 
     cwd_ok()
     p = Path(path)
-    if p.is_dir():
+    if str(path) == "-":
+        p = STDIN_PATH
+        scenarios, bulks = [], [p]
+    elif p.is_dir():
         files = sorted(p.iterdir())
         scenarios = [f for f in files if f.suffix in (".yaml", ".yml") and f.is_file()]
         bulks = [f for f in files if format_of(f) is not None and f.is_file()]
@@ -566,7 +571,7 @@ def check_unique_ids(reg: Register) -> None:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from treatylife.bulk.columnar import Problem, RegisterProblems
+    from treatylife.bulk.columnar import STDIN_PATH, Problem, RegisterProblems
 
     if not reg.names or ids_unique([seg[0] for seg in reg.names]):
         return
@@ -581,7 +586,7 @@ def check_unique_ids(reg: Register) -> None:
         if x in seen:
             problems.append(Problem(r + 1, None, "id", "TL136", f"id {x!r} is used twice in the register"))
         seen.add(x)
-    if reg.path.is_file():
+    if reg.path.is_file() or reg.path == STDIN_PATH:
         problems = fill_lines(reg.path, problems)
     raise RegisterProblems(str(reg.path), problems)
 

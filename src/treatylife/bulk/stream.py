@@ -167,15 +167,15 @@ def stream_portfolio(
     from treatylife.bulk.register import cwd_ok
 
     cwd_ok()
-    p = Path(path)
-    src = open_source(p, delimiter=delimiter)
+    src = open_source(Path(path), delimiter=delimiter)
+    p = src.path  # <stdin> for standard input
     extras = src.extras
     result = StreamResult(str(p), on, sources=[str(p)])
     counts: dict[str, int] = {}
     problems: list[Problem] = []
     id_chunks: list[Any] = []
     failed = False
-    size = os.stat(p).st_size
+    size = src.size
 
     def work(raw: RawBatch, answer: bool) -> tuple[RawBatch, Any, Any, list[Problem], list[Problem]]:
         norm, probs = check_batch(raw, extras)

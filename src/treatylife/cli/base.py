@@ -419,7 +419,7 @@ RegisterArg = Annotated[
     Path,
     typer.Argument(
         help="Register: a bulk .csv/.jsonl/.parquet/.xlsx file of agreements, or a directory of them and of "
-        "scenario files (see docs/register.md).",
+        "scenario files; - reads a CSV or JSON Lines register from standard input (see docs/register.md).",
         show_default=False,
     ),
 ]

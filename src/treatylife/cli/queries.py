@@ -105,18 +105,18 @@ def check(
     files: Annotated[
         list[Path],
         typer.Argument(
-            help="Rules and scenario files, or directories (every *.yaml/*.yml under them); - reads a "
-            "scenario from standard input.",
+            help="Rules, scenario and register files, or directories (every *.yaml/*.yml under them); - "
+            "reads a scenario or a register (CSV with id and rules columns, JSON Lines) from standard input.",
             metavar="FILE|DIR...",
         ),
     ],
     as_json: JsonOpt = False,
     fmt: FormatOpt = "text",
 ) -> None:
-    """Validate rules and scenario files; list dates whose answer depends on an open convention."""
-    import treatylife
+    """Validate rules, scenario and register files; list dates whose answer depends on an open convention."""
+    from treatylife.bulk.check import check_paths
 
-    run(as_json, fmt, False, lambda: treatylife.check(list(files)))
+    run(as_json, fmt, False, lambda: check_paths(list(files)))
 
 
 @app.command()

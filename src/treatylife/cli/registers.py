@@ -178,6 +178,14 @@ def _select(result: Any, party: str | None, sort: str | None, limit: int | None,
     return dataclasses.replace(result, table=table.take(idx))
 
 
+def _inputs(register: Path, sources: list[str]) -> list[str]:
+    """The files an output may not replace: the register and the rules it names. Standard input is no
+    file (``-o -`` is standard output, never an input)."""
+    from treatylife.bulk.columnar import is_stdin_register
+
+    return [s for s in (str(register), *sources) if not is_stdin_register(s)]
+
+
 def _write(result: Any, fmt: str, output: Path | None, inputs: list[str], delimiter: str | None) -> None:
     from treatylife.render.register import MACHINE_FORMATS, AtomicOutput, render_register, write_result
 
@@ -231,7 +239,7 @@ def portfolio(
                 bar.close()
         _warn_skipped(str(register), reg.skipped)
         result = _select(result, party, sort, limit, False)
-        _write(result, form, output, [str(register), *reg.sources], delimiter)
+        _write(result, form, output, _inputs(register, reg.sources), delimiter)
 
     _run(form == "json", body)
 
@@ -311,6 +319,6 @@ def deadlines(
                 bar.close()
         _warn_skipped(str(register), reg.skipped)
         result = _select(result, party, sort, limit, True)
-        _write(result, form, output, [str(register), *reg.sources], delimiter)
+        _write(result, form, output, _inputs(register, reg.sources), delimiter)
 
     _run(form == "json", body)

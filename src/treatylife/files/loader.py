@@ -105,18 +105,36 @@ def is_stdin(path: str | Path | None) -> bool:
     return path is not None and str(path) == STDIN
 
 
-def read_stdin() -> bytes:
-    """Standard input, read with the same bound as a file (a pipe has no size to check first)."""
+def read_stdin(limit: int = MAX_FILE_BYTES, hint: str | None = None) -> bytes:
+    """Standard input, read with a bound (a pipe has no size to check first): more than ``limit`` bytes is
+    TL102. Read once per stream and kept, so that a command that peeks at it (``check -``: a register or a
+    scenario?) and the reader it then picks see the same bytes; a later call may ask for a larger bound."""
     import sys
 
-    stream = getattr(sys.stdin, "buffer", None)
-    if stream is None:  # pragma: no cover - a text-only stdin (some embedders)
-        raw = (sys.stdin.read(MAX_FILE_BYTES + 1) if sys.stdin else "").encode("utf-8")
-    else:
-        raw = stream.read(MAX_FILE_BYTES + 1)
-    if len(raw) > MAX_FILE_BYTES:
-        raise _too_large(len(raw), STDIN_NAME)
+    global _stdin_seen
+    stream: Any = getattr(sys.stdin, "buffer", None)
+    text_only = stream is None
+    if text_only:  # pragma: no cover - a text-only stdin (some embedders)
+        stream = sys.stdin
+    seen = _stdin_seen if _stdin_seen is not None and _stdin_seen[0] is stream else None
+    raw, complete = (seen[1], seen[2]) if seen is not None else (b"", False)
+    if not complete and len(raw) <= limit and stream is not None:
+        more = stream.read(limit + 1 - len(raw))
+        raw += more.encode("utf-8") if isinstance(more, str) else more
+        complete = len(raw) <= limit
+        _stdin_seen = (stream, raw, complete)
+    if len(raw) > limit:
+        raise InputError(
+            f"standard input holds more than {limit:,} bytes, the limit",
+            file=STDIN_NAME,
+            code="TL102",
+            hint=hint or "a scenario is a few kB: is this the file you meant?",
+        )
     return raw
+
+
+#: what standard input held, per stream (the stream itself, its bytes, whether they are all of it)
+_stdin_seen: tuple[Any, bytes, bool] | None = None
 
 
 def read_yaml(path: Path, kind: type[TreatyLifeError] = InputError) -> YamlDoc:
