@@ -139,3 +139,32 @@ def test_the_installed_version_is_the_api_version() -> None:
     from treatylife.render import package_version
 
     assert package_version() == tl.__version__
+
+
+def test_every_public_name_resolves_lazily_to_its_definition() -> None:
+    """``import treatylife`` loads nothing else; each name in ``__all__`` is imported on first use, and is the
+    very object its module defines (so ``isinstance`` and ``except tl.InputError`` work as before)."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, treatylife\n"
+        "print(sorted(m for m in sys.modules if m.startswith('treatylife.')))\n"
+        "for name in treatylife.__all__: getattr(treatylife, name)\n"
+        "print(len(treatylife.__all__))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    first, count = out.splitlines()
+    assert first == "[]"
+    assert int(count) == len(tl.__all__)
+    for name in tl.__all__:
+        value = getattr(tl, name)
+        if name != "__version__":
+            assert getattr(value, "__name__", name) == name
+            assert name in dir(tl)
+    from treatylife.errors import InputError
+    from treatylife.model.record import Record
+
+    assert tl.InputError is InputError and tl.Record is Record
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        tl.nope  # noqa: B018

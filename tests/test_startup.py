@@ -77,6 +77,94 @@ def test_fast_path_loads_no_heavy_module(cache: Path) -> None:
     assert "CODE 0" in second.stdout
 
 
+#: what answering from a stored answer needs: the fast path, the cache, the probe, the clock and the date
+#: parser; never the Record's or the results' classes (and so neither dataclasses nor typing)
+ANSWER_HIT_ONLY = (
+    "treatylife.model.record",
+    "treatylife.answers.results",
+    "treatylife.api",
+    "dataclasses",
+    "typing",
+)
+
+
+def test_a_repeated_question_is_answered_from_the_stored_answer(cache: Path) -> None:
+    """The entry keeps the answers rendered from its own Record: the same question again loads no class of
+    the Record or the results; another date decodes the Record, renders, and stores that answer too."""
+    env = {**os.environ, "TREATYLIFE_CACHE_DIR": str(cache)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+
+    def ask(on: str) -> subprocess.CompletedProcess[str]:
+        code = (
+            "import sys\n"
+            "from treatylife.__main__ import main\n"
+            f"sys.argv = ['treatylife', 'status', '--on', {on!r}]\n"
+            "try:\n    main()\nexcept SystemExit as exc:\n    code = exc.code\n"
+            f"print('MODULES', [m for m in {ANSWER_HIT_ONLY!r} if m in sys.modules])\n"
+        )
+        return subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+        )
+
+    full = {on: runner.invoke(app, ["status", "--on", on]).stdout for on in ("2019-08-23", "2019-11-23")}
+    first = ask("2019-08-23")
+    assert first.stdout.startswith(full["2019-08-23"])  # stored: Record and answer
+    (entry,) = (cache / "records").glob("*.json")
+    assert list(json.loads(entry.read_text())["answers"].values()) == [full["2019-08-23"].rstrip("\n")]
+    hit = ask("2019-08-23")
+    assert hit.stdout == full["2019-08-23"] + "MODULES []\n"
+    other = ask("2019-11-23")  # a Record hit, an answer miss: rendered now, then stored beside the first
+    assert other.stdout.startswith(full["2019-11-23"])
+    assert "treatylife.model.record" in other.stdout.splitlines()[-1]
+    assert len(json.loads(entry.read_text())["answers"]) == 2
+    assert ask("2019-11-23").stdout == full["2019-11-23"] + "MODULES []\n"
+
+
+def test_stored_answers_are_bounded(cache: Path) -> None:
+    """One entry keeps at most MAX_ANSWERS answers, the newest; each still equals the full CLI's."""
+    from treatylife.cli.cache import MAX_ANSWERS
+
+    days = [dt.date(2019, 1, 1) + dt.timedelta(days=3 * i) for i in range(MAX_ANSWERS + 5)]
+    out = _Utf8Out()
+    for day in days:
+        with contextlib.redirect_stdout(out):
+            assert fastpath.run(["status", "--on", day.isoformat()]) == 0
+        assert out.text() == runner.invoke(app, ["status", "--on", day.isoformat()]).stdout
+    (entry,) = (cache / "records").glob("*.json")
+    stored = json.loads(entry.read_text())["answers"]
+    assert len(stored) == MAX_ANSWERS
+    assert [json.loads(k)[-1] for k in stored] == [d.isoformat() for d in days[-MAX_ANSWERS:]]
+
+
+class _Utf8Out:
+    """A standard output that is not a terminal and encodes as UTF-8 (as a pipe does)."""
+
+    def __init__(self) -> None:
+        import io
+
+        self.raw = io.BytesIO()
+        self.stream = io.TextIOWrapper(self.raw, encoding="utf-8", write_through=True)
+
+    def write(self, text: str) -> int:
+        return self.stream.write(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def isatty(self) -> bool:
+        return False
+
+    @property
+    def encoding(self) -> str:
+        return "utf-8"
+
+    def text(self) -> str:
+        value = self.raw.getvalue().decode("utf-8")
+        self.raw.seek(0)
+        self.raw.truncate()
+        return value
+
+
 def test_a_cold_status_loads_no_typer(tmp_path: Path) -> None:
     """Without the cache (or on a miss) the fast path loads and replays the scenario without typer or rich."""
     env = {**os.environ, "TREATYLIFE_NO_CACHE": "1"}

@@ -37,11 +37,10 @@ import json
 import os
 import stat
 import sys
-import types
-from dataclasses import fields, is_dataclass
-from enum import Enum
-from pathlib import Path
-from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
+
+TYPE_CHECKING = False  # not typing's: the start-up path of ``status`` does not import typing
+if TYPE_CHECKING:
+    from typing import Any
 
 try:  # the built-in SHA-256 loads in microseconds; hashlib pulls in OpenSSL (~4 ms at every start-up)
     from _sha256 import sha256 as _sha256_new  # type: ignore[import-not-found]  # CPython <= 3.11
@@ -51,9 +50,20 @@ except ImportError:  # pragma: no cover - depends on the Python version
     except ImportError:
         from hashlib import sha256 as _sha256_new
 
-__all__ = ["cache_dir", "cache_key", "decode", "encode", "get_record", "identical", "put_record"]
+__all__ = [
+    "Entry",
+    "cache_dir",
+    "cache_key",
+    "decode",
+    "encode",
+    "get_record",
+    "identical",
+    "lookup",
+    "put_answer",
+    "put_record",
+]
 
-FORMAT = 2
+FORMAT = 3  # 3: entries carry the answers rendered from their Record
 
 
 def cache_dir() -> str | None:
@@ -72,6 +82,9 @@ def cache_dir() -> str | None:
 
 def encode(obj: Any) -> Any:
     """A tree of dataclasses, dates, enums, named tuples, lists, tuples and str-keyed dicts as JSON data."""
+    from dataclasses import fields, is_dataclass
+    from enum import Enum
+
     if obj is None or isinstance(obj, bool):
         return obj
     if isinstance(obj, Enum):
@@ -100,6 +113,8 @@ _HINTS: dict[tuple[type, type, type], dict[str, Any]] = {}
 
 
 def _hints(cls: type) -> dict[str, Any]:
+    from typing import get_type_hints
+
     # keyed by the current date classes too: a test clock (freezegun) swaps them while frozen
     key = (cls, _dt.date, _dt.datetime)
     h = _HINTS.get(key)
@@ -110,6 +125,11 @@ def _hints(cls: type) -> dict[str, Any]:
 
 def decode(tp: Any, data: Any) -> Any:
     """Rebuild a value of type ``tp`` from :func:`encode`'s output. Raises on anything unexpected."""
+    import types
+    from dataclasses import fields, is_dataclass
+    from enum import Enum
+    from typing import Any, Literal, Union, get_args, get_origin
+
     if tp is Any or tp is object:
         return data  # JSON data as stored
     origin = get_origin(tp)
@@ -217,6 +237,9 @@ def identical(a: Any, b: Any, depth: int = 0) -> bool:
     """``a`` and ``b`` are the same value in every way a query can see: same types all the way down (``True``
     is not ``1``, a tuple is not a list), same dict order, same attributes (not only the dataclass fields that
     take part in ``==``). Anything else (a set, an object of another kind) is not identical: not cacheable."""
+    from dataclasses import is_dataclass
+    from enum import Enum
+
     if depth > 100 or type(a) is not type(b):
         return False
     if a is None or isinstance(a, (bool, int, str, Enum, _dt.date)):
@@ -348,15 +371,33 @@ def _entry_path(root: str, key: dict[str, Any]) -> str:
     return os.path.join(root, "records", _sha256_new(text.encode("ascii")).hexdigest()[:40] + ".json")
 
 
-def get_record(scenario: str | None, version: str) -> Any:
-    """The cached Record for ``scenario`` (as given on the command line), or None on any kind of miss.
+class Entry:
+    """A valid entry (ours, its key equal, its file-system questions answered as when it was built): the
+    Record as JSON, and the answers already rendered from that Record."""
+
+    def __init__(self, path: str, data: dict[str, Any]) -> None:
+        self.path = path
+        self.data = data
+
+    def answer(self, request: str) -> str | None:
+        """The text printed for ``request`` (:func:`treatylife.cli.fastpath.request_key`), if stored."""
+        answers = self.data.get("answers")
+        text = answers.get(request) if isinstance(answers, dict) else None
+        return text if isinstance(text, str) else None
+
+    def record(self) -> Any:
+        from treatylife.model.record import Record
+
+        return decode(Record, self.data["record"])
+
+
+def lookup(scenario: str | None, version: str) -> Entry | None:
+    """The entry for ``scenario`` (as given on the command line), or None on any kind of miss.
 
     Used only if the entry file is ours (owner, permissions, a regular file of bounded size), its key is equal
     to this run's, it was built from the scenario asked about, and every question the loader asked the file
     system (:mod:`treatylife.files.probe`) still gets the same answer: the same files, resolved through the
     same links to the same real paths, with the same contents, under the same project root."""
-    from treatylife.files import probe
-
     root = cache_dir()
     if root is None:
         return None
@@ -364,7 +405,8 @@ def get_record(scenario: str | None, version: str) -> Any:
         if not _trusted_dir(root) or not _trusted_dir(os.path.join(root, "records")):
             return None
         key = cache_key(scenario, version)
-        raw = _read_entry(_entry_path(root, key))
+        path = _entry_path(root, key)
+        raw = _read_entry(path)
         if raw is None:
             return None
         entry = json.loads(raw)
@@ -374,17 +416,50 @@ def get_record(scenario: str | None, version: str) -> Any:
             return None
         observations = entry["observations"]
         top = entry["top"]
+        from pathlib import Path
+
         if not isinstance(top, str) or (scenario is not None and top != os.fspath(Path(scenario))):
             return None  # built from another file than the one asked about
         if not any(isinstance(o, list) and o[:1] == ["read"] and o[1:2] == [top] for o in observations):
             return None
+        from treatylife.files import probe
+
         if not probe.replay(observations):
             return None
-        from treatylife.model.record import Record
-
-        return decode(Record, entry["record"])
+        return Entry(path, entry)
     except Exception:  # a stale, damaged, forged or absurdly nested entry is a miss, never an error
         return None
+
+
+def get_record(scenario: str | None, version: str) -> Any:
+    """The cached Record for ``scenario``, or None on any kind of miss (see :func:`lookup`)."""
+    entry = lookup(scenario, version)
+    if entry is None:
+        return None
+    try:
+        return entry.record()
+    except Exception:  # an entry that does not decode is a miss
+        return None
+
+
+#: answers kept per entry (one per date, format and command asked): the newest are kept
+MAX_ANSWERS = 64
+
+
+def put_answer(entry: Entry, request: str, text: str) -> bool:
+    """Add ``text``, rendered from ``entry``'s own Record for ``request``, to the entry (atomically)."""
+    answers = entry.data.get("answers")
+    if not isinstance(answers, dict):
+        return False
+    answers = {k: v for k, v in answers.items() if k != request}
+    answers[request] = text
+    while len(answers) > MAX_ANSWERS:
+        del answers[next(iter(answers))]
+    data = dict(entry.data, answers=answers)
+    root = cache_dir()
+    if root is None:
+        return False
+    return _write_entry(root, entry.path, json.dumps(data))
 
 
 def put_record(
@@ -394,10 +469,14 @@ def put_record(
     observations: list[Any],
     files: dict[str, str],
     top: str,
+    answers: dict[str, str] | None = None,
 ) -> bool:
     """Store ``record``, built by the loader from ``top`` asking the file system ``observations``; ``files``
     ({shown path: sha256}) is the loader's own list of what it read, each of which must be among the
-    observations. False (nothing stored) when the Record cannot be cached faithfully."""
+    observations; ``answers`` ({request: text}) were rendered from ``record``. False (nothing stored) when
+    the Record cannot be cached faithfully."""
+    from pathlib import Path
+
     from treatylife.files.loader import display_path
     from treatylife.model.record import Record
 
@@ -412,6 +491,7 @@ def put_record(
                 "top": top,
                 "observations": observations,
                 "record": data,
+                "answers": dict(answers or {}),
             }
         )  # not sort_keys: the order of a Record's dicts is part of it (parties are listed in that order)
         entry = json.loads(text)
@@ -426,7 +506,11 @@ def put_record(
         return False  # the loader read something it did not ask through the probe: cannot be re-checked
     if not any(o[0] == "read" and o[1] == top for o in observations):
         return False
-    path = _entry_path(root, entry["key"])
+    return _write_entry(root, _entry_path(root, entry["key"]), text)
+
+
+def _write_entry(root: str, path: str, text: str) -> bool:
+    """Write an entry atomically (a temporary file of ours beside it, then a rename), in a folder of ours."""
     try:
         os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
         if not _trusted_dir(root) or not _trusted_dir(os.path.dirname(path)):
@@ -441,6 +525,6 @@ def put_record(
         finally:
             os.close(fd)
         os.replace(tmp, path)
-    except OSError:
+    except (OSError, UnicodeEncodeError):
         return False
     return True

@@ -4,8 +4,9 @@
 
     treatylife status|deadline [SCENARIO] [--on YYYY-MM-DD] [--json | --format text|json] [--explain]
 
-and answers them without importing typer: from a cached Record (:mod:`treatylife.cli.cache`: no YAML,
-pydantic or ``transitions` either), else by loading and replaying the scenario (and storing the Record).
+and answers them without importing typer: from the cache (:mod:`treatylife.cli.cache`: the answer rendered
+before from the same Record, else the Record rendered now; no YAML, pydantic or ``transitions`` either), else
+by loading and replaying the scenario (and storing the Record and its answer).
 It answers only when it knows the bytes are the ones the full CLI would print; in every other case it returns
 None and the caller runs the full typer CLI, which then answers (or reports the error) itself:
 
@@ -25,9 +26,12 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any
 
-__all__ = ["answer", "parse", "run"]
+TYPE_CHECKING = False  # not typing's: the start-up path of ``status`` does not import typing
+if TYPE_CHECKING:
+    from typing import Any
+
+__all__ = ["answer", "parse", "request_key", "run"]
 
 COMMANDS = ("status", "deadline")
 #: the environment variables of treatylife the fast path honours exactly as the full CLI does
@@ -96,8 +100,19 @@ def _environment_is_plain(req: dict[str, Any]) -> bool:
         return False
 
 
+def _load(scenario: str | None) -> tuple[Any, Any, list[Any]]:
+    """Load and replay ``scenario``, noting every question the loader asked the file system."""
+    import treatylife
+    from treatylife.engine.replay import replay
+    from treatylife.files import probe
+
+    with probe.recording() as observations:
+        loaded = treatylife.load_files(scenario)
+    return loaded, replay(loaded), observations
+
+
 def _record(scenario: str | None) -> Any:
-    """The Record: from the cache, else loaded, replayed and stored (a Record only, never an answer)."""
+    """The Record: from the cache, else loaded, replayed and stored."""
     import treatylife
     from treatylife.cli.cache import cache_dir, get_record, put_record
 
@@ -106,17 +121,71 @@ def _record(scenario: str | None) -> Any:
         record = get_record(scenario, treatylife.__version__)
         if record is not None:
             return record
-    from treatylife.engine.replay import replay
-    from treatylife.files import probe
-
-    with probe.recording() as observations:
-        loaded = treatylife.load_files(scenario)
-    record = replay(loaded)
+    loaded, record, observations = _load(scenario)
     if caching:
         put_record(
             scenario, treatylife.__version__, record, observations, dict(loaded.files), os.fspath(loaded.path)
         )
     return record
+
+
+def request_key(req: dict[str, Any]) -> str:
+    """What an answer depends on besides the Record: the command, the format, ``--explain`` and the day
+    asked about (``--on``, or today). Rendering reads nothing else: no clock, no environment, no terminal
+    (the fast path answers only plain output to a UTF-8 stream, and only in an environment it knows)."""
+    import json
+
+    on = req["on"]
+    return json.dumps([req["command"], req["fmt"], bool(req["explain"]), on.isoformat()])
+
+
+def _printable(text: object, ok: bool) -> bool:
+    """What the fast path may print itself: the full CLI would print exactly these bytes and exit 0."""
+    if not ok or not isinstance(text, str) or "\x1b" in text:
+        return False  # an error, or an escape sequence (typer strips them when piped)
+    try:
+        (text + "\n").encode("utf-8")
+    except UnicodeEncodeError:
+        return False  # a lone surrogate: the full CLI's stream raises, and it reports that
+    return True
+
+
+def _text(req: dict[str, Any]) -> str | None:
+    """The answer's text, from the cache when it holds it. The cache stores the Record and, beside it, the
+    answers rendered from that very Record; an entry is used only once every file-system question the loader
+    asked is answered as before (:func:`treatylife.cli.cache.lookup`), so a stored answer is the one this run
+    would render (``request_key``: everything else it depends on)."""
+    import treatylife
+    from treatylife.cli.cache import cache_dir, lookup, put_answer, put_record
+
+    version = treatylife.__version__
+    if cache_dir() is None:
+        text, ok = answer(req, _load(req["scenario"])[1])
+        return text if _printable(text, ok) else None
+    request = request_key(req)
+    entry = lookup(req["scenario"], version)
+    if entry is not None:
+        stored = entry.answer(request)
+        if stored is not None:
+            return stored
+        text, ok = answer(req, entry.record())
+        if not _printable(text, ok):
+            return None
+        put_answer(entry, request, text)
+        return text
+    loaded, record, observations = _load(req["scenario"])
+    text, ok = answer(req, record)
+    printable = _printable(text, ok)
+    put_record(
+        req["scenario"],
+        version,
+        record,
+        observations,
+        dict(loaded.files),
+        os.fspath(loaded.path),
+        {request: text} if printable else None,
+    )
+    return text if printable else None
 
 
 def answer(req: dict[str, Any], record: Any) -> tuple[str, bool]:
@@ -141,16 +210,15 @@ def run(argv: list[str]) -> int | None:
     if req is None or not _environment_is_plain(req):
         return None
     try:
-        text, ok = answer(req, _record(req["scenario"]))
+        if req["on"] is None:
+            from treatylife.cli.clock import today
+
+            req["on"] = today()  # once: the day asked about is part of the request
+        text = _text(req)
     except Exception:
         return None  # the full CLI answers (and reports) it
-    if not ok or not isinstance(text, str) or "\x1b" in text:
+    if text is None:
         return None
-    try:
-        data = (text + "\n").encode("utf-8")
-    except UnicodeEncodeError:
-        return None  # a lone surrogate: the full CLI's stream raises, and it reports that
-    del data
     try:
         sys.stdout.write(text + "\n")
         sys.stdout.flush()

@@ -15,34 +15,45 @@ from __future__ import annotations
 
 import os
 import stat as _stat
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NamedTuple
 
-__all__ = [
-    "FileMeta",
-    "digest",
-    "exists",
-    "is_dir",
-    "is_file",
-    "read",
-    "recording",
-    "replay",
-    "resolve",
-    "stat",
-]
+TYPE_CHECKING = False  # not typing's: the start-up path of ``status`` does not import typing
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
 
-Observation = list[Any]  # [operation, path, argument or None, outcome]
+    __all__ = [
+        "FileMeta",
+        "digest",
+        "exists",
+        "is_dir",
+        "is_file",
+        "read",
+        "recording",
+        "replay",
+        "resolve",
+        "stat",
+    ]
 
-_log: list[Observation] | None = None
+_log: list[list[Any]] | None = None  # each [operation, path, argument or None, outcome]
 
 
-class FileMeta(NamedTuple):
-    """What the loader may know from ``stat``: only these are recorded, so only these may be used."""
+class FileMeta(tuple[bool, int]):
+    """What the loader may know from ``stat``: only these are recorded, so only these may be used.
+    (A pair, as a NamedTuple would be, without importing typing at start-up.)"""
 
-    regular: bool
-    size: int
+    __slots__ = ()
+
+    def __new__(cls, regular: bool, size: int) -> FileMeta:
+        return tuple.__new__(cls, (regular, size))
+
+    @property
+    def regular(self) -> bool:
+        return self[0]
+
+    @property
+    def size(self) -> int:
+        return self[1]
 
 
 def _outcome_of_error(exc: BaseException) -> list[Any]:
@@ -139,15 +150,19 @@ def _sha256(data: bytes) -> str:
     return str(sha256(data).hexdigest())
 
 
-@contextmanager
-def recording() -> Iterator[list[Observation]]:
-    """Note every question asked (and its answer) inside the block, in order."""
-    global _log
-    outer, _log = _log, []
-    try:
-        yield _log
-    finally:
-        _log = outer
+class recording:  # used as a function: ``with probe.recording() as observations``
+    """Note every question asked (and its answer) inside the block, in order. (A class, not
+    ``contextlib.contextmanager``: contextlib is not imported on the start-up path.)"""
+
+    def __enter__(self) -> list[list[Any]]:
+        global _log
+        self.outer = _log
+        _log = []
+        return _log
+
+    def __exit__(self, *exc: object) -> None:
+        global _log
+        _log = self.outer
 
 
 _OPS: dict[str, Callable[[str, Any], Any]] = {
