@@ -69,6 +69,31 @@ def test_streamed_csv_equals_the_in_memory_answer_and_the_single_engine(tmp_path
     assert whole.rows() == single
 
 
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "json"])
+def test_a_register_command_does_not_import_pandas_and_answers_the_same(tmp_path: Path, fmt: str) -> None:
+    """pyarrow would import pandas (0.3-0.5 s) on its first conversion where pandas is installed; the
+    command refuses it while it runs. Its output is the one of the same command with pandas imported."""
+    pytest.importorskip("pandas")
+    import subprocess
+    import sys
+
+    reg = _csv(tmp_path)
+    code = (
+        "import sys\n"
+        "from treatylife.__main__ import main\n"
+        f"sys.argv = ['treatylife', 'portfolio', {str(reg)!r}, '--on', {ON!r}, '--format', {fmt!r}]\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
+        "print('PANDAS', 'pandas' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out, _, last = done.stdout.rpartition("PANDAS ")
+    assert last.strip() == "False"
+    with_pandas = subprocess.run(
+        [sys.executable, "-c", "import pandas\n" + code], capture_output=True, text=True, check=True
+    )
+    assert with_pandas.stdout == out + "PANDAS True\n"
+
+
 def test_streamed_json_is_the_api_to_dict_byte_for_byte(tmp_path: Path) -> None:
     reg = _csv(tmp_path)
     code, out, _ = _portfolio(str(reg), "--on", ON, "--json")

@@ -406,3 +406,20 @@ def test_the_fast_path_knows_every_option_of_the_commands_it_answers() -> None:
     for p in group.params:
         envvars = [p.envvar] if isinstance(p.envvar, str) else list(p.envvar or [])
         assert all("TREATYLIFE" in e.upper() for e in envvars), p.name  # the fast path hands those over
+
+
+def test_ctrl_c_during_the_fast_path_exits_130_without_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ctrl-C while the fast path reads or answers ends as it does in the full CLI: exit 130, nothing else."""
+    import treatylife.__main__ as entry
+
+    def interrupted(argv: list[str]) -> int | None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(fastpath, "run", interrupted)
+    monkeypatch.setattr(sys, "argv", ["treatylife", "status"])
+    with pytest.raises(SystemExit) as exc:
+        entry.main()
+    assert exc.value.code == 130
+    assert capsys.readouterr().err == ""

@@ -10,7 +10,10 @@ def main() -> None:
     # (treatylife.cli.fastpath); anything else, or a cache miss, goes to the full CLI
     from treatylife.cli.fastpath import run
 
-    code = run(sys.argv[1:])
+    try:
+        code = run(sys.argv[1:])
+    except KeyboardInterrupt:
+        sys.exit(130)  # Ctrl-C: as the full CLI (treatylife.cli.app.main), no traceback
     if code is not None:
         sys.exit(code)
     from treatylife.cli.app import main as cli_main

@@ -103,18 +103,19 @@ def _add_period(
 class Anchors:
     """Entry-into-force dates with what every question about their terms reuses (civil form, term 2)."""
 
-    __slots__ = ("days", "second", "second_ym", "ymd")
+    __slots__ = ("days", "second", "second_day", "second_ym", "ymd")
 
     def __init__(self, shape: Shape, days: np.ndarray) -> None:
         self.days = np.asarray(days, dtype=np.int64)
         self.ymd = civil(self.days)
         self.second = shape.start(self, np.full(self.days.shape, 2, dtype=np.int64))
-        y, m, _ = civil(self.second)
+        y, m, self.second_day = civil(self.second)
         self.second_ym = y * 12 + m
 
     def take(self, idx: np.ndarray) -> Anchors:
         out = Anchors.__new__(Anchors)
         out.days, out.second, out.second_ym = self.days[idx], self.second[idx], self.second_ym[idx]
+        out.second_day = self.second_day[idx]
         out.ymd = (self.ymd[0][idx], self.ymd[1][idx], self.ymd[2][idx])
         return out
 
@@ -152,25 +153,28 @@ class Shape:
         start(k) <= d < start(k+1). Estimated arithmetically, then corrected: O(1) per row, any distance."""
         second = anchor.second
         if self.renewal.is_calendar:
-            y, m, _ = civil(d)
-            est = (y * 12 + m - anchor.second_ym) // self.renewal.in_months()
+            # whole months from the second term's first day to d (a month not yet complete when d's day of
+            # the month is before that day's): exact but where month ends clamp, and corrected below
+            y, m, day = civil(d)
+            months = y * 12 + m - anchor.second_ym - (day < anchor.second_day)
+            est = months // self.renewal.in_months()
         else:
             est = (d - second) // self.renewal.in_days()
         k = np.where(d < second, 1, 2 + np.maximum(est, 0))
         later = k >= 2
         sk, sk1 = self.start(anchor, k), self.start(anchor, k + 1)
-        while True:  # the estimate is at most a step off: correct it (bounded)
+        while True:  # the estimate is at most a step off: correct it (bounded); one new start per step
             down = later & (k > 2) & (sk > d)
             if not down.any():
                 break
             k = k - down
-            sk, sk1 = self.start(anchor, k), self.start(anchor, k + 1)
+            sk, sk1 = np.where(down, self.start(anchor, k), sk), np.where(down, sk, sk1)
         while True:
             up = later & (sk1 <= d)
             if not up.any():
                 break
             k = k + up
-            sk, sk1 = self.start(anchor, k), self.start(anchor, k + 1)
+            sk, sk1 = np.where(up, sk1, sk), np.where(up, self.start(anchor, k + 1), sk1)
         return k, sk, sk1
 
     def deadline(self, next_start: np.ndarray) -> np.ndarray:
@@ -178,25 +182,32 @@ class Shape:
         return C.notice_deadline(next_start, self.notice, self.clear_days, self.round_up)
 
     def term_stopped(
-        self, anchor: Anchors, k: np.ndarray, received: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """:meth:`treatylife.model.record.DeadlineClause.term_stopped` on columns: (j, found), the term a notice
-        received in term ``k`` on ``received`` makes the last. Timely: ``k``; late, under ``late: next_term``
-        the first later term whose deadline it still meets (several terms on when the notice period is
-        longer than a term); under ``void`` not found. Steps as many times as the notice period spans terms."""
+        self,
+        anchor: Anchors,
+        k: np.ndarray,
+        received: np.ndarray,
+        next_start: np.ndarray | None = None,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`treatylife.model.record.DeadlineClause.term_stopped` on columns: (j, found, start of term
+        j + 1), the term a notice received in term ``k`` on ``received`` makes the last. Timely: ``k``; late,
+        under ``late: next_term`` the first later term whose deadline it still meets (several terms on when
+        the notice period is longer than a term); under ``void`` not found. Steps as many times as the notice
+        period spans terms. ``next_start``: the start of term ``k + 1`` when the caller has it already."""
         from treatylife.model.record import MAX_TERMS_AHEAD
 
         j = np.array(k, dtype=np.int64, copy=True)
-        found = received <= self.deadline(self.start(anchor, j + 1))
+        after = self.start(anchor, j + 1) if next_start is None else next_start
+        found = received <= self.deadline(after)
         if not self.late_next_term:
-            return j, found
+            return j, found, after
         for _ in range(MAX_TERMS_AHEAD):
             todo = ~found
             if not todo.any():
                 break
             j = np.where(todo, j + 1, j)
-            found = found | (todo & (received <= self.deadline(self.start(anchor, j + 1))))
-        return j, found
+            after = np.where(todo, self.start(anchor, j + 1), after)
+            found = found | (todo & (received <= self.deadline(after)))
+        return j, found, after
 
 
 def compile_rules(rules: Any) -> tuple[Shape | None, str]:
@@ -324,8 +335,8 @@ class Batch:
             a, rr = self.anchors.take(idx), r[idx]
             k0, _, nxt = shape.index_on(a, rr)
             dl = shape.deadline(nxt)
-            j, found = shape.term_stopped(a, k0, rr)  # the replay's rule for the notice's effect
-            eff = np.where(found, shape.start(a, j + 1), NONE)
+            _, found, after = shape.term_stopped(a, k0, rr, nxt)  # the replay's rule for the notice's effect
+            eff = np.where(found, after, NONE)
             self.effect[idx], self.notice_term[idx], self.notice_deadline[idx] = eff, k0, dl
         has_eff = self.effect != NONE
         eff = self.effect
@@ -406,11 +417,10 @@ class Batch:
             e = ends[idx]
             has_e = e != NONE
             # the term whose renewal the next deadline protects: query._terms_stoppable on columns
-            j, found = sh.term_stopped(a, k, dd)
+            j, found, r = sh.term_stopped(a, k, dd, nx)
             if not sh.late_next_term:  # a late notice is void: the next term's deadline, received early in it
-                j2, found2 = sh.term_stopped(a, k + 1, nx)
-                j, found = np.where(found, j, j2), found | found2
-            r = sh.start(a, j + 1)
+                j2, found2, r2 = sh.term_stopped(a, k + 1, nx)
+                j, found, r = np.where(found, j, j2), found | found2, np.where(found, r, r2)
             ok = found & ~(has_e & (r >= e))
             deadline[idx] = np.where(ok, sh.deadline(r), NONE)
             prevents[idx] = np.where(ok, r, NONE)

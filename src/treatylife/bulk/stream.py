@@ -155,11 +155,15 @@ def stream_portfolio(
     workers: int | None = None,
     limit: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    encode: Callable[[Any], Any] | None = None,
 ) -> StreamResult:
     """Answer a bulk register file batch by batch: ``write`` gets each answer table (``pyarrow.Table``,
     answer columns then extra columns), in register order. Every bad row is listed at the end
     (RegisterProblems) and nothing more is written after the first; with ``skip_invalid`` bad rows are
-    left out and listed in :attr:`StreamResult.skipped`."""
+    left out and listed in :attr:`StreamResult.skipped`. ``encode`` (pure, e.g.
+    :meth:`treatylife.render.register.RegisterWriter.encode`) turns an answer table into what ``write`` is
+    then given instead, on the worker threads, so that formatting runs in parallel (not with ``limit``);
+    it may return None to leave a table as it is."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -177,28 +181,36 @@ def stream_portfolio(
     failed = False
     size = src.size
 
-    def work(raw: RawBatch, answer: bool) -> tuple[RawBatch, Any, Any, list[Problem], list[Problem]]:
+    def work(raw: RawBatch, answer: bool) -> tuple[Any, Any, Any, list[Problem], list[Problem]]:
         norm, probs = check_batch(raw, extras)
         bulk = Bulk(p, norm, raw.lines, raw.row0)
         ids = norm.column("id")
         try:
             table, reg = _evaluate(bulk, probs, extras, on, skip_invalid, answer)
         except RegisterProblems as exc:
-            return raw, None, ids, exc.bad_rows, []
+            return None, None, ids, exc.bad_rows, []
         if reg.skipped:
             keep = np.ones(norm.num_rows, dtype=bool)
             keep[[q.row - raw.row0 - 1 for q in reg.skipped if q.row is not None]] = False
             ids = ids.filter(pa.array(keep))
-        return raw, table, ids, [], reg.skipped
+        payload = None
+        if table is not None and encode is not None and limit is None:
+            payload = encode(table.to_arrow(PORTFOLIO_COLUMNS))
+        return payload, table, ids, [], reg.skipped
 
     pool = ThreadPoolExecutor(max_workers=workers or _workers())
+    # Writing (pyarrow's CSV, Parquet or JSON writers release the GIL) runs on its own thread, in order, so
+    # that it overlaps reading the next batch and evaluating others instead of following them; at most two
+    # answer tables wait for it, so memory stays flat.
+    writer = ThreadPoolExecutor(max_workers=1)
+    writes: deque[Future[Any]] = deque()
     pending: deque[Future[Any]] = deque()
     written = 0
 
     def drain(block: bool) -> None:
         nonlocal failed, written
         while pending and (block or pending[0].done() or len(pending) > 2 * (workers or _workers())):
-            _raw, table, ids, probs, skipped = pending.popleft().result()
+            payload, table, ids, probs, skipped = pending.popleft().result()
             problems.extend(probs)
             result.skipped.extend(skipped)
             if probs:
@@ -208,12 +220,18 @@ def stream_portfolio(
                 id_chunks.append(ids)
             if table is None or failed:
                 continue
-            out = table.to_arrow(PORTFOLIO_COLUMNS)
-            if limit is not None:
-                out = out.slice(0, max(0, limit - written))
-            if out.num_rows or written == 0:
-                write(out)
-            written += out.num_rows
+            if payload is not None:
+                out, rows = payload, len(table)
+            else:
+                out = table.to_arrow(PORTFOLIO_COLUMNS)
+                if limit is not None:
+                    out = out.slice(0, max(0, limit - written))
+                rows = out.num_rows
+            if rows or written == 0:
+                writes.append(writer.submit(write, out))
+                while len(writes) > 2 or (writes and writes[0].done()):
+                    writes.popleft().result()  # a write that failed raises here, in order
+            written += rows
             vocab, codes = table.columns["stage"]
             for s, c in stage_summary(vocab, codes).items():
                 counts[s] = counts.get(s, 0) + c
@@ -226,8 +244,11 @@ def stream_portfolio(
             pending.append(pool.submit(work, raw, not failed))
             drain(False)
         drain(True)
+        while writes:
+            writes.popleft().result()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+        writer.shutdown(wait=True, cancel_futures=True)
     if not failed and id_chunks and not ids_unique(id_chunks):
         problems.extend(_duplicates(pa.chunked_array(id_chunks, type=pa.string()), result.skipped))
         failed = True

@@ -476,6 +476,15 @@ def _cannot(output: Path, exc: OSError) -> Any:
     )
 
 
+class Encoded:
+    """One answer table's rows as bytes (:meth:`RegisterWriter.encode`), with its column names and row count."""
+
+    __slots__ = ("data", "names", "rows")
+
+    def __init__(self, names: list[str], rows: int, data: bytes) -> None:
+        self.names, self.rows, self.data = names, rows, data
+
+
 class RegisterWriter:
     """Answers written batch by batch in one machine format (csv, json, jsonl, parquet, xlsx).
 
@@ -500,24 +509,45 @@ class RegisterWriter:
         """For JSON: the keys that sort before the rows' key, known before any row."""
         self._meta_before = meta_before or {}
 
+    def encode(self, table: Any) -> Encoded | None:
+        """The bytes of ``table``'s rows in a text format (CSV without its header, JSON Lines, the rows of a
+        JSON document), or None for the binary formats. Pure: it touches nothing of the writer's, so the
+        register stream calls it on its worker threads, several batches at once; :meth:`write` then only
+        writes what it made, in order."""
+        if self.fmt == "csv":
+            return Encoded(
+                table.column_names, table.num_rows, csv_bytes(table, header=False, delimiter=self.delimiter)
+            )
+        if self.fmt == "jsonl":
+            return Encoded(table.column_names, table.num_rows, jsonl_bytes(table))
+        if self.fmt == "json":
+            return Encoded(table.column_names, table.num_rows, _json_rows(table))
+        return None
+
     def write(self, table: Any) -> None:
+        """Write one answer table (or what :meth:`encode` made of it), after the previous ones."""
         fmt = self.fmt
         first = not self.started
         self.started = True
-        if fmt == "csv":
-            self.out.write(csv_bytes(table, header=first, delimiter=self.delimiter))
-        elif fmt == "jsonl":
-            self.out.write(jsonl_bytes(table))
-        elif fmt == "json":
-            if first:
-                head = "{\n" + "".join(
-                    f"  {json.dumps(k)}: {_json_value(v, 1)},\n" for k, v in sorted(self._meta_before.items())
-                )
-                self.out.write((head + f"  {json.dumps(self.rows_key)}: [").encode("utf-8"))
-            body = _json_rows(table)
-            if body:
-                self.out.write((b",\n" if self.rows else b"\n") + body)
-        elif fmt == "parquet":
+        if fmt in ("csv", "jsonl", "json"):
+            done = table if isinstance(table, Encoded) else self.encode(table)
+            assert done is not None
+            if fmt == "csv":
+                self.out.write((_header(done.names, self.delimiter) if first else b"") + done.data)
+            elif fmt == "jsonl":
+                self.out.write(done.data)
+            else:
+                if first:
+                    head = "{\n" + "".join(
+                        f"  {json.dumps(k)}: {_json_value(v, 1)},\n"
+                        for k, v in sorted(self._meta_before.items())
+                    )
+                    self.out.write((head + f"  {json.dumps(self.rows_key)}: [").encode("utf-8"))
+                if done.data:
+                    self.out.write((b",\n" if self.rows else b"\n") + done.data)
+            self.rows += done.rows
+            return
+        if fmt == "parquet":
             import pyarrow as pa
             import pyarrow.parquet as pq
 
