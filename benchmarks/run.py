@@ -29,6 +29,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -36,7 +37,13 @@ sys.path.insert(0, str(HERE))
 import generate  # noqa: E402
 import handloop  # noqa: E402
 
-TARGETS = {"startup_ratio": 6.0, "batch_vs_loop": 20.0, "register_seconds": 5.0, "register_mib": 1024.0}
+TARGETS = {
+    "startup_ratio": 3.0,
+    "startup_full_ratio": 10.0,
+    "batch_vs_loop": 20.0,
+    "register_seconds": 5.0,
+    "register_mib": 1024.0,
+}
 
 
 def _env(cache: Path, **extra: str) -> dict[str, str]:
@@ -73,34 +80,67 @@ def _measured(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
     return float(wall), float(mib)
 
 
+def _cpu_wall(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """(CPU seconds, wall seconds) of one run: the kernel's accounting of the finished child, which a
+    loaded machine disturbs far less than the wall clock."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t = time.perf_counter()
+    subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    wall = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), wall
+
+
 def startup(runs: int, cache: Path) -> dict[str, float]:
     env = _env(cache)
     status = [*_cli(), "status", "--on", "2019-08-23"]
-    commands = {
-        "python -c pass": [sys.executable, "-c", "pass"],
-        "treatylife status (cache warm)": status,
-        "treatylife status (full CLI, no cache)": status,
+    day0 = dt.date(2019, 1, 1)
+    commands: dict[str, Any] = {
+        "python -c pass": lambda i: [sys.executable, "-c", "pass"],
+        "treatylife status (cache warm)": lambda i: status,
+        # the same scenario on a date not asked before: the Record from the cache, the answer rendered now
+        "treatylife status (cache warm, a new date)": lambda i: [
+            *_cli(),
+            "status",
+            "--on",
+            (day0 + dt.timedelta(days=i + 3)).isoformat(),
+        ],
+        "treatylife status (no cache)": lambda i: status,
     }
     envs = {name: env for name in commands}
-    envs["treatylife status (full CLI, no cache)"] = _env(cache, TREATYLIFE_NO_CACHE="1")
+    envs["treatylife status (no cache)"] = _env(cache, TREATYLIFE_NO_CACHE="1")
     for name, cmd in commands.items():  # warm: bytecode caches, the Record cache, the OS file cache
         for _ in range(2):
-            _wall(cmd, envs[name])
-    times: dict[str, list[float]] = {name: [] for name in commands}
-    for _ in range(runs):  # interleaved, so load on the machine hits all alike
+            _wall(cmd(-1), envs[name])
+    cpu: dict[str, list[float]] = {name: [] for name in commands}
+    wall: dict[str, list[float]] = {name: [] for name in commands}
+    for i in range(runs):  # interleaved, so load on the machine hits all alike
         for name, cmd in commands.items():
-            times[name].append(_wall(cmd, envs[name]))
-    med = {name: statistics.median(v) for name, v in times.items()}
-    base = med["python -c pass"]
-    print(f"\n1. Start-up (median of {runs} interleaved runs)")
-    for name, v in med.items():
-        print(f"   {name:<40} {v * 1000:8.1f} ms   {v / base:5.1f}x python -c pass")
+            c, w = _cpu_wall(cmd(i), envs[name])
+            cpu[name].append(c)
+            wall[name].append(w)
+    med = {name: statistics.median(v) for name, v in wall.items()}
+    med_cpu = {name: statistics.median(v) for name, v in cpu.items()}
+    base, base_cpu = med["python -c pass"], med_cpu["python -c pass"]
+    print(
+        f"\n1. Start-up (median of {runs} interleaved runs; CPU time is what a loaded machine disturbs least)"
+    )
+    for name in commands:
+        print(
+            f"   {name:<44} {med[name] * 1000:7.1f} ms wall {med[name] / base:5.1f}x   "
+            f"{med_cpu[name] * 1000:7.1f} ms CPU {med_cpu[name] / base_cpu:5.1f}x python -c pass"
+        )
     return {
         "python_ms": base * 1000,
         "status_ms": med["treatylife status (cache warm)"] * 1000,
-        "status_full_ms": med["treatylife status (full CLI, no cache)"] * 1000,
+        "status_full_ms": med["treatylife status (no cache)"] * 1000,
         "startup_ratio": med["treatylife status (cache warm)"] / base,
-        "startup_full_ratio": med["treatylife status (full CLI, no cache)"] / base,
+        "startup_full_ratio": med["treatylife status (no cache)"] / base,
+        "startup_cpu_ratio": med_cpu["treatylife status (cache warm)"] / base_cpu,
+        "startup_new_date_cpu_ratio": med_cpu["treatylife status (cache warm, a new date)"] / base_cpu,
+        "startup_full_cpu_ratio": med_cpu["treatylife status (no cache)"] / base_cpu,
     }
 
 
@@ -224,6 +264,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="smaller sizes and fewer runs")
     ap.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
+    ap.add_argument("--startup", action="store_true", help="only the start-up part (about a minute)")
     args = ap.parse_args()
     import numpy
 
@@ -238,6 +279,8 @@ def main() -> None:
     try:
         figures: dict[str, float] = {}
         figures.update(startup(7 if args.quick else 21, cache))
+        if args.startup:
+            return
         n = 20_000 if args.quick else 100_000
         figures.update(throughput(n, 5_000 if args.quick else 20_000, 200 if args.quick else 1_000, work))
         sizes = [10_000, 20_000] if args.quick else [25_000, 50_000, 100_000]
@@ -249,7 +292,20 @@ def main() -> None:
     mib = max(figures[f"mib_{big}_2020"], figures[f"mib_{big}_2100"])
     print("\nTargets")
     checks = [
-        ("CLI status <= 6x python -c pass", figures["startup_ratio"], TARGETS["startup_ratio"], "x", True),
+        (
+            "status, cache warm <= 3x python -c pass (CPU)",
+            figures["startup_cpu_ratio"],
+            TARGETS["startup_ratio"],
+            "x",
+            True,
+        ),
+        (
+            "status, no cache <= 10x python -c pass (CPU)",
+            figures["startup_full_cpu_ratio"],
+            TARGETS["startup_full_ratio"],
+            "x",
+            True,
+        ),
         ("batch >= 20x the hand loop", figures["batch_vs_loop"], TARGETS["batch_vs_loop"], "x", False),
         (f"{big:,}-agreement register < 5 s", wall, TARGETS["register_seconds"], " s", True),
         (f"{big:,}-agreement register < 1 GiB", mib, TARGETS["register_mib"], " MiB", True),
