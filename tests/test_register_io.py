@@ -472,3 +472,32 @@ def test_the_dask_path_on_a_register_split_into_files(tmp_path: Path) -> None:
     for k in range(3):
         whole.extend(_rows(parts / f"p{k}.csv"))
     assert got == whole
+
+
+def test_ids_packed_for_the_repeat_check_come_back_exactly() -> None:
+    """The stream keeps each batch's ids zstd-packed until the end; unpacked they are the same ids, and the
+    order proof (each batch increasing, starting after the last) is refused by any repeat or step back."""
+    import pyarrow as pa
+
+    from treatylife.bulk.stream import PackedIds, all_increasing
+
+    batches = [["a1", "a2", None, "a3"], ["b", "b" * 300, "c"], [], ["é", "ü", "ǅ"]]
+    packs = [PackedIds(pa.array(b, type=pa.string())) for b in batches]
+    assert [pk.unpack().to_pylist() for pk in packs] == [[x for x in b if x is not None] for b in batches]
+    assert all_increasing(packs)
+    assert not all_increasing([PackedIds(pa.array(["a", "b"])), PackedIds(pa.array(["b", "c"]))])
+    assert not all_increasing([PackedIds(pa.array(["b", "a"]))])
+
+
+def test_a_repeat_across_batches_is_found_in_a_long_register(tmp_path: Path) -> None:
+    """Ids in order except one repeated far apart, in different batches: refused, with both lines."""
+    from treatylife.bulk.columnar import BATCH_ROWS
+
+    n = BATCH_ROWS + 10
+    rows = [f"c{i:07d},gsomia,,2016-11-23,,,,,," for i in range(n)]
+    rows.append("c0000003,gsomia,,2016-11-23,,,,,,")
+    code, _, err = _portfolio(
+        str(_csv(tmp_path, rows)), "--on", ON, "--format", "csv", "-o", str(tmp_path / "o.csv")
+    )
+    assert code == 2
+    assert "c0000003" in err and "TL136" in err and f":{n + 2}" in err

@@ -140,6 +140,65 @@ class StreamResult:
         }
 
 
+class PackedIds:
+    """One batch's ids (nulls dropped), kept for the end-of-stream check that no id repeats, in little
+    memory: zstd-compressed lengths and bytes (a 10M-agreement register's ids are ~130 MB as Arrow
+    strings, ~3 MB so), with whether they increase and their first and last. Packed on the worker threads."""
+
+    __slots__ = ("first", "increasing", "last", "lengths", "n", "nbytes", "raw", "wide")
+
+    def __init__(self, ids: Any) -> None:
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        ids = pc.drop_null(ids)
+        if isinstance(ids, pa.ChunkedArray):
+            ids = ids.combine_chunks()
+        self.n = n = len(ids)
+        self.first = ids[0].as_py() if n else None
+        self.last = ids[n - 1].as_py() if n else None
+        self.increasing = n < 2 or bool(pc.all(pc.less(ids.slice(0, n - 1), ids.slice(1))).as_py())
+        ids = ids.cast(pa.string())
+        offsets = np.frombuffer(ids.buffers()[1], dtype=np.int32)[ids.offset : ids.offset + n + 1]
+        lengths = np.diff(offsets)
+        self.wide = bool(n and lengths.max() > 255)
+        codec = pa.Codec("zstd", compression_level=1)
+        self.lengths = codec.compress(lengths.astype(np.int32 if self.wide else np.uint8), asbytes=True)
+        data = ids.buffers()[2]
+        start, stop = (int(offsets[0]), int(offsets[-1])) if n else (0, 0)
+        self.nbytes = stop - start
+        self.raw = codec.compress(data.slice(start, self.nbytes) if data is not None else b"", asbytes=True)
+
+    def unpack(self) -> Any:
+        """The ids again, as an Arrow string array."""
+        import numpy as np
+        import pyarrow as pa
+
+        codec = pa.Codec("zstd")
+        width = 4 if self.wide else 1
+        lengths = np.frombuffer(
+            codec.decompress(self.lengths, decompressed_size=self.n * width, asbytes=True),
+            dtype=np.int32 if self.wide else np.uint8,
+        )
+        offsets = np.zeros(self.n + 1, dtype=np.int32)
+        np.cumsum(lengths, out=offsets[1:])
+        data = codec.decompress(self.raw, decompressed_size=self.nbytes) if self.nbytes else pa.py_buffer(b"")
+        return pa.Array.from_buffers(pa.string(), self.n, [None, pa.py_buffer(offsets), data])
+
+
+def all_increasing(packs: list[PackedIds]) -> bool:
+    """The ids of every batch increase, and each batch starts after the last one ended: no id repeats."""
+    last = None
+    for pk in packs:
+        if not pk.n:
+            continue
+        if not pk.increasing or (last is not None and not pk.first > last):
+            return False
+        last = pk.last
+    return True
+
+
 def _workers() -> int:
     n = os.cpu_count() or 1
     return max(1, min(n, 4))
@@ -166,7 +225,6 @@ def stream_portfolio(
     it may return None to leave a table as it is."""
     import numpy as np
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     from treatylife.bulk.register import cwd_ok
 
@@ -177,7 +235,7 @@ def stream_portfolio(
     result = StreamResult(str(p), on, sources=[str(p)])
     counts: dict[str, int] = {}
     problems: list[Problem] = []
-    id_chunks: list[Any] = []
+    id_packs: list[PackedIds] = []
     failed = False
     size = src.size
 
@@ -188,7 +246,7 @@ def stream_portfolio(
         try:
             table, reg = _evaluate(bulk, probs, extras, on, skip_invalid, answer)
         except RegisterProblems as exc:
-            return None, None, ids, exc.bad_rows, []
+            return None, None, PackedIds(ids), exc.bad_rows, []
         if reg.skipped:
             keep = np.ones(norm.num_rows, dtype=bool)
             keep[[q.row - raw.row0 - 1 for q in reg.skipped if q.row is not None]] = False
@@ -196,7 +254,7 @@ def stream_portfolio(
         payload = None
         if table is not None and encode is not None and limit is None:
             payload = encode(table.to_arrow(PORTFOLIO_COLUMNS))
-        return payload, table, ids, [], reg.skipped
+        return payload, table, PackedIds(ids), [], reg.skipped
 
     pool = ThreadPoolExecutor(max_workers=workers or _workers())
     # Writing (pyarrow's CSV, Parquet or JSON writers release the GIL) runs on its own thread, in order, so
@@ -209,15 +267,14 @@ def stream_portfolio(
 
     def drain(block: bool) -> None:
         nonlocal failed, written
-        while pending and (block or pending[0].done() or len(pending) > 2 * (workers or _workers())):
+        while pending and (block or pending[0].done() or len(pending) > (workers or _workers())):
             payload, table, ids, probs, skipped = pending.popleft().result()
             problems.extend(probs)
             result.skipped.extend(skipped)
             if probs:
                 failed = True
-            ids = pc.drop_null(ids)
-            if len(ids):
-                id_chunks.append(ids)
+            if ids.n:
+                id_packs.append(ids)
             if table is None or failed:
                 continue
             if payload is not None:
@@ -229,7 +286,7 @@ def stream_portfolio(
                 rows = out.num_rows
             if rows or written == 0:
                 writes.append(writer.submit(write, out))
-                while len(writes) > 2 or (writes and writes[0].done()):
+                while len(writes) > 1 or (writes and writes[0].done()):
                     writes.popleft().result()  # a write that failed raises here, in order
             written += rows
             vocab, codes = table.columns["stage"]
@@ -249,8 +306,10 @@ def stream_portfolio(
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         writer.shutdown(wait=True, cancel_futures=True)
-    if not failed and id_chunks and not ids_unique(id_chunks):
-        problems.extend(_duplicates(pa.chunked_array(id_chunks, type=pa.string()), result.skipped))
+    if not failed and id_packs and not all_increasing(id_packs):
+        id_chunks = [pk.unpack() for pk in id_packs]  # not in order: every id, to look for repeats
+        if not ids_unique(id_chunks):
+            problems.extend(_duplicates(pa.chunked_array(id_chunks, type=pa.string()), result.skipped))
         failed = True
     if problems:
         problems.sort(key=lambda q: q.row or 0)

@@ -1,4 +1,5 @@
-"""A cache of compiled Records, as JSON, reused only when the loader would build the same Record again.
+"""A cache of compiled Records and the answers rendered from them, as JSON, reused only when the loader would
+build the same Record again.
 
 ``treatylife status --on 2019-08-23`` is run from scripts and loops. Reading YAML, validating with pydantic
 and replaying through ``transitions`` costs far more than answering: so the first run stores the
@@ -6,8 +7,12 @@ and replaying through ``transitions`` costs far more than answering: so the firs
 those. The promise: **an answer with the cache is byte for byte the answer without it** (stdout, stderr,
 exit code), for every input. Why it holds:
 
-* **What is cached is the Record, not the answer**: the answer is computed and rendered each time by the
-  same functions, on the date, options and environment of this run.
+* **What is cached is the Record, and beside it the answers rendered from that very Record**: an answer is
+  a function of the Record and of the request (command, format, ``--explain``, the day asked about; see
+  :func:`treatylife.cli.fastpath.request_key`), since the fast path renders only plain output in an
+  environment it knows. So the entry's answer for the same request is the one this run would render; any
+  other request is rendered now from the entry's Record, and stored beside it (at most
+  :data:`MAX_ANSWERS`). A repeated ``status`` therefore never imports the Record's or the results' classes.
 * **The Record is the loader's output, and the loader is a function of the code, the working directory, the
   scenario argument and the file system's answers to its questions** (:mod:`treatylife.files.probe`: is this
   a directory, where does this path resolve to, what bytes does this file hold). An entry stores the

@@ -8,6 +8,7 @@ both paths run the same code per row and write through the same writers.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -145,11 +146,26 @@ class arrow_without_pandas:  # used as a function: ``with arrow_without_pandas()
             sys.meta_path.remove(self.finder)
 
 
+def arrow_memory_pool() -> None:
+    """pyarrow's jemalloc pool where the wheel has it: a 10M-agreement register run peaks about 12% lower
+    than with the default (mimalloc: 448 against 506 MiB) and spends less system time; the answers do not
+    depend on it. A choice made with ``ARROW_DEFAULT_MEMORY_POOL`` is kept."""
+    if os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
+        return
+    import contextlib
+
+    import pyarrow as pa
+
+    with contextlib.suppress(NotImplementedError):  # a pyarrow built without jemalloc
+        pa.set_memory_pool(pa.jemalloc_memory_pool())
+
+
 def _run(as_json: bool, body: Callable[[], None]) -> None:
     from treatylife.errors import TreatyLifeError
 
     try:
         with arrow_without_pandas():
+            arrow_memory_pool()
             body()
     except TreatyLifeError as exc:
         _report(exc, as_json)
