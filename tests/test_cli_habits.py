@@ -148,6 +148,9 @@ def test_bundled_files_cite_docs_of_the_project() -> None:
         ("+6m", "2027-05-22"),
         ("+1y", "2027-11-22"),
         ("2019-08-23", "2019-08-23"),
+        ("20190823", "2019-08-23"),
+        ("today+90d", "2027-02-20"),
+        ("TODAY - 2w", "2026-11-08"),
     ],
 )
 def test_relative_dates(typed: str, meant: str) -> None:
@@ -195,6 +198,11 @@ def test_relative_dates_on_every_date_option() -> None:
         ),
         ("90d", "'90d' needs a sign: +90d (after today) or -90d (before)"),
         ("soon", "'soon' is not a date"),
+        ("today90d", "'today90d' needs a sign: +90d (after today) or -90d (before)"),
+        ("2019-W34-5", "'2019-W34-5' is an ISO week, not a day: write the day as YYYY-MM-DD"),
+        ("2019W34", "'2019W34' is an ISO week, not a day"),
+        ("20190230", "'20190230' is not a day that exists"),
+        ("2019-8-23", "'2019-8-23' is not a date; write YYYY-MM-DD (or YYYYMMDD), today"),
     ],
 )
 def test_unclear_dates_are_refused(typed: str, says: str) -> None:
@@ -210,6 +218,20 @@ def test_relative_dates_count_from_the_cli_today_override(monkeypatch: pytest.Mo
     monkeypatch.setenv("TREATYLIFE_TODAY", "2026-01-31")
     code, out, _ = run("deadline", "--on", "+1m", "--json")
     assert code == 0 and json.loads(out)["on"] == "2026-02-28"
+    code, out, _ = run("status", "--on", "today", "--today", "20260101", "--json")
+    assert code == 0 and json.loads(out)["on"] == "2026-01-01"
+    code, _, err = run("status", "--today", "2026-W01")
+    assert code == 2 and err.startswith(
+        "error [TL001]: Invalid value for '--today': '2026-W01' is an ISO week"
+    )
+    monkeypatch.setenv("TREATYLIFE_TODAY", "20260131")
+    code, out, _ = run("deadline", "--on", "today", "--json")
+    assert code == 0 and json.loads(out)["on"] == "2026-01-31"
+    monkeypatch.setenv("TREATYLIFE_TODAY", "+90d")  # today cannot be relative to itself
+    code, _, err = run("deadline", "--on", "+1m")
+    assert code == 2 and err.startswith(
+        "error [TL006]: TREATYLIFE_TODAY: '+90d' is not a date; write YYYY-MM-DD"
+    )
     monkeypatch.setenv("TREATYLIFE_TODAY", "soon")
     code, _, err = run("deadline", "--on", "+1m")
     assert code == 2 and err.startswith("error [TL006]: TREATYLIFE_TODAY: 'soon' is not a date")

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
-from treatylife.cli.when import parse_when
+from treatylife.cli.when import parse_day, parse_when
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
 REPORT = "This is a bug in treatylife; please report it with the command and files used."
@@ -41,8 +41,8 @@ def usage_error(exc: Any, as_json: bool) -> int:
     hint = f"see '{ctx.command_path} --help'" if ctx is not None else "see 'treatylife --help'"
     if any(f"'--{o}'" in message for o in ("on", "to", "from", "today")):
         hint = (
-            "dates are written YYYY-MM-DD (a day that exists), today, or relative to today: +90d, -2w, +6m, +1y; "
-            + hint
+            "dates are written YYYY-MM-DD or YYYYMMDD (a day that exists), today, or relative to today: +90d, "
+            "-2w, +6m, +1y (also written today+90d); " + hint
         )
     emit_error(
         as_json,
@@ -209,7 +209,7 @@ def _program(
         _dt.date | None,
         typer.Option(
             "--today",
-            parser=_dt.date.fromisoformat,
+            parser=parse_day,
             metavar="YYYY-MM-DD",
             help="The day taken as today by every command (default: $TREATYLIFE_TODAY, else the local date). "
             "May also follow the command.",
@@ -230,14 +230,14 @@ ScenarioArg = Annotated[
         metavar="SCENARIO",
     ),
 ]
-DATE_METAVAR = "DATE"  # YYYY-MM-DD, today, +90d, -2w, +6m, +1y (treatylife.cli.when)
+DATE_METAVAR = "DATE"  # YYYY-MM-DD, YYYYMMDD, today, +90d, -2w, +6m, +1y, today+90d (treatylife.cli.when)
 OnOpt = Annotated[
     _dt.date | None,
     typer.Option(
         "--on",
         parser=parse_when,
         metavar=DATE_METAVAR,
-        help="Date asked about: YYYY-MM-DD, today, +90d, -2w, +6m, +1y (default: today).",
+        help="Date asked about: YYYY-MM-DD or YYYYMMDD, today, +90d, -2w, +6m, +1y, today+90d (default: today).",
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (the API's result.to_dict()).")]

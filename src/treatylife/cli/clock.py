@@ -5,7 +5,7 @@
 ``--on`` date, the days left and a calendar's first day differ between them. Scripts and reproducible runs
 say which day it is instead, and then the time zone no longer matters:
 
-1. ``treatylife --today YYYY-MM-DD COMMAND ...`` (the option may also follow the command), else
+1. ``treatylife --today YYYY-MM-DD COMMAND ...`` (or ``YYYYMMDD``, as ``date +%Y%m%d`` prints) (the option may also follow the command), else
 2. the environment variable ``TREATYLIFE_TODAY=YYYY-MM-DD`` (empty = unset), else
 3. the local date.
 
@@ -25,13 +25,15 @@ _given: _dt.date | None = None  # --today, set once per command line by the CLI
 
 def parse_today(value: str, source: str = ENV) -> _dt.date:
     """``value`` as a date; a bad one is an InputError ``TL006`` naming where it came from."""
+    from treatylife.cli.when import parse_day
+
     try:
-        return _dt.date.fromisoformat(value.strip())
+        return parse_day(value)
     except ValueError as exc:
         from treatylife.errors import InputError
 
         raise InputError(
-            f"{value!r} is not a date: {exc}",
+            str(exc),
             field=source,
             code="TL006",
             hint="write the day treatylife takes as today as YYYY-MM-DD, e.g. 2026-12-01",
