@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -129,6 +131,38 @@ def test_rich_tables_on_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:
     print_rich(tl.compare(RECORD, NO_SUSPENSION))
     out = capsys.readouterr().out
     assert "They diverge from 2019-11-23 on" in out and "terminated" in out
+
+
+@pytest.mark.parametrize(
+    ("compute", "heading"),
+    [
+        (
+            lambda: tl.status(None, dt.date(2026, 12, 1)),
+            "GSOMIA (Japan–Korea, 2016) | GSOMIA — the record, 2012–2023",
+        ),
+        (
+            lambda: tl.deadline(None, dt.date(2012, 1, 1)),
+            "GSOMIA (Japan–Korea, 2016) | GSOMIA — the record, 2012–2023",
+        ),
+        (
+            lambda: tl.timeline(None, dt.date(2012, 6, 1), party="JPN"),
+            "GSOMIA (Japan–Korea, 2016) | GSOMIA — the record, 2012–2023 | for JPN",
+        ),
+    ],
+)
+def test_rich_headings_use_the_terminal_width(
+    compute: Any, heading: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A short table (a status with no notice) once wrapped its heading at the table's width (~50 columns)
+    on a 120-column terminal: the heading is a line of its own, as wide as the terminal."""
+    from treatylife.render.rich_text import print_rich
+
+    monkeypatch.setenv("COLUMNS", "120")
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")  # rich takes this as a terminal, as on a real one
+    print_rich(compute())
+    lines = re.sub(r"\x1b\[[0-9;]*m", "", capsys.readouterr().out).splitlines()  # styles, as a terminal shows
+    assert lines[0].rstrip() == heading
+    assert not lines[1].startswith(heading.split()[-1])  # nothing of it carried over to a second line
 
 
 def test_rich_does_not_read_user_text_as_markup(capsys: pytest.CaptureFixture[str]) -> None:

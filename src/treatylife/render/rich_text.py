@@ -27,32 +27,39 @@ def _m(markup: str) -> Any:
     return Text.from_markup(markup)
 
 
+def _titled(title: str | None, table: Any) -> Any:
+    """A table under its heading. Not the table's own title: rich wraps that at the table's width (a short
+    status table is ~50 columns), so on a 120-column terminal the heading broke in two. A heading of its
+    own is as wide as the terminal."""
+    if title is None:
+        return table
+    from rich.console import Group
+
+    heading = _t(title)
+    heading.style = "table.title"
+    return Group(heading, table)
+
+
 def _kv(rows: list[tuple[str, Any]], title: str | None = None) -> Any:
     from rich.table import Table
 
-    t = Table(
-        show_header=False,
-        box=None,
-        title=None if title is None else _t(title),
-        title_justify="left",
-        pad_edge=False,
-    )
+    t = Table(show_header=False, box=None, pad_edge=False)
     t.add_column(style="bold")
     t.add_column(overflow="fold")
     for k, v in rows:
         t.add_row(_t(k), _t(v))
-    return t
+    return _titled(title, t)
 
 
 def _steps(steps: list[Step]) -> Any:
     from rich.table import Table
 
-    t = Table(title="Why", title_justify="left", show_lines=False)
+    t = Table(show_lines=False)
     for col in ("date", "what", "article", "convention", "source"):
         t.add_column(col, overflow="fold", no_wrap=col == "date")
     for s in steps:
         t.add_row(*map(_t, (s.date.isoformat() if s.date else "", s.what, s.article, s.convention, s.source)))
-    return t
+    return _titled("Why", t)
 
 
 def _status(r: StatusResult) -> list[Any]:
@@ -138,7 +145,7 @@ def _timeline(r: TimelineResult) -> list[Any]:
     from rich.table import Table
 
     title = f"{r.agreement} | {r.scenario}" + (f" | for {r.party}" if r.party else "")
-    t = Table(title=_t(title), title_justify="left")
+    t = Table()
     for col in ("from", "to", "stage", "term", "cause"):
         t.add_column(col, overflow="fold", no_wrap=col in ("from", "to"))
     for i in r.intervals:
@@ -146,7 +153,7 @@ def _timeline(r: TimelineResult) -> list[Any]:
         t.add_row(
             *map(_t, (i.start or "...", i.last_day or "...", i.stage, i.term or "", i.cause)), style=style
         )
-    out: list[Any] = [_t(f"what-if: {c}") for c in r.changes] + [t]
+    out: list[Any] = [_t(f"what-if: {c}") for c in r.changes] + [_titled(title, t)]
     if r.open_end:
         out.append(_t(f"after {r.until}: {r.open_end}"))
     return out + _ambiguities(r.ambiguities)
@@ -160,7 +167,7 @@ def _compare(r: Any) -> list[Any]:
     head = [line for line in compare_lines(r) if not line.startswith(("from ", "2", "..."))]
     out: list[Any] = [_t(line) for line in head]
     if r.ranges:
-        t = Table(title="Where they differ", title_justify="left")
+        t = Table()
         for col in ("from", "to", "A", "B", "differs"):
             t.add_column(col)
         for x in r.ranges:
@@ -170,14 +177,14 @@ def _compare(r: Any) -> list[Any]:
                     (x.start or "...", x.last_day or "...", x.a.label(), x.b.label(), x.describe()),
                 )
             )
-        out.append(t)
+        out.append(_titled("Where they differ", t))
     return out
 
 
 def _check(r: CheckResult) -> list[Any]:
     from rich.table import Table
 
-    t = Table(title="check", title_justify="left")
+    t = Table()
     for col in ("file", "result", "detail"):
         t.add_column(col, overflow="fold")
     for f in r.files:
@@ -197,7 +204,7 @@ def _check(r: CheckResult) -> list[Any]:
                     _m("[red]FAIL[/] ") + _t(err.get("code")),
                     _t(f"{at}{field}{err.get('message')}"),
                 )
-    return [t]
+    return [_titled("check", t)]
 
 
 def print_rich(result: Any, *, explain: bool = False, console: Any = None) -> None:
