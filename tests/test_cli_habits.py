@@ -408,3 +408,15 @@ def test_check_a_register_file_lists_its_bad_rows(tmp_path: Path) -> None:
     assert lines[0].startswith(f"FAIL  {reg}:4: entry_into_force: not a date: '2016-02-30' [TL137]")
     assert lines[1].startswith(f"ok    {EXAMPLES / 'gsomia-record.yaml'}:")
     assert lines[-1] == "1 ok, 1 failed"
+
+
+def test_the_api_reads_a_register_on_standard_input(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(REGISTER.encode("utf-8"))))
+    reg = tl.load_register("-")
+    rows = tl.rows(tl.portfolio(reg, "2019-10-01"))
+    assert [(r.id, r.in_force, r.extra) for r in rows] == [
+        ("kr-jp", True, {"owner": "treaty office"}),
+        ("plain", True, {"owner": "legal"}),
+    ]
