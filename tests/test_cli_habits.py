@@ -345,6 +345,13 @@ def test_a_piped_register_never_lets_the_output_replace_its_rules(
         "portfolio", "-", "--on", "2019-10-01", "--format", "csv", "-o", str(mine), stdin=piped
     )
     assert code == 2 and "[TL005]" in err and mine.read_bytes() == before
+    code, _, err = run(
+        "portfolio", "-", "--on", "2019-10-01", "--format", "text", "-o", str(mine), stdin=piped
+    )
+    assert code == 2 and "[TL005]" in err and mine.read_bytes() == before  # answered whole, the same
+    (tmp_path / "reg.csv").write_text(piped, encoding="utf-8")  # and a register file, streamed
+    code, _, err = run("portfolio", "reg.csv", "--on", "2019-10-01", "--format", "csv", "-o", str(mine))
+    assert code == 2 and "[TL005]" in err and mine.read_bytes() == before
     code, _, err = run("portfolio", "-", "--on", "2019-10-01", "-o", "answers.csv", stdin=piped)
     assert code == 0 and err.startswith("wrote csv to answers.csv")
     assert (tmp_path / "answers.csv").read_text(encoding="utf-8").splitlines()[1].startswith('"x",')
@@ -420,3 +427,16 @@ def test_the_api_reads_a_register_on_standard_input(monkeypatch: pytest.MonkeyPa
         ("kr-jp", True, {"owner": "treaty office"}),
         ("plain", True, {"owner": "legal"}),
     ]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "text"])  # streamed batch by batch, and answered whole
+def test_skipped_rows_of_a_piped_register_name_stdin(fmt: str) -> None:
+    bad = REGISTER + "late,gsomia,2016-13-01,,,\n"
+    code, out, err = run("portfolio", "-", "--on", "2019-10-01", "--format", fmt, "--skip-invalid", stdin=bad)
+    assert code == 0
+    assert err.splitlines() == [
+        "skipped [TL137]: <stdin>:4: entry_into_force: not a date: '2016-13-01' (hint: dates are written "
+        "YYYY-MM-DD and must exist)",
+        "skipped 1 bad row(s) of <stdin> (--skip-invalid)",
+    ]
+    assert "kr-jp" in out and "plain" in out and "late" not in out

@@ -247,6 +247,8 @@ def stream_portfolio(
             table, reg = _evaluate(bulk, probs, extras, on, skip_invalid, answer)
         except RegisterProblems as exc:
             return None, None, PackedIds(ids), exc.bad_rows, []
+        # the rules files the rows name are inputs too: an output may never replace one (TL005)
+        result.sources.extend(s for s in reg.sources if s not in result.sources)
         if reg.skipped:
             keep = np.ones(norm.num_rows, dtype=bool)
             keep[[q.row - raw.row0 - 1 for q in reg.skipped if q.row is not None]] = False

@@ -262,11 +262,12 @@ def portfolio(
     form = _fmt(as_json, fmt, output)
 
     def body() -> None:
-        from treatylife.bulk.columnar import format_of
+        from treatylife.bulk.columnar import format_of, is_stdin_register
         from treatylife.render.register import MACHINE_FORMATS
 
         day = on or today()
-        if register.is_file() and format_of(register) and form in MACHINE_FORMATS and not (sort or party):
+        bulk_file = is_stdin_register(register) or (register.is_file() and format_of(register) is not None)
+        if bulk_file and form in MACHINE_FORMATS and not (sort or party):
             _stream(register, day, form, output, delimiter, skip_invalid, limit)
             return
         import treatylife
@@ -280,7 +281,7 @@ def portfolio(
         finally:
             if bar is not None:
                 bar.close()
-        _warn_skipped(str(register), reg.skipped)
+        _warn_skipped(str(reg.path), reg.skipped)
         result = _select(result, party, sort, limit, False)
         _write(result, form, output, _inputs(register, reg.sources), delimiter)
 
@@ -299,7 +300,7 @@ def _stream(
     from treatylife.bulk.stream import stream_portfolio
     from treatylife.render.register import AtomicOutput, RegisterWriter
 
-    out = AtomicOutput(output, [register])
+    out = AtomicOutput(output, _inputs(register, []))
     writer = RegisterWriter(fmt, out)
     try:
         res = stream_portfolio(
@@ -321,11 +322,11 @@ def _stream(
 
         extras = [pa.field(e, pa.string()) for e in open_source(register, delimiter=delimiter).extras]
         writer.close(meta, template=answer_schema(extras).empty_table())
-        out.commit([register, *res.sources])
+        out.commit(_inputs(register, res.sources))
     finally:
         writer.discard()
         out.abort()
-    _warn_skipped(str(register), res.skipped)
+    _warn_skipped(res.register, res.skipped)
     if out.output is not None:
         typer.echo(terminal_line(f"wrote {fmt} to {out.output} ({out.written:,} bytes)"), err=True)
 
@@ -366,7 +367,7 @@ def deadlines(
         finally:
             if bar is not None:
                 bar.close()
-        _warn_skipped(str(register), reg.skipped)
+        _warn_skipped(str(reg.path), reg.skipped)
         result = _select(result, party, sort, limit, True)
         _write(result, form, output, _inputs(register, reg.sources), delimiter)
 
