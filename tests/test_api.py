@@ -4,6 +4,7 @@ typed register rows, the report and the calendar from the API. Answers are compa
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Any
 
@@ -168,3 +169,17 @@ def test_every_public_name_resolves_lazily_to_its_definition() -> None:
     assert tl.InputError is InputError and tl.Record is Record
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         tl.nope  # noqa: B018
+
+
+def test_check_from_the_api_is_the_commands(tmp_path: Path) -> None:
+    """``tl.check`` answers what ``treatylife check`` answers, a register file included."""
+    from typer.testing import CliRunner
+
+    from treatylife.cli.app import app
+
+    reg = tmp_path / "reg.csv"
+    reg.write_text("id,rules,entry_into_force\na,gsomia,2016-11-23\na,gsomia,2016-11-24\n", encoding="utf-8")
+    api = tl.check([reg])
+    cli = CliRunner().invoke(app, ["check", str(reg), "--json"])
+    assert not api.ok and cli.exit_code != 0
+    assert api.to_dict() == json.loads(cli.stdout)

@@ -184,12 +184,14 @@ def timeline(scenario: Scenario, until: DateLike | None = None, party: str | Non
 
 
 def check(paths: list[str | Path]) -> CheckResult:
-    """Validate rules and scenario files; list answers that depend on a convention the rules leave open."""
+    """Validate rules and scenario files, and register files (or ``-``: standard input, a register or a
+    scenario); list answers that depend on a convention the rules leave open. What ``treatylife check``
+    answers."""
     from pathlib import Path
 
-    from treatylife.answers.check import check_files
+    from treatylife.bulk.check import check_paths
 
-    return check_files([Path(p) for p in paths])
+    return check_paths([Path(p) for p in paths])
 
 
 def test(paths: list[str | Path]) -> ExpectResult:
