@@ -111,24 +111,6 @@ def _load(scenario: str | None) -> tuple[Any, Any, list[Any]]:
     return loaded, replay(loaded), observations
 
 
-def _record(scenario: str | None) -> Any:
-    """The Record: from the cache, else loaded, replayed and stored."""
-    import treatylife
-    from treatylife.cli.cache import cache_dir, get_record, put_record
-
-    caching = cache_dir() is not None
-    if caching:
-        record = get_record(scenario, treatylife.__version__)
-        if record is not None:
-            return record
-    loaded, record, observations = _load(scenario)
-    if caching:
-        put_record(
-            scenario, treatylife.__version__, record, observations, dict(loaded.files), os.fspath(loaded.path)
-        )
-    return record
-
-
 def request_key(req: dict[str, Any]) -> str:
     """What an answer depends on besides the Record: the command, the format, ``--explain`` and the day
     asked about (``--on``, or today). Rendering reads nothing else: no clock, no environment, no terminal
