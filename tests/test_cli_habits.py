@@ -440,3 +440,10 @@ def test_skipped_rows_of_a_piped_register_name_stdin(fmt: str) -> None:
         "skipped 1 bad row(s) of <stdin> (--skip-invalid)",
     ]
     assert "kr-jp" in out and "plain" in out and "late" not in out
+
+
+def test_a_scenario_piped_into_portfolio_gets_a_hint_to_use_status() -> None:
+    text = (Path(tl.__file__).parent / "data" / "examples" / "gsomia-record.yaml").read_text(encoding="utf-8")
+    r = CliRunner().invoke(app, ["portfolio", "-", "--on", "2020-01-01"], input=text)
+    assert r.exit_code == 2
+    assert "TL136" in r.stderr and "looks like a scenario file" in r.stderr and "status -" in r.stderr

@@ -371,6 +371,10 @@ def _check_header(path: Path, names: list[str], fmt: str) -> list[str]:
                 n,
                 hint=f"did you mean {close[0]}? (other extra columns are passed through to the output)",
             )
+    scenario_like = any(  # a YAML scenario given where a register belongs: only the hint differs
+        n.strip().startswith(("schema:", "rules:", "title:", "events:", "based_on:", "#", "---"))
+        for n in names
+    )
     for req in ("id", "rules"):
         if req not in names:
             raise _fail(
@@ -379,7 +383,12 @@ def _check_header(path: Path, names: list[str], fmt: str) -> list[str]:
                 "TL136",
                 1,
                 req,
-                hint="the columns are listed in docs/register.md",
+                hint=(
+                    "this looks like a scenario file, not a register: ask 'treatylife status' about it "
+                    "(status - reads one from standard input)"
+                    if scenario_like
+                    else "the columns are listed in docs/register.md"
+                ),
             )
     return names
 
