@@ -178,3 +178,26 @@ def test_expression_error_names_the_word_as_written() -> None:
     with pytest.raises(ValueError, match=r"at 'second' \(character 53\)") as exc:
         parse_expr(text)
     assert text[52:].startswith("second"), exc.value
+
+
+@pytest.mark.parametrize(
+    ("scenario", "on"),
+    [
+        (
+            "whatif-ccm-h4.yaml",
+            "2025-03-05",
+        ),  # held from the day the conflict starts (the last day of the period)
+        ("whatif-ccm-h4.yaml", "2025-04-01"),  # held, no end
+        ("whatif-ccm-h1.yaml", "2025-05-19"),  # held to the conflict's end, the day before it takes effect
+        ("cluster-munitions-record.yaml", "2024-12-01"),  # pending: out on 2025-03-06 in any case
+    ],
+)
+def test_deadline_offers_no_new_withdrawal_to_a_party_whose_notice_is_pending_or_held(
+    scenario: str, on: str
+) -> None:
+    """Blind-test finding: a party with a withdrawal pending or held is offered no second one; the others
+    still are (on the record's 2024-12-01, NOR and the rest may give notice for 2025-06-01)."""
+    mine = run("deadline", str(HERE / "examples" / scenario), "--on", on, "--party", "LTU")
+    assert "Withdrawal:" not in mine
+    others = run("deadline", str(HERE / "examples" / scenario), "--on", on)
+    assert "Withdrawal:" in others and "LTU" not in others.split("Withdrawal:")[1]

@@ -772,6 +772,18 @@ def _own_exit(record: Record, party: str, on: _dt.date) -> _dt.date | None:
     return min(days, default=None)
 
 
+def _own_notice_held(record: Record, party: str, on: _dt.date) -> bool:
+    """``party``'s own notice is held on ``on`` (an armed conflict, Ottawa Art. 20(3)): a new notice by it
+    would be held by the same hold, so it is offered none."""
+    return any(
+        n.party == party
+        and n.scope == "party"
+        and (ch := n.status_on(on)) is not None
+        and ch.status == "held"
+        for n in record.notices
+    )
+
+
 def _withdrawal_options(
     record: Record, on: _dt.date, party: str | None, st: StatusResult
 ) -> list[WithdrawalOption]:
@@ -800,8 +812,14 @@ def _withdrawal_options(
             effect = c.takes_effect(start, known)
             if st.ends is not None and effect >= st.ends:
                 continue  # it ends earlier in any case (a notice already given, the last term)
-            # a party whose own notice is pending is out earlier in any case
-            who = [p for p in who if (own := _own_exit(record, p, on)) is None or effect < own]
+            # a party whose own notice is pending is out earlier in any case; one whose notice is held
+            # would see a new notice held alike
+            who = [
+                p
+                for p in who
+                if not _own_notice_held(record, p, on)
+                and ((own := _own_exit(record, p, on)) is None or effect < own)
+            ]
             if not who:
                 continue
             out.append(
