@@ -24,7 +24,8 @@ from typer.testing import CliRunner
 import treatylife as tl
 from treatylife.cli import fastpath
 from treatylife.cli.app import app
-from treatylife.cli.cache import decode, encode, get_record, put_record
+from treatylife.cli.cache import get_record, put_record
+from treatylife.cli.codec import decode, encode
 from treatylife.dates.scalar import Period
 from treatylife.model.record import Record
 
