@@ -43,6 +43,7 @@ SHAPES = [
     ("quarterly", "Quarterly support, 6 months first", 6, 3, 60, True),
 ]
 GSOMIA_TITLE = "GSOMIA (Japan–Korea, 2016)"
+FIXED = 1_000  #: agreements in the register that measures each contestant's fixed cost
 
 RULES = """schema: treatylife/rules/1
 id: {name}
@@ -410,7 +411,54 @@ def main() -> None:
     script = Path(sys.executable).parent / "treatylife"
     tl = [str(script)] if script.exists() else [sys.executable, "-m", "treatylife"]
     rows = []
+
+    def contest(reg: Path, n: int, on: str) -> tuple[dict[str, tuple[float, float, float]], bool]:
+        """Each contestant on ``reg``, ``args.runs`` times interleaved (load on the machine hits all alike);
+        the best wall and CPU time and the highest peak are kept. Stops unless the outputs are identical."""
+        outs = {name: work / f"out-{name}-{n}-{on}.csv" for name in ("treatylife", "duckdb", "polars")}
+        cmds = {
+            "treatylife": [
+                *tl,
+                "portfolio",
+                str(reg),
+                "--on",
+                on,
+                "--format",
+                "csv",
+                "-o",
+                str(outs["treatylife"]),
+            ],
+            "duckdb": [sys.executable, str(work / "duck.py"), str(reg), str(outs["duckdb"]), on],
+            "polars": [sys.executable, str(work / "polars_q.py"), str(reg), str(outs["polars"]), on],
+        }
+        got: dict[str, tuple[float, float, float]] = {}
+        for _ in range(args.runs):
+            for name, cmd in cmds.items():
+                w, mib, cpu = _measured(cmd, env)
+                best = got.get(name)
+                got[name] = (min(w, best[0]), max(mib, best[1]), min(cpu, best[2])) if best else (w, mib, cpu)
+        digests = {name: _digest(p) for name, p in outs.items()}
+        same = len(set(digests.values())) == 1
+        if not same:
+            sys.exit("outputs differ: " + " ".join(f"{k}={p} ({digests[k]})" for k, p in outs.items()))
+        if not args.keep:
+            for p in outs.values():
+                p.unlink()
+        return got, same
+
     try:
+        # The fixed cost of each contestant (interpreter, imports, reading the rules, the first call of each
+        # kernel), measured on a small register that has every shape and kind of row of the big ones:
+        # "per agreement above the fixed cost" subtracts it, so that sizes can be compared fairly.
+        small = write_register(work / f"register-{FIXED}.csv", FIXED)
+        fixed = {on: contest(small, FIXED, on)[0] for on in dates}
+        for on in dates:
+            print(
+                f"fixed cost (a register of {FIXED:,} agreements), on {on}: "
+                + "   ".join(
+                    f"{k} {v[0]:.2f} s ({v[2]:.2f} s CPU) {v[1]:,.0f} MiB" for k, v in fixed[on].items()
+                )
+            )
         for n in sizes:
             reg = work / f"register-{n}.csv"
             t = time.perf_counter()
@@ -420,34 +468,7 @@ def main() -> None:
                 f"(written in {time.perf_counter() - t:.1f} s)"
             )
             for on in dates:
-                outs = {
-                    name: work / f"out-{name}-{n}-{on}.csv" for name in ("treatylife", "duckdb", "polars")
-                }
-                cmds = {
-                    "treatylife": [
-                        *tl,
-                        "portfolio",
-                        str(reg),
-                        "--on",
-                        on,
-                        "--format",
-                        "csv",
-                        "-o",
-                        str(outs["treatylife"]),
-                    ],
-                    "duckdb": [sys.executable, str(work / "duck.py"), str(reg), str(outs["duckdb"]), on],
-                    "polars": [sys.executable, str(work / "polars_q.py"), str(reg), str(outs["polars"]), on],
-                }
-                got: dict[str, tuple[float, float, float]] = {}
-                for _ in range(args.runs):  # interleaved, so load on the machine hits all alike
-                    for name, cmd in cmds.items():
-                        w, mib, cpu = _measured(cmd, env)
-                        best = got.get(name)
-                        got[name] = (
-                            (min(w, best[0]), max(mib, best[1]), min(cpu, best[2])) if best else (w, mib, cpu)
-                        )
-                digests = {name: _digest(p) for name, p in outs.items()}
-                same = len(set(digests.values())) == 1
+                got, same = contest(reg, n, on)
                 best_anchor = min(got["duckdb"][0], got["polars"][0])
                 rows.append((n, on, got, same, got["treatylife"][0] / best_anchor))
                 print(
@@ -455,34 +476,53 @@ def main() -> None:
                     + "   ".join(
                         f"{k} {v[0]:.2f} s ({v[2]:.2f} s CPU) {v[1]:,.0f} MiB" for k, v in got.items()
                     )
-                    + f"   treatylife/best {got['treatylife'][0] / best_anchor:.2f}x   outputs "
-                    + ("byte-identical" if same else f"DIFFER {digests}")
+                    + f"   treatylife/best {got['treatylife'][0] / best_anchor:.2f}x   outputs byte-identical"
                 )
-                if not same:
-                    sys.exit("outputs differ: " + " ".join(f"{k}={p}" for k, p in outs.items()))
-                if not args.keep:
-                    for p in outs.values():
-                        p.unlink()
             if not args.keep:
                 reg.unlink()
     finally:
         if not args.keep and not args.work:
             shutil.rmtree(work, ignore_errors=True)
+    names = ("treatylife", "duckdb", "polars")
     print(
         "\n| register | query date | treatylife | DuckDB | Polars | treatylife / best (wall) | "
-        "treatylife / best (CPU) | µs per agreement (treatylife, wall) |"
+        "treatylife / best (CPU) |"
     )
-    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
     for n, on, got, _, ratio in rows:
-        cells = [
-            f"{got[k][0]:.2f} s ({got[k][2]:.2f} s CPU), {got[k][1]:,.0f} MiB"
-            for k in ("treatylife", "duckdb", "polars")
-        ]
+        cells = [f"{got[k][0]:.2f} s ({got[k][2]:.2f} s CPU), {got[k][1]:,.0f} MiB" for k in names]
         cpu_ratio = got["treatylife"][2] / min(got["duckdb"][2], got["polars"][2])
+        print(f"| {n:,} | {on} | " + " | ".join(cells) + f" | {ratio:.2f}x | {cpu_ratio:.2f}x |")
+    print(
+        "\nµs per agreement, wall: whole run / agreements, and (whole run - fixed cost) / (agreements - "
+        f"{FIXED:,}) (treatylife / DuckDB / Polars)\n"
+    )
+    print("| register | query date | whole run / n | above the fixed cost / n |")
+    print("| --- | --- | --- | --- |")
+    per: dict[str, dict[str, list[float]]] = {k: {"whole": [], "above": []} for k in names}
+    for n, on, got, _, _ in rows:
+        whole = {k: got[k][0] / n * 1e6 for k in names}
+        above = {k: (got[k][0] - fixed[on][k][0]) / (n - FIXED) * 1e6 for k in names}
+        for k in names:
+            per[k]["whole"].append(whole[k])
+            per[k]["above"].append(above[k])
         print(
-            f"| {n:,} | {on} | " + " | ".join(cells) + f" | {ratio:.2f}x | {cpu_ratio:.2f}x | "
-            f"{got['treatylife'][0] / n * 1e6:.2f} |"
+            f"| {n:,} | {on} | "
+            + " / ".join(f"{whole[k]:.2f}" for k in names)
+            + " | "
+            + " / ".join(f"{above[k]:.2f}" for k in names)
+            + " |"
         )
+    if len(sizes) > 1:
+        print(
+            "\nflatness (largest / smallest µs per agreement across the sizes; target for treatylife: <= 1.2)"
+        )
+        for k in names:
+            w, a = per[k]["whole"], per[k]["above"]
+            print(
+                f"  {k}: whole run {max(w) / min(w):.2f}, above the fixed cost "
+                + (f"{max(a) / min(a):.2f}" if min(a) > 0 else "n/a (a run was faster than the fixed cost)")
+            )
 
 
 if __name__ == "__main__":
