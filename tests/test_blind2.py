@@ -201,3 +201,121 @@ def test_deadline_offers_no_new_withdrawal_to_a_party_whose_notice_is_pending_or
     assert "Withdrawal:" not in mine
     others = run("deadline", str(HERE / "examples" / scenario), "--on", on)
     assert "Withdrawal:" in others and "LTU" not in others.split("Withdrawal:")[1]
+
+
+# finding 6: before the period ends, a hold already running is said (it keeps the end back if it still runs)
+H1 = str(HERE / "examples" / "whatif-ccm-h1.yaml")  # armed conflict 2025-01-10 .. 2025-05-20
+H2 = str(HERE / "examples" / "whatif-ccm-h2.yaml")  # armed conflict 2024-10-01 .. 2025-01-15
+RUNNING = (
+    "the armed conflict of LTU (since {}) is running: if it still runs on 2025-03-06 (the end of the period)"
+)
+
+
+@pytest.mark.parametrize(
+    ("scenario", "on", "since"),
+    [
+        (H1, "2025-01-09", None),  # the day before the conflict starts: nothing to say yet
+        (H1, "2025-01-10", "2025-01-10"),  # the day it starts
+        (H1, "2025-03-05", "2025-01-10"),  # the last day of the period
+        (H2, "2024-12-01", "2024-10-01"),  # running then (as known that day: it ends later, before expiry)
+        (H2, "2025-01-15", None),  # the day it ended: no longer running
+    ],
+)
+def test_status_says_a_running_hold_may_keep_the_end_back(scenario: str, on: str, since: str | None) -> None:
+    import datetime as dt
+    import json
+
+    import treatylife as tl
+
+    out = run("status", scenario, "--on", on, "--party", "LTU")
+    ends = next(line for line in out.splitlines() if line.startswith("Ends: "))
+    assert ends.startswith("Ends: 2025-03-06 (last day in force 2025-03-05): notice ltu-withdrawal by LTU")
+    doc = json.loads(run("status", scenario, "--on", on, "--party", "LTU", "--json"))
+    (n,) = doc["notices"]
+    assert doc["end_notice"] == "ltu-withdrawal" and n["status"] == "pending"
+    st = tl.status(scenario, dt.date.fromisoformat(on), "LTU")
+    if since is None:
+        assert "is running" not in out
+        assert n["running_hold"] is None and st.notices[0].running_hold is None
+        return
+    words = RUNNING.format(since)
+    assert f"; but {words}" in ends  # the end line
+    assert f"    may be held: {words}" in out  # and the notice
+    assert n["running_hold"]["since"] == since and n["running_hold"]["period_ends"] == "2025-03-06"
+    hold = st.notices[0].running_hold
+    assert hold is not None and (hold.hold, hold.since) == ("armed_conflict", dt.date.fromisoformat(since))
+    # without --party, the agreement's status has no end of its own, but the notice line says it
+    whole = run("status", scenario, "--on", on)
+    assert "Ends:" not in whole and f"may be held: {words}" in whole
+    # --explain shows the hold with its file:line
+    explained = run("status", scenario, "--on", on, "--party", "LTU", "--explain")
+    assert any(line.strip().startswith(since) and words in line for line in explained.splitlines())
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "json"])
+def test_a_running_hold_shows_in_every_format(fmt: str) -> None:
+    out = run("status", H1, "--on", "2025-03-05", "--party", "LTU", "--format", fmt)
+    assert RUNNING.format("2025-01-10") in out.replace("\\", "")
+
+
+# finding 10: a hold that starts on the very day of effect; today's reading (the period ends first) is kept
+@pytest.mark.parametrize(
+    ("start", "on", "in_force", "status", "warned"),
+    [
+        ("2025-03-05", "2025-03-05", True, "pending", False),  # the day before: held when the period ends
+        ("2025-03-05", "2025-03-06", True, "held", False),
+        ("2025-03-05", "2025-03-07", True, "held", False),
+        ("2025-03-06", "2025-03-05", True, "pending", False),  # the day of effect: not known the day before
+        ("2025-03-06", "2025-03-06", False, "effective", True),  # out, and warned: the text leaves it open
+        ("2025-03-06", "2025-03-07", False, "effective", True),
+        ("2025-03-07", "2025-03-06", False, "effective", False),  # the day after: too late to hold it
+        ("2025-03-07", "2025-03-07", False, "effective", False),
+    ],
+)
+def test_a_hold_starting_on_the_day_of_effect_is_flagged(
+    start: str, on: str, in_force: bool, status: str, warned: bool
+) -> None:
+    import json
+
+    record = str(HERE / "examples" / "cluster-munitions-record.yaml")
+    add = f"{start} hold_started LTU hold=armed_conflict"
+    out = run("status", record, "--on", on, "--party", "LTU", "--add", add)
+    assert (f"On {on}: IN FORCE for LTU" in out) is in_force
+    question = (
+        f"WARNING: ambiguous: is LTU still bound on {on}? the armed conflict of LTU started on 2025-03-06, the "
+        "very day notice ltu-withdrawal takes effect"
+    )
+    assert (question in out) is warned
+    doc = json.loads(run("status", record, "--on", on, "--party", "LTU", "--add", add, "--json"))
+    assert [n["status"] for n in doc["notices"]] == [status]
+    holds = [a for a in doc["ambiguities"] if "armed conflict" in a["question"]]
+    assert len(holds) == int(warned)
+    if warned:
+        (a,) = holds
+        assert a["readings"] == {
+            "the period ends first": "the period ran out before the armed conflict began: no longer bound from "
+            "2025-03-06",
+            "the hold counts from its first day": "engaged in the armed conflict on 2025-03-06, the end of the "
+            f"period: the withdrawal is held; still bound on {on}, no longer bound from the day the armed "
+            "conflict ends",
+        }
+        assert a["used"].startswith("the period ends first (treatylife's reading")
+
+
+@pytest.mark.parametrize(("on", "warned"), [("2025-03-07", True), ("2025-03-08", False)])
+def test_the_day_of_effect_hold_warning_stops_when_the_hold_ends(on: str, warned: bool) -> None:
+    """Once the hold has ended both readings say the same: no longer bound."""
+    out = run(
+        "status",
+        str(HERE / "examples" / "cluster-munitions-record.yaml"),
+        "--on",
+        on,
+        "--party",
+        "LTU",
+        "--add",
+        "2025-03-06 hold_started LTU hold=armed_conflict",
+        "--add",
+        "2025-03-08 hold_ended LTU hold=armed_conflict",
+    )
+    assert f"On {on}: NOT IN FORCE for LTU" in out
+    assert ("WARNING: ambiguous: is LTU still bound" in out) is warned

@@ -30,6 +30,7 @@ CASES = [
     ("examples/whatif-no-suspension.yaml", "2019-11-23", None),  # ended
     ("examples/new-start-record.yaml", "2021-02-04", None),  # extended by agreement
     ("examples/paris-record.yaml", "2020-11-04", "USA"),  # one party out
+    ("tests/blind2/examples/whatif-ccm-h1.yaml", "2025-03-05", "LTU"),  # a hold runs before the period ends
 ]
 
 

@@ -16,6 +16,7 @@ from treatylife.answers.results import (
     Interval,
     NoticeInfo,
     NotYetInForce,
+    RunningHold,
     StatusResult,
     Step,
     TermInfo,
@@ -24,7 +25,15 @@ from treatylife.answers.results import (
 )
 from treatylife.dates import scalar as D
 from treatylife.engine.lifecycle import IN_FORCE, PRE_FORCE, STAGES
-from treatylife.model.record import DeadlineClause, Notice, NoticeChange, Record, Schedule
+from treatylife.model.record import (
+    DeadlineClause,
+    Notice,
+    NoticeChange,
+    Record,
+    Schedule,
+    WithdrawalClause,
+    hold_running,
+)
 
 __all__ = [
     "check_party",
@@ -353,10 +362,16 @@ def status(record: Record, on: _dt.date, party: str | None = None) -> StatusResu
         for agreed, last in known.extensions:
             end_reason = f"the term as extended by agreement on {agreed} ends (last day {last})"
             steps.append(Step(agreed, f"extended by agreement to {last} ({rc.what})", rc.article))
+    end_notice = None
     for n in record.notices:
         info = _notice_info(n, on)
         if info is None:
             continue
+        hold = _running_hold(record, n, info, on)
+        if hold is not None:
+            info = replace(info, running_hold=hold)
+            source = _event_step(record, _hold_event(record, hold)).source
+            steps.append(Step(hold.since, hold.summary, hold.article, None, source))
         if info.status in ("pending", "suspended", "late", "void", "held") or (
             info.status == "effective" and (not in_force or (n.party == party and not party_in_force))
         ):
@@ -392,6 +407,7 @@ def status(record: Record, on: _dt.date, party: str | None = None) -> StatusResu
             and (ends is None or info.takes_effect < ends)
         ):
             ends, end_reason = info.takes_effect, f"notice {n.id} by {n.party} takes effect"
+            end_notice = n.id
             if n.scope == "party":
                 end_reason += f" (for {n.party} only)"
         if info.status in ("pending", "suspended", "late"):
@@ -403,13 +419,14 @@ def status(record: Record, on: _dt.date, party: str | None = None) -> StatusResu
             )
         ambiguities += notice_ambiguity(n, on)
         ambiguities += _effect_day_ambiguity(record, n, info, on)
+        ambiguities += _hold_day_ambiguity(record, n, info, on)
     if not in_force and span.start is not None and span.stage in ("terminated", "expired"):
         steps.append(
             _event_step(record, span.event, f"{span.stage} on {span.start}: {span.cause}")
             if span.event is not None
             else Step(span.start, f"{span.stage} on {span.start}: {span.cause}")
         )
-        ends, end_reason = span.start, span.cause
+        ends, end_reason, end_notice = span.start, span.cause, None
     stage, stage_description, since = span.stage, STAGES[span.stage], span.start
     if party is not None:
         for ps in record.party_spans.get(party, []):
@@ -427,6 +444,7 @@ def status(record: Record, on: _dt.date, party: str | None = None) -> StatusResu
         if in_force and pspan is None:
             term = None
             stage, since, ends, end_reason = party_stage(record, party, on)
+            end_notice = None
             stage_description = PARTY_STAGES[stage]
         elif pspan is not None:
             since = pspan.start if span.start is None or pspan.start > span.start else span.start
@@ -460,6 +478,40 @@ def status(record: Record, on: _dt.date, party: str | None = None) -> StatusResu
         agreement_in_force=in_force,
         parties_bound=record.parties_bound_on(on),
         missing=missing,
+        end_notice=end_notice,
+    )
+
+
+def _withdrawal_clause(record: Record, n: Notice) -> WithdrawalClause | None:
+    return next((c for c in record.withdrawal_clauses if c.id == n.clause), None)
+
+
+def _running_hold(record: Record, n: Notice, info: NoticeInfo, on: _dt.date) -> RunningHold | None:
+    """Before a withdrawal's period ends, a hold of its clause already running for its party: the answer says
+    that the day of effect shown is kept back if the hold still runs then (the rule: ``hold_running``)."""
+    wc = _withdrawal_clause(record, n)
+    eff = info.takes_effect
+    if wc is None or not wc.holds or info.status != "pending" or eff is None or on >= eff:
+        return None
+    h = hold_running(record.holds, n.party, wc.holds, on)
+    if h is None:
+        return None
+    return RunningHold(
+        hold=h.hold,
+        party=h.party,
+        since=h.start,
+        period_ends=eff,
+        article=wc.article,
+        summary=f"{h.words} is running: if it still runs on {eff} (the end of the period), the withdrawal is "
+        "held and takes effect only on the day it ends",
+    )
+
+
+def _hold_event(record: Record, hold: RunningHold) -> int | None:
+    """Index of the hold_started event behind ``hold`` (for the explanation's file:line)."""
+    return next(
+        (h.event for h in record.holds if (h.party, h.hold, h.start) == (hold.party, hold.hold, hold.since)),
+        None,
     )
 
 
@@ -487,6 +539,34 @@ def _effect_day_ambiguity(record: Record, n: Notice, info: NoticeInfo, on: _dt.d
                 "(EU Reg. 1182/71 Art. 3)",
             },
             used="effect_counting=same_day (default; the rules file leaves it open)",
+        )
+    ]
+
+
+def _hold_day_ambiguity(record: Record, n: Notice, info: NoticeInfo, on: _dt.date) -> list[Ambiguity]:
+    """A hold of the clause that starts on the very day a withdrawal takes effect: "if, on the expiry of that
+    period, the withdrawing State is engaged in an armed conflict" does not say whether a conflict of that
+    day counts. The replay lets the period end first (an event on the day of effect comes after it); from that
+    day until the hold ends (as known on ``on``) the other reading keeps the party bound: flag it."""
+    wc = _withdrawal_clause(record, n)
+    eff = info.takes_effect
+    if wc is None or not wc.holds or info.status != "effective" or eff is None or on < eff:
+        return []
+    h = hold_running(record.holds, n.party, wc.holds, eff)
+    if h is None or h.start != eff or (h.end is not None and h.end <= on):
+        return []  # no hold of that very day, or it has ended by the day asked: both readings agree
+    what = h.hold.replace("_", " ")
+    return [
+        Ambiguity(
+            question=f"is {n.party} still bound on {on}? the {what} of {n.party} started on {eff}, the very day "
+            f"notice {n.id} takes effect (the clause does not say whether a hold of that day counts)",
+            readings={
+                "the period ends first": f"the period ran out before the {what} began: no longer bound from {eff}",
+                "the hold counts from its first day": f"engaged in the {what} on {eff}, the end of the period: "
+                f"the withdrawal is held; still bound on {on}, no longer bound from the day the {what} ends",
+            },
+            used="the period ends first (treatylife's reading: an event on the day of effect comes after it; "
+            "the clause text leaves it open)",
         )
     ]
 

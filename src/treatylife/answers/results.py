@@ -18,6 +18,7 @@ __all__ = [
     "DeadlineResult",
     "Interval",
     "NoticeInfo",
+    "RunningHold",
     "StatusResult",
     "Step",
     "TermInfo",
@@ -63,6 +64,19 @@ class TermInfo:
 
 
 @dataclass(frozen=True)
+class RunningHold:
+    """A hold of the notice's clause (an armed conflict) running for its party on the day asked, before the
+    notice's period ends: if it still runs on ``period_ends``, the withdrawal is held until the hold ends."""
+
+    hold: str  # the name the clause's ``holds`` lists: armed_conflict
+    party: str
+    since: _dt.date  # the day it started (hold_started)
+    period_ends: _dt.date  # the day the withdrawal takes effect if no hold runs then
+    article: str | None
+    summary: str  # the fact in words, as every view shows it
+
+
+@dataclass(frozen=True)
 class NoticeInfo:
     id: str
     party: str
@@ -84,6 +98,8 @@ class NoticeInfo:
     )
     late_rule: str | None = None  # a late non-renewal notice: "next_term" or "void" (which rule applied)
     status_cause: str | None = None  # why it has its status (the event or rule that gave it)
+    #: pending, with a hold of its clause already running: it is held back if the hold still runs then
+    running_hold: RunningHold | None = None
 
 
 @dataclass(frozen=True)
@@ -131,6 +147,8 @@ class StatusResult(ResultBase):
     parties_bound: list[str] = field(default_factory=list)
     #: not yet in force: what the entry into force still waits for
     missing: NotYetInForce | None = None
+    #: the notice whose effect is ``ends`` (its ``running_hold`` says when a hold may keep that end back)
+    end_notice: str | None = None
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from treatylife.model.record import (
     DateReading,
     DeadlineClause,
     EventInfo,
+    HoldSpan,
     Notice,
     NoticeChange,
     OptionClause,
@@ -33,6 +34,7 @@ from treatylife.model.record import (
     Schedule,
     StageSpan,
     WithdrawalClause,
+    hold_running,
 )
 from treatylife.model.rules import (
     AfterKthNotification,
@@ -176,7 +178,7 @@ class _Replay:
         self.eif_generation = 0  # bumped when a revoked instrument unschedules the entry into force
         self.options = {o.id: o for o in compile_option_clauses(rules)}
         self.exercised: dict[str, list[_dt.date]] = {o: [] for o in self.options}
-        self.holds: dict[tuple[str, str], _dt.date] = {}  # (party, hold) -> day it started
+        self.holds: list[HoldSpan] = []  # every hold so far, in the order they started
 
     # -- helpers
     def push(self, when: _dt.date, trigger: str, ref: str = "") -> None:
@@ -712,20 +714,26 @@ class _Replay:
     def held(self, n: Notice, when: _dt.date) -> bool:
         """At the end of its period, does a hold of the clause (armed conflict) keep the notice back?"""
         c = self._withdrawal_clause(n)
-        active = [h for h in (c.holds if c is not None else []) if (n.party, h) in self.holds]
-        if not active:
+        h = hold_running(self.holds, n.party, c.holds if c is not None else [], when)
+        if h is None:
             return False
-        started = self.holds[(n.party, active[0])]
         self.move_effect(
             n,
             when,
             None,
             "held",
-            f"at the end of its period ({when}) the {active[0].replace('_', ' ')} of {n.party} (since {started}) has not ended: "
+            f"at the end of its period ({when}) the {h.hold.replace('_', ' ')} of {n.party} (since {h.start}) has not ended: "
             f"the withdrawal does not take effect before it ends",
             None,
         )
         return True
+
+    def _open_hold(self, party: str, hold: str) -> int | None:
+        """Index in ``holds`` of the hold of ``party`` that has started and not ended."""
+        return next(
+            (i for i, h in enumerate(self.holds) if h.party == party and h.hold == hold and h.end is None),
+            None,
+        )
 
     def hold_allowed(self, ev: EventData) -> bool:
         e = self._event(ev)
@@ -739,23 +747,28 @@ class _Replay:
                 f"no withdrawal clause lists the hold {e.hold!r} (holds: {', '.join(sorted(names)) or 'none'})",
                 "hold",
             )
-        key = (e.party, e.hold)
+        i = self._open_hold(e.party, e.hold)
         if e.kind.value == "hold_started":
-            if key in self.holds:
-                return self._refuse(f"{e.hold} for {e.party} already started on {self.holds[key]}", "kind")
-            self.holds[key] = e.date
-        elif key not in self.holds:
+            if i is not None:
+                return self._refuse(
+                    f"{e.hold} for {e.party} already started on {self.holds[i].start}", "kind"
+                )
+            self.holds.append(HoldSpan(e.party, e.hold, e.date, None, self.event_index))
+        elif i is None:
             return self._refuse(f"{e.hold} for {e.party} has not started", "kind")
         return True
 
     def on_hold_ended(self, ev: EventData) -> None:
         e = self._event(ev)
         assert e.party is not None and e.hold is not None
-        started = self.holds.pop((e.party, e.hold))
+        i = self._open_hold(e.party, e.hold)
+        assert i is not None
+        started = self.holds[i].start
+        self.holds[i] = replace(self.holds[i], end=e.date)
         for n in self.notices.values():
             if n.party == e.party and n.history[-1].status == "held":
                 c = self._withdrawal_clause(n)
-                if c is not None and not any((e.party, h) in self.holds for h in c.holds):
+                if c is not None and hold_running(self.holds, e.party, c.holds, e.date) is None:
                     self.move_effect(
                         n,
                         e.date,
@@ -1284,6 +1297,7 @@ def _run(loaded: Loaded, model: _Replay) -> Record:
         eif_expression=str(model.plan.date),
         facts=model.facts,
         date_readings=list(model.date_readings.values()),
+        holds=list(model.holds),
     )
 
 

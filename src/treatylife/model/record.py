@@ -32,6 +32,7 @@ __all__ = [
     "Citation",
     "DeadlineClause",
     "EventInfo",
+    "HoldSpan",
     "Notice",
     "NoticeChange",
     "OptionClause",
@@ -41,6 +42,7 @@ __all__ = [
     "Schedule",
     "StageSpan",
     "WithdrawalClause",
+    "hold_running",
     "to_jsonable",
 ]
 
@@ -416,6 +418,40 @@ class ApprovalRound:
 
 
 @dataclass(frozen=True)
+class HoldSpan:
+    """A hold of one party (``hold_started`` .. ``hold_ended``), e.g. an armed conflict: a withdrawal clause
+    that lists it (``holds``) does not take effect while it runs."""
+
+    party: str
+    hold: str  # the name a withdrawal clause's ``holds`` lists (armed_conflict)
+    start: _dt.date
+    end: _dt.date | None = None  # the day it ended; None: not ended (as far as the scenario goes)
+    event: int | None = None  # index of the hold_started event
+
+    def running_on(self, d: _dt.date) -> bool:
+        """Started on or before ``d`` and not ended by then (a hold that ends on ``d`` no longer runs)."""
+        return self.start <= d and (self.end is None or d < self.end)
+
+    @property
+    def words(self) -> str:
+        """In answers: the armed conflict of LTU (since 2025-01-10)."""
+        return f"the {self.hold.replace('_', ' ')} of {self.party} (since {self.start})"
+
+
+def hold_running(
+    holds: list[HoldSpan], party: str, names: tuple[str, ...] | list[str], d: _dt.date
+) -> HoldSpan | None:
+    """The first hold of ``names`` (a withdrawal clause's ``holds``, in its order) running for ``party`` on
+    ``d``. The one rule of holds: on the day a withdrawal's period ends, a running hold keeps the notice
+    back until the hold ends (the replay asks it then; ``status`` asks it before, to say so)."""
+    for name in names:
+        for h in holds:
+            if h.party == party and h.hold == name and h.running_on(d):
+                return h
+    return None
+
+
+@dataclass(frozen=True)
 class DateReading:
     """An entry into force (``party`` None: the agreement's) whose date moves with an open convention."""
 
@@ -473,6 +509,8 @@ class Record:
     eif_expression: str | None = None
     facts: ScenarioFacts = field(default_factory=ScenarioFacts)
     date_readings: list[DateReading] = field(default_factory=list)
+    #: every hold recorded (hold_started .. hold_ended), in the order they started
+    holds: list[HoldSpan] = field(default_factory=list)
 
     def span_on(self, d: _dt.date) -> StageSpan:
         for span in reversed(self.spans):

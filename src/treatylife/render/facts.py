@@ -64,7 +64,11 @@ def end_line(r: StatusResult) -> tuple[str, str] | None:
     from treatylife.dates.scalar import add_days
 
     last = add_days(r.ends, -1) if r.ends > r.ends.min else "none"  # ended on 0001-01-01: no day in force
-    return ("Ends" if r.in_force else "Ended", f"{r.ends} (last day in force {last}): {r.end_reason}")
+    text = f"{r.ends} (last day in force {last}): {r.end_reason}"
+    hold = next((n.running_hold for n in r.notices if n.id == r.end_notice and n.running_hold), None)
+    if hold is not None:
+        text += f"; but {hold.summary}"
+    return ("Ends" if r.in_force else "Ended", text)
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,8 @@ def notice_facts(n: NoticeInfo) -> NoticeFacts:
         why.append(f"why late: {n.rule}")
     if n.status in ("held", "pending") and n.status_cause and n.status_since != n.received:
         why.append(f"why {n.status}: {n.status_cause}")  # held back, extended, resumed, cut short
+    if n.running_hold is not None:
+        why.append(f"may be held: {n.running_hold.summary}")  # a hold already runs before the period ends
     if n.status == "void" and n.late_rule != "void" and n.status_cause:
         why.append(f"why void: {n.status_cause}")  # it lapsed: the agreement ended first
     return NoticeFacts(
