@@ -9,7 +9,9 @@ def main() -> None:
     # `status`/`deadline` answered from the Record cache, without typer, YAML, pydantic or transitions
     # (treatylife.cli.fastpath); anything else, or a cache miss, goes to the full CLI
     from treatylife.cli.fastpath import run
+    from treatylife.cli.stdout import install
 
+    install()  # a write cut short (a closed pipe, a full disk) raises instead of vanishing
     try:
         code = run(sys.argv[1:])
     except KeyboardInterrupt:

@@ -17,7 +17,7 @@ from treatylife.cli import queries  # registered first: the order `--help` lists
 
 # isort: split
 from treatylife.cli import expect, outputs, registers, serve
-from treatylife.cli.base import EXIT_INTERNAL, app
+from treatylife.cli.base import EXIT_INTERNAL, app, stdout_failed
 
 __all__ = ["app", "expect", "main", "outputs", "queries", "registers", "serve"]
 
@@ -31,6 +31,7 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.exit(130)
     except Exception as exc:  # pragma: no cover - exercised by a test that injects a failure
+        stdout_failed(exc)  # a closed pipe or a full disk on stdout, met outside a command's own handler
         typer.echo(
             f"internal error: {type(exc).__name__}: {exc}\n"
             "This is a bug in treatylife; please report it with the command and files used.",

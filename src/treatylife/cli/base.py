@@ -18,7 +18,41 @@ import typer
 from treatylife.cli.when import parse_day, parse_when
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
+#: the reader of standard output went away (``| head``): 128 + SIGPIPE, what the shell reports for ``cat``
+EXIT_PIPE = 141
 REPORT = "This is a bug in treatylife; please report it with the command and files used."
+
+
+def stdout_failed(exc: BaseException) -> None:
+    """End the command if ``exc`` is standard output failing; return if it is anything else.
+
+    Such a failure is the environment's, not a bug. A reader that went away (``treatylife portfolio reg.csv |
+    head``) ends the command quietly, exit 141, as ``cat`` ends. A full disk or a file-size limit is one
+    ``TL004`` line on stderr, exit 2, never JSON (standard output is what failed). Only writes raise these
+    errors, and every other write (``-o`` files, the cache) reports or absorbs its own, so an OSError of this
+    kind reaching a command's error handler came from standard output.
+    """
+    import errno
+    import os
+
+    if not isinstance(exc, OSError) or exc.errno not in (errno.EPIPE, errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return
+    for stream in (sys.stdout, sys.__stdout__):  # Python's flush at exit must not fail again
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, stream.fileno())  # type: ignore[union-attr]
+            os.close(devnull)
+    if exc.errno == errno.EPIPE:
+        sys.exit(EXIT_PIPE)
+    reason = exc.strerror or str(exc)
+    typer.echo(
+        terminal_line(
+            f"error [TL004]: standard output: cannot write: {reason} "
+            "(hint: check the free space where standard output goes, or write to a file with -o)"
+        ),
+        err=True,
+    )
+    sys.exit(EXIT_INPUT)
 
 
 def emit_error(as_json: bool, error: dict[str, Any]) -> None:
@@ -55,6 +89,7 @@ def internal_error(exc: Exception, as_json: bool) -> None:
     """A bug: one line (or JSON) asking for a report, exit code 1 (TREATYLIFE_DEBUG=1 re-raises)."""
     import os
 
+    stdout_failed(exc)
     if os.environ.get("TREATYLIFE_DEBUG"):
         raise exc
     first = str(exc).splitlines()[0] if str(exc) else ""

@@ -412,10 +412,13 @@ class AtomicOutput:
 
     def write(self, data: bytes) -> None:
         try:
-            self.fh.write(data)
+            view = memoryview(data)
+            while view:  # a pipe whose reader went away can take part of a write and report no error
+                n = self.fh.write(view)
+                view = view[len(view) if n is None else n :]
         except OSError as exc:
             self.abort()
-            raise _cannot(self.output or Path("-"), exc) from None
+            raise _cannot(self.output, exc) from None
         self.written += len(data)
 
     def commit(self, inputs: Iterable[str | os.PathLike[str]] = ()) -> None:
@@ -439,7 +442,7 @@ class AtomicOutput:
                 self.fh.close()
         except OSError as exc:
             self.abort()
-            raise _cannot(self.output or Path("-"), exc) from None
+            raise _cannot(self.output, exc) from None
         except BaseException:
             self.abort()
             raise
@@ -465,11 +468,15 @@ class _TextBytes:  # pragma: no cover - a text-only stdout (tests' capture)
         self.stream.flush()
 
 
-def _cannot(output: Path, exc: OSError) -> Any:
+def _cannot(output: Path | None, exc: OSError) -> Any:
+    """TL004 naming the file (None: standard output); a pipe whose reader went away stays the OSError it is
+    (the command line then ends quietly: ``treatylife.cli.base.stdout_failed``)."""
+    if isinstance(exc, BrokenPipeError):
+        return exc
     from treatylife.errors import InputError
 
     return InputError(
-        f"{output}: cannot write: {exc.strerror or exc}",
+        f"{output or 'standard output'}: cannot write: {exc.strerror or exc}",
         field="--output",
         code="TL004",
         hint="check the --output path and the free space",
