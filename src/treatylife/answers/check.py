@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -106,7 +107,9 @@ def _check_one(
             True,
             None,
             summary,
-            list(record.open_conventions),
+            list(record.open_conventions)
+            # a resumption whose readings differ hangs on resumed_notice (only then is it worth listing)
+            + (["resumed_notice"] if any("since" in (n.alternative or {}) for n in record.notices) else []),
             _ambiguous(record),
             notes=notice_reach(record),
         )
@@ -157,7 +160,8 @@ def _ambiguous(record: object) -> list[Ambiguity]:
     # the first few term ends show whether (and how) rounding moves the boundaries and their deadlines
     found: list[Ambiguity] = entry_into_force_ambiguities(record) + term_boundary_ambiguities(record, 5)
     for n in record.notices:
-        found += notice_ambiguity(n, n.received)
+        # as finally known: a reading that arises only later (a resumption) is listed too
+        found += notice_ambiguity(n, _dt.date.max)
     # de-duplicate, keep order
     seen: set[str] = set()
     unique = []

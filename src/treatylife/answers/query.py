@@ -189,6 +189,11 @@ def _rule_as_known(n: Notice, change: NoticeChange, effect: _dt.date | None) -> 
     (a hold keeps it back), a moved one says where it moved and why."""
     head, sep, _ = n.rule.partition(": no longer bound on ")
     if not sep:
+        # a notice of non-renewal: its rule names the term it ends; a resumption moved the day since
+        if effect is not None and effect != n.effect_on(n.received):
+            moved = [c for c in n.history if c.sets_effect and c.date <= change.date]
+            if moved:
+                return f"{n.rule}; then {moved[-1].cause}"
         return n.rule
     if change.status == "held":
         return f"{head}: held since {change.date}, no day of effect known yet ({change.cause})"
@@ -201,6 +206,8 @@ def notice_ambiguity(n: Notice, on: _dt.date) -> list[Ambiguity]:
     if n.alternative is None or n.received > on or n.alternative.get("since", "") > on.isoformat():
         return []  # "since": a reading that arises only from a later event (a resumption) is not known yet
     alt = n.alternative
+    if _settled_by_withdrawal(n, on):
+        return []
     if "readings" in alt:
         return [
             Ambiguity(alt.get("question", f"effect of notice {n.id}"), dict(alt["readings"]), alt["used"])
@@ -215,6 +222,15 @@ def notice_ambiguity(n: Notice, on: _dt.date) -> list[Ambiguity]:
             used=alt["used"],
         )
     ]
+
+
+def _settled_by_withdrawal(n: Notice, on: _dt.date) -> bool:
+    """A resumed notice withdrawn before it took effect under any reading: the readings no longer differ."""
+    alt = n.alternative or {}
+    change = n.status_on(on)
+    if "effects" not in alt or change is None or change.status != "withdrawn":
+        return False
+    return all(d is None or change.date.isoformat() < d for d in alt["effects"].values())
 
 
 def _deadline_ambiguity(record: Record, clause: DeadlineClause, k: int, nxt: _dt.date) -> list[Ambiguity]:
@@ -995,7 +1011,9 @@ def timeline(record: Record, until: _dt.date | None = None, party: str | None = 
         list(record.changes),
         open_end,
         party,
-        term_boundary_ambiguities(record, first_terms=min(shown, 100)) if shown else [],
+        (term_boundary_ambiguities(record, first_terms=min(shown, 100)) if shown else [])
+        # a notice whose effect, and so an interval's end, hangs on an open convention (a resumption)
+        + [a for n in record.notices for a in notice_ambiguity(n, horizon)],
         sorted(why.values(), key=lambda st: st.date or _dt.date.min),
     )
 

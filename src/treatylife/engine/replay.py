@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import heapq
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from treatylife.dates import expr as X
@@ -579,42 +579,11 @@ class _Replay:
         if isinstance(clause, NonRenewalNotice):
             dc = self.clauses[clause.id]
             assert ts is not None and notice.term is not None
-            k = notice.term
-            next_start = ts.start(k + 1)
-            notice.deadline = dc.deadline(next_start)
-            notice.timely = e.date <= notice.deadline
+            nr = non_renewal_effect(dc, ts, e.date)
+            assert nr is not None
+            notice.deadline, notice.timely, notice.effect = nr.deadline, nr.timely, nr.effect
+            notice.rule, notice.late_rule = nr.rule, nr.late_rule
             notice.alternative = _notice_readings(self.rules, sched, dc, clause.late, nid, e.date)
-            last_term = sched.max_terms is not None and k >= sched.max_terms
-            if notice.timely:
-                notice.effect = next_start
-                notice.rule = (
-                    f"received {e.date} <= deadline {notice.deadline} ({clause.notice} before the end of term {k}, "
-                    f"{dc.counting.value}): term {k} ends {ts.last_day(k)} and is not renewed"
-                )
-                if last_term:
-                    notice.rule += " (it was the last term in any case)"
-            elif clause.late == "next_term" and (j := dc.term_stopped(ts, e.date)) is not None:
-                # one rule with `deadline`: the first later renewal whose deadline it still meets
-                notice.late_rule = "next_term"
-                notice.effect = ts.start(j + 1)
-                which = (
-                    "the following renewal"
-                    if j == k + 1
-                    else f"the first renewal it is still in time for (deadline {dc.deadline(ts.start(j + 1))})"
-                )
-                notice.rule = (
-                    f"received {e.date} after the deadline {notice.deadline} for term {k} ({clause.notice}, {dc.counting.value}): late; under "
-                    f"late: next_term it prevents {which}, so term {j} ends {ts.last_day(j)}"
-                )
-            else:
-                notice.late_rule = "void" if clause.late == "void" else "next_term"
-                notice.rule = (
-                    f"received {e.date} after the deadline {notice.deadline} for term {k} ({clause.notice}, {dc.counting.value}): late and, under "
-                    "late: void, without effect"
-                    if clause.late == "void"
-                    else f"received {e.date} after the deadline {notice.deadline} for term {k} ({clause.notice}, {dc.counting.value}): late, and term "
-                    f"{k} is the last term in any case"
-                )
             status = "pending" if notice.effect else "void"
         else:
             wc = compile_withdrawal(self.rules, clause)
@@ -824,33 +793,48 @@ class _Replay:
         )
 
     def notice_resumable(self, ev: EventData) -> bool:
-        e = self._event(ev)
-        n = self._find_notice(e, ("suspended",))
-        if n is None:
-            return False
-        if n.clause_kind != "withdrawal":
-            return self._refuse(
-                f"notice {n.id!r} is a notice of non-renewal: its effect is tied to the end of a term, so it cannot "
-                "be resumed; give a new notice",
-                "notice",
-            )
-        return True
+        return self._find_notice(self._event(ev), ("suspended",)) is not None
 
     def on_notice_resumed(self, ev: EventData) -> None:
         """Remaining period or a fresh one: both computed; the rules' convention (or, left open, the default,
-        flagged as contested) decides which the replay follows."""
+        flagged as contested) decides which the replay follows.
+
+        A withdrawal afresh runs its whole period again from the resumption; a notice of non-renewal afresh
+        is a notice received on the day of the resumption (timely for the next renewal, or late under the
+        clause's ``late:``). The remaining period is the days that were left at the suspension, for either:
+        a non-renewal notice resumed so ends the agreement mid-term, as a withdrawal does (Korea's 2019
+        claim that the agreement "can be terminated at any time")."""
         e = self._event(ev)
         n = self._find_notice(e, ("suspended",))
-        assert n is not None and n.effect is not None
+        assert n is not None and n.effect is not None and self.schedule is not None
         suspended = next(c.date for c in reversed(n.history) if c.status == "suspended")
-        c = self._withdrawal_clause(n)
-        assert c is not None
-        remaining = D.add_days(e.date, max(0, D.days_between(suspended, n.effect)))
-        fresh = compile_withdrawal(self.rules, c).takes_effect(e.date, self.notice_lookup(n.party))
+        left = max(0, D.days_between(suspended, n.effect))
+        remaining = D.add_days(e.date, left)
+        days = f"{left} day{'' if left == 1 else 's'}"
+        out = (
+            "no longer bound" if n.clause_kind == "withdrawal" or n.scope == "party" else "no longer in force"
+        )
+        fresh: _dt.date | None
+        if n.clause_kind == "withdrawal":
+            c = self._withdrawal_clause(n)
+            assert c is not None
+            fresh = compile_withdrawal(self.rules, c).takes_effect(e.date, self.notice_lookup(n.party))
+            fresh_text = f"the whole period runs again from {e.date}: {out} from {fresh}"
+        else:
+            ts = self.schedule.terms()
+            nr = non_renewal_effect(self.clauses[n.clause], ts, e.date) if ts is not None else None
+            fresh = nr.effect if nr is not None else None
+            fresh_text = f"counted as a notice of non-renewal received on {e.date}: " + (
+                f"{nr.rule}: {out} from {fresh}"
+                if nr is not None and fresh is not None
+                else nr.rule
+                if nr is not None
+                else "outside every term, without effect"
+            )
         texts = {
-            "resumed_notice=remaining_period": f"the {D.days_between(suspended, n.effect)} days left at the "
-            f"suspension ({suspended}) run from {e.date}: no longer bound from {remaining}",
-            "resumed_notice=fresh_period": f"the whole period runs again from {e.date}: no longer bound from {fresh}",
+            "resumed_notice=remaining_period": f"the {days} left at the suspension ({suspended}) "
+            f"{'runs' if left == 1 else 'run'} from {e.date}: {out} from {remaining}",
+            "resumed_notice=fresh_period": fresh_text,
         }
         conv = self.rules.conventions
         chosen = remaining if conv.resumed_notice == "remaining_period" else fresh
@@ -862,8 +846,21 @@ class _Replay:
                 "readings": texts,
                 "used": f"{key} (default; the rules file leaves it open)",
                 "since": e.date.isoformat(),
+                # the first day of effect under each reading (None: without effect), to tell when a later
+                # withdrawal settles the question (withdrawn before either reading took effect)
+                "effects": {
+                    "resumed_notice=remaining_period": remaining.isoformat(),
+                    "resumed_notice=fresh_period": fresh.isoformat() if fresh else None,
+                },
             }
-        self.move_effect(n, e.date, chosen, "pending", f"resumed on {e.date}: {texts[key]}", self.event_index)
+        self.move_effect(
+            n,
+            e.date,
+            chosen,
+            "pending" if chosen is not None else "void",
+            f"resumed on {e.date}: {texts[key]}",
+            self.event_index,
+        )
 
     def option_allowed(self, ev: EventData) -> bool:
         e = self._event(ev)
@@ -999,6 +996,55 @@ class _Replay:
             }
         )
         self.push(new_end, "expire")
+
+
+@dataclass(frozen=True)
+class NonRenewalEffect:
+    """What a notice of non-renewal received on a day does: its deadline, whether it met it, the first day no
+    longer in force (None: without effect) and the rule in words."""
+
+    term: int
+    deadline: _dt.date
+    timely: bool
+    effect: _dt.date | None
+    rule: str
+    late_rule: str | None
+
+
+def non_renewal_effect(dc: DeadlineClause, ts: D.TermSchedule, received: _dt.date) -> NonRenewalEffect | None:
+    """A notice of non-renewal received on ``received``: the one place that turns the clause's deadline
+    (:meth:`DeadlineClause.deadline`) and the term it stops (:meth:`DeadlineClause.term_stopped`) into an
+    effect, for a notice given and for a resumed notice counted afresh. None outside every term."""
+    k = ts.index_on(received)
+    if k is None:
+        return None
+    next_start = ts.start(k + 1)
+    deadline = dc.deadline(next_start)
+    head = f"received {received}"
+    if received <= deadline:
+        rule = (
+            f"{head} <= deadline {deadline} ({dc.notice} before the end of term {k}, {dc.counting.value}): "
+            f"term {k} ends {ts.last_day(k)} and is not renewed"
+        )
+        if ts.max_terms is not None and k >= ts.max_terms:
+            rule += " (it was the last term in any case)"
+        return NonRenewalEffect(k, deadline, True, next_start, rule, None)
+    late = f"{head} after the deadline {deadline} for term {k} ({dc.notice}, {dc.counting.value}): late"
+    if dc.late == "next_term" and (j := dc.term_stopped(ts, received)) is not None:
+        # one rule with `deadline`: the first later renewal whose deadline it still meets
+        which = (
+            "the following renewal"
+            if j == k + 1
+            else f"the first renewal it is still in time for (deadline {dc.deadline(ts.start(j + 1))})"
+        )
+        rule = f"{late}; under late: next_term it prevents {which}, so term {j} ends {ts.last_day(j)}"
+        return NonRenewalEffect(k, deadline, False, ts.start(j + 1), rule, "next_term")
+    if dc.late == "void":
+        return NonRenewalEffect(
+            k, deadline, False, None, f"{late} and, under late: void, without effect", "void"
+        )
+    rule = f"{late}, and term {k} is the last term in any case"
+    return NonRenewalEffect(k, deadline, False, None, rule, "next_term")
 
 
 def _notice_readings(

@@ -156,9 +156,11 @@ class Conventions(_Model):
     )
     resumed_notice: Literal["remaining_period", "fresh_period"] = Field(
         "remaining_period",
-        description="A suspended withdrawal notice later resumed: only the remainder of its period runs "
-        "from the resumption (remaining_period), or the whole period runs afresh (fresh_period). Contested "
-        "in state practice: left open, answers show both readings.",
+        description="A suspended notice later resumed: only the remainder of its period runs from the "
+        "resumption (remaining_period: for a notice of non-renewal, a mid-term end), or the period runs afresh "
+        "(fresh_period: a withdrawal's whole period again; a notice of non-renewal counted as received on the "
+        "day of the resumption, timely or late like a new one). Contested in state practice: left open, "
+        "answers show both readings.",
     )
 
 
