@@ -1012,8 +1012,13 @@ def timeline(record: Record, until: _dt.date | None = None, party: str | None = 
         open_end,
         party,
         (term_boundary_ambiguities(record, first_terms=min(shown, 100)) if shown else [])
-        # a notice whose effect, and so an interval's end, hangs on an open convention (a resumption)
-        + [a for n in record.notices for a in notice_ambiguity(n, horizon)],
+        # a resumed notice whose day of effect, and so an interval's end, hangs on resumed_notice left open
+        + [
+            a
+            for n in record.notices
+            if n.alternative is not None and "since" in n.alternative
+            for a in notice_ambiguity(n, horizon)
+        ],
         sorted(why.values(), key=lambda st: st.date or _dt.date.min),
     )
 

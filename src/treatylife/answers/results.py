@@ -215,7 +215,7 @@ class TimelineResult(ResultBase):
     open_end: str | None  # what happens after `until` when the last interval runs on
     #: the party asked about (``timeline(..., party=P)``); then ``in_force`` means "in force for P"
     party: str | None = None
-    #: term boundaries shown that move with a convention the rules leave open
+    #: term boundaries shown that move with a convention the rules leave open, and a resumed notice's readings
     ambiguities: list[Ambiguity] = field(default_factory=list)
     #: the events shown, and the clauses and conventions behind the state at ``until``
     explanation: list[Step] = field(default_factory=list)
