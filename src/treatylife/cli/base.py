@@ -35,7 +35,12 @@ def stdout_failed(exc: BaseException) -> None:
     import errno
     import os
 
-    if not isinstance(exc, OSError) or exc.errno not in (errno.EPIPE, errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+    if not isinstance(exc, OSError) or exc.errno not in (
+        errno.EPIPE,
+        errno.ENOSPC,
+        errno.EDQUOT,
+        errno.EFBIG,
+    ):
         return
     for stream in (sys.stdout, sys.__stdout__):  # Python's flush at exit must not fail again
         with contextlib.suppress(OSError, ValueError, AttributeError):
