@@ -338,6 +338,33 @@ q.sink_csv(out, quote_style="never", maintain_order=True)
 """
 
 
+#: treatylife in one process, warm: the small register first (imports, rules, first calls, the first touch of
+#: the batches' memory), then the timed one; the same stream and writer as ``portfolio --format csv -o``
+WARM = """
+import datetime as dt, sys, time
+from pathlib import Path
+from treatylife.bulk.stream import stream_portfolio
+from treatylife.cli.registers import arrow_memory_pool, arrow_without_pandas
+from treatylife.render.register import AtomicOutput, RegisterWriter
+
+def run(reg, out, on):
+    o = AtomicOutput(Path(out), [reg])
+    w = RegisterWriter("csv", o)
+    res = stream_portfolio(Path(reg), on, w.write, encode=w.encode)
+    w.close(res.meta())
+    o.commit([reg])
+
+small, big, out, on = sys.argv[1:5]
+on = dt.date.fromisoformat(on)
+with arrow_without_pandas():
+    arrow_memory_pool()
+    run(small, out, on)
+    t, c = time.perf_counter(), time.process_time()
+    run(big, out, on)
+    print(time.perf_counter() - t, time.process_time() - c)
+"""
+
+
 def _measured(cmd: list[str], env: dict[str, str], stdout: Path | None = None) -> tuple[float, float, float]:
     """(wall seconds, peak RSS MiB, CPU seconds) of one run of ``cmd`` in a fresh process (its standard
     output to ``stdout``). CPU time is shown because the machine may be shared: wall time then includes
@@ -411,6 +438,7 @@ def main() -> None:
     script = Path(sys.executable).parent / "treatylife"
     tl = [str(script)] if script.exists() else [sys.executable, "-m", "treatylife"]
     rows = []
+    warm: dict[tuple[int, str], tuple[float, float]] = {}
 
     def contest(reg: Path, n: int, on: str) -> tuple[dict[str, tuple[float, float, float]], bool]:
         """Each contestant on ``reg``, ``args.runs`` times interleaved (load on the machine hits all alike);
@@ -469,6 +497,15 @@ def main() -> None:
             )
             for on in dates:
                 got, same = contest(reg, n, on)
+                res = subprocess.run(
+                    [sys.executable, "-c", WARM, str(small), str(reg), str(work / "out-warm.csv"), on],
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                )
+                w_s, c_s = (float(x) for x in res.stdout.split())
+                warm[(n, on)] = (w_s, c_s)
                 best_anchor = min(got["duckdb"][0], got["polars"][0])
                 rows.append((n, on, got, same, got["treatylife"][0] / best_anchor))
                 print(
@@ -513,6 +550,14 @@ def main() -> None:
             + " / ".join(f"{above[k]:.2f}" for k in names)
             + " |"
         )
+    print(
+        f"\ntreatylife in one process, warm (after answering the {FIXED:,}-agreement register): µs per agreement"
+    )
+    for (n, on), (w, c) in warm.items():
+        print(f"  {n:,} on {on}: {w / n * 1e6:.2f} µs wall, {c / n * 1e6:.2f} µs CPU")
+    if len(warm) > 1:
+        ws = [w / n for (n, _), (w, _) in warm.items()]
+        print(f"  flatness, wall: {max(ws) / min(ws):.2f}")
     if len(sizes) > 1:
         print(
             "\nflatness (largest / smallest µs per agreement across the sizes; target for treatylife: <= 1.2)"
