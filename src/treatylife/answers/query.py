@@ -429,7 +429,7 @@ def status(record: Record, on: _dt.date, party: str | None = None) -> StatusResu
         if info.status in ("pending", "suspended", "late"):
             caveats.extend(n.caveats)
             caveats.extend(
-                f"{n.party}'s stated position, not settled law (treatylife does not model it): {ch.claim}"
+                f"{n.party}'s stated position, not settled law: {ch.claim}"
                 for ch in n.history
                 if ch.claim and ch.date <= on
             )
