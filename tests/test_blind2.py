@@ -319,3 +319,116 @@ def test_the_day_of_effect_hold_warning_stops_when_the_hold_ends(on: str, warned
     )
     assert f"On {on}: NOT IN FORCE for LTU" in out
     assert ("WARNING: ambiguous: is LTU still bound" in out) is warned
+
+
+# finding 11: `calendar` has an item for the agreement's own entry into force (and each party bound from it)
+CCM = str(HERE / "examples" / "cluster-munitions-record.yaml")
+
+
+def _calendar(*args: str) -> list[dict[str, object]]:
+    import json
+
+    items: list[dict[str, object]] = json.loads(run("calendar", *args, "--json"))["items"]
+    return items
+
+
+def test_calendar_has_the_entry_into_force_and_each_party_bound_from_it() -> None:
+    items = _calendar(CCM, "--from", "2010-01-01")
+    eif = [i for i in items if i["kind"] == "entry_into_force"]
+    assert [(i["date"], i["party"], i["summary"]) for i in eif] == [
+        ("2010-08-01", None, "Convention on Cluster Munitions (2008): enters into force today")
+    ]
+    assert "In force from that day for NOR, BFA, MDA (the parties followed)" in str(eif[0]["description"])
+    assert eif[0]["article"] == "Art. 17"
+    bound = sorted((i["date"], i["party"]) for i in items if i["kind"] == "party_bound")
+    assert bound == [
+        ("2010-08-01", "BFA"),
+        ("2010-08-01", "MDA"),
+        ("2010-08-01", "NOR"),
+        ("2010-11-01", "GBR"),  # a later State, from its own day
+        ("2011-09-01", "LTU"),
+    ]
+    uids = [i["uid"] for i in items]
+    assert len(uids) == len(set(uids))
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("--party", "NOR"), [("2010-08-01", "party_bound", "NOR")]),  # bound from the entry into force
+        (("--party", "LTU"), []),  # bound only from 2011: the agreement's day is not its own
+        (
+            (),
+            [
+                ("2010-08-01", "entry_into_force", None),
+                ("2010-08-01", "party_bound", "BFA"),
+                ("2010-08-01", "party_bound", "MDA"),
+                ("2010-08-01", "party_bound", "NOR"),
+            ],
+        ),
+    ],
+)
+def test_calendar_entry_into_force_for_a_party(args: tuple[str, ...], expected: list[object]) -> None:
+    items = _calendar(CCM, "--from", "2010-01-01", "--years", "1", *args)
+    on_the_day = [
+        (i["date"], i["kind"], i["party"])
+        for i in items
+        if i["date"] == "2010-08-01" and i["kind"] in ("entry_into_force", "party_bound")
+    ]
+    assert on_the_day == expected
+
+
+def test_calendar_entry_into_force_only_inside_the_window() -> None:
+    assert [i for i in _calendar(CCM, "--from", "2010-08-02") if i["kind"] == "entry_into_force"] == []
+    assert [i["date"] for i in _calendar(CCM, "--from", "2010-08-01") if i["kind"] == "entry_into_force"] == [
+        "2010-08-01"
+    ]
+
+
+def test_calendar_entry_into_force_uid_names_the_obligation_not_the_date(tmp_path: Path) -> None:
+    """The .ics event keeps its UID when the day moves (a later 30th instrument: in force 2010-09-01)."""
+    import shutil
+
+    from icalendar import Calendar
+
+    def ics(tree: Path) -> dict[str, tuple[str, str]]:
+        out = tmp_path / f"{tree.name}.ics"
+        run(
+            "calendar",
+            str(tree / "examples" / "cluster-munitions-record.yaml"),
+            "--from",
+            "2010-01-01",
+            "-o",
+            str(out),
+        )
+        cal = Calendar.from_ical(out.read_bytes())
+        return {
+            str(ev.get("uid")): (ev.decoded("dtstart").isoformat(), str(ev.get("summary")))
+            for ev in cal.walk("VEVENT")
+            if str(ev.get("categories").cats[0]) == "entry_into_force"
+        }
+
+    moved = tmp_path / "moved"
+    shutil.copytree(HERE, moved)
+    record = moved / "examples" / "cluster-munitions-record.yaml"
+    record.write_text(
+        record.read_text().replace(
+            "{date: 2010-02-16, kind: notified, party: MDA", "{date: 2010-03-16, kind: notified, party: MDA"
+        )
+    )
+    before, after = ics(HERE), ics(moved)
+    assert len(before) == 1 and before.keys() == after.keys()
+    (uid,) = before
+    assert before[uid] == ("2010-08-01", "Convention on Cluster Munitions (2008): enters into force today")
+    assert after[uid][0] == "2010-09-01"
+
+
+def test_calendar_of_a_bilateral_agreement_has_its_entry_into_force() -> None:
+    items = _calendar("--from", "2016-01-01", "--years", "1")  # the bundled GSOMIA record
+    assert [(i["date"], i["kind"]) for i in items if i["kind"] == "entry_into_force"] == [
+        ("2016-11-23", "entry_into_force")
+    ]
+    with_party = _calendar("--from", "2016-01-01", "--years", "1", "--party", "KOR")
+    assert [(i["date"], i["party"]) for i in with_party if i["kind"] == "entry_into_force"] == [
+        ("2016-11-23", "KOR")
+    ]

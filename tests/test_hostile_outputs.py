@@ -236,6 +236,12 @@ def test_html_report_and_ics_calendar_escape_everything(
 
     summaries = [str(ev.get("summary")) for ev in Calendar.from_ical(ics).walk("VEVENT")]
     assert summaries and all(not _unsafe(s, allowed="\t\n") for s in summaries)
+    # from before the entry into force: its item carries the short title too
+    ics = render_ics(tl.calendar([path], dt.date(2016, 1, 1), 1)).decode("utf-8")
+    assert not _unsafe(ics, allowed="\r\n\t")
+    events = Calendar.from_ical(ics).walk("VEVENT")
+    eif = [ev for ev in events if str(ev.get("categories").cats[0]) == "entry_into_force"]
+    assert len(eif) == 1 and not _unsafe(str(eif[0].get("summary")), allowed="\t\n")
 
 
 def _strings(data: Any) -> set[str]:

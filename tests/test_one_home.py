@@ -281,6 +281,7 @@ def test_calendar_of_a_multilateral_agreement_lists_each_partys_dates() -> None:
     assert [i for i in whole.items if i.party == "USA"] == usa.items
     kinds = [(i.date.isoformat(), i.kind) for i in usa.items]
     assert kinds == [
+        ("2016-11-04", "party_bound"),  # from the agreement's entry into force
         ("2019-11-04", "withdrawal_opens"),
         ("2020-11-04", "party_out"),
         ("2021-02-19", "party_bound"),

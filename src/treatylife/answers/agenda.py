@@ -1,4 +1,4 @@
-"""Upcoming dates people put in a calendar: notice deadlines, renewals, ends; for one scenario or many.
+"""Dates people put in a calendar: entry into force, notice deadlines, renewals, ends; one scenario or many.
 
 Each date comes from the same queries the CLI answers (:func:`~treatylife.answers.query.next_deadline`,
 :func:`~treatylife.answers.query.status`) and the term schedule, visited deadline by deadline and term by term (a
@@ -25,7 +25,9 @@ MAX_ITEMS_PER_SCENARIO = 2_000
 @dataclass(frozen=True)
 class AgendaItem:
     date: _dt.date
-    kind: str  # notice_deadline | option_deadline | withdrawal_opens | renewal | party_bound | party_out | end | expiry
+    #: entry_into_force | notice_deadline | option_deadline | withdrawal_opens | renewal | party_bound |
+    #: party_out | end | expiry
+    kind: str
     agreement: str
     scenario: str
     summary: str
@@ -176,10 +178,33 @@ def _items(r: Record, start: _dt.date, end: _dt.date, party: str | None = None) 
                     _uid(r, "withdrawal_opens", w.clause, p, i),
                     p,
                 )
-    # a party becoming bound, or no longer bound (its withdrawal taking effect), inside the window
+    # the agreement's own entry into force (for a multilateral one asked for a party: its party_bound below)
+    eif = r.in_force_from
+    if eif is not None and start <= eif <= end and (party is None or not r.multilateral):
+        how = next((sp.cause for sp in r.spans if sp.stage == "in_force" and sp.start == eif), None)
+        bound = [p for p in r.parties if any(ps.start == eif for ps in r.party_spans.get(p, []))]
+        add(
+            eif,
+            "entry_into_force",
+            f"{name}: enters into force today",
+            (f"{how}. " if how else "")
+            + f"First day in force: {eif}."
+            + (
+                f" In force from that day for {', '.join(bound)} (the parties followed)."
+                if r.multilateral
+                else ""
+            )
+            + f" Scenario: {r.scenario}.",
+            r.citations["entry_into_force"].article,
+            False,
+            _uid(r, "entry_into_force", party),
+            party,
+        )
+    # a party becoming bound (from the entry into force, or later), or no longer bound (its withdrawal taking
+    # effect), inside the window
     for p in asked if r.multilateral else []:
         for i, ps in enumerate(r.party_spans.get(p or "", [])):
-            if start <= ps.start <= end and ps.start != r.in_force_from:
+            if start <= ps.start <= end:
                 add(
                     ps.start,
                     "party_bound",

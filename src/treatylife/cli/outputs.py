@@ -46,8 +46,8 @@ def calendar(
     as_json: JsonOpt = False,
     party: PartyOpt = None,
 ) -> None:
-    """Write an iCalendar (.ics) file of upcoming notice deadlines, withdrawal windows, renewals and ends
-    (per party for a multilateral agreement), with reminders."""
+    """Write an iCalendar (.ics) file of the entry into force, upcoming notice deadlines, withdrawal windows,
+    renewals and ends (per party for a multilateral agreement), with reminders."""
     import treatylife
 
     day = guard(lambda: start or today(), as_json)
