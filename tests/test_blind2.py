@@ -432,3 +432,106 @@ def test_calendar_of_a_bilateral_agreement_has_its_entry_into_force() -> None:
     assert [(i["date"], i["party"]) for i in with_party if i["kind"] == "entry_into_force"] == [
         ("2016-11-23", "KOR")
     ]
+
+
+# finding 12: --explain of an expression entry into force shows each intermediate date and the convention
+HCCH = str(HERE / "examples" / "hcch-choice-of-court-record.yaml")
+
+
+def test_explain_shows_the_dates_an_expression_entry_into_force_was_computed_from() -> None:
+    import datetime as dt
+    import json
+
+    import treatylife as tl
+
+    chain = (
+        "in force from 2015-10-01 (instrument 2 = 2015-06-11; 3 months after 2015-06-11 = 2015-09-11; "
+        "first day of month after 2015-09-11 = 2015-10-01)"
+    )
+    out = run("status", HCCH, "--on", "2015-10-01", "--explain")
+    (line,) = [x for x in out.splitlines() if chain in x]
+    assert line.strip().startswith("2015-10-01") and line.endswith("[Art. 31; end_of_month=round_down]")
+    doc = json.loads(run("status", HCCH, "--on", "2015-10-01", "--json"))
+    (step,) = [s for s in doc["explanation"] if chain in s["what"]]
+    assert step["convention"] == "end_of_month=round_down" and step["article"] == "Art. 31"
+    st = tl.status(HCCH, dt.date(2015, 10, 1))
+    assert any(chain in s.what and s.convention == "end_of_month=round_down" for s in st.explanation)
+    # the day before, not in force: no entry into force to explain yet
+    assert chain not in run("status", HCCH, "--on", "2015-09-30", "--explain")
+
+
+def test_explain_shows_the_end_of_february_the_convention_gives(tmp_path: Path) -> None:
+    """The issue's example: a third instrument on 2016-11-30, three months later is the end of February."""
+    root = Path(__file__).resolve().parent.parent
+    (tmp_path / "s.yaml").write_text(
+        "schema: treatylife/scenario/1\n"
+        "title: three instruments, the third on 30 November\n"
+        f"rules: {root / 'rules' / 'hague-child-protection.yaml'}\n"
+        "events:\n"
+        "  - {date: 2016-01-01, kind: signed}\n"
+        "  - {date: 2016-02-01, kind: notified, party: CZE}\n"
+        "  - {date: 2016-03-01, kind: notified, party: MCO}\n"
+        "  - {date: 2016-11-30, kind: notified, party: SVK}\n"
+    )
+    for on, shown in (("2017-02-28", False), ("2017-03-01", True), ("2017-03-02", True)):
+        out = run("status", str(tmp_path / "s.yaml"), "--on", on, "--explain")
+        assert (f"On {on}: IN FORCE" in out) is shown
+        assert (
+            "(instrument 3 = 2016-11-30; 3 months after 2016-11-30 = 2017-02-28; first day of month after "
+            "2017-02-28 = 2017-03-01)  [Art. 61; end_of_month=round_down]" in out
+        ) is shown
+
+
+@pytest.mark.parametrize(
+    ("text", "dates", "trace"),
+    [
+        (
+            "first day of 6th month after instrument 30",
+            {"instrument 30": "2010-02-16"},
+            "instrument 30 = 2010-02-16; first day of 6th month after 2010-02-16 = 2010-08-01",
+        ),
+        (
+            "later of 2009-01-01 and (first day of month after instrument 27)",
+            {"instrument 27": "2009-11-13"},
+            "instrument 27 = 2009-11-13; first day of month after 2009-11-13 = 2009-12-01; "
+            "later of 2009-01-01 and 2009-12-01 = 2009-12-01",
+        ),
+        (
+            "later of (30 days after deposit of JPN) and (deposit of KOR) not before 2020-01-01",
+            {"deposit of JPN": "2019-11-13", "deposit of KOR": "2019-12-01"},
+            "deposit of JPN = 2019-11-13; 30 days after 2019-11-13 = 2019-12-13; deposit of KOR = 2019-12-01; "
+            "2019-12-01 not before 2020-01-01 = 2020-01-01; later of 2019-12-13 and 2020-01-01 = 2020-01-01",
+        ),
+        ("3 months after instrument 3", {}, ""),  # not happened yet: no value, nothing traced past it
+    ],
+)
+def test_the_evaluator_traces_every_intermediate_date(text: str, dates: dict[str, str], trace: str) -> None:
+    import datetime as dt
+
+    from treatylife.dates import expr as X
+
+    known = {k: dt.date.fromisoformat(v) for k, v in dates.items()}
+    steps: list[X.Traced] = []
+    value = X.evaluate(X.parse_expr(text), lambda a: known.get(str(a)), trace=steps)
+    assert "; ".join(map(str, steps)) == trace
+    assert value == (steps[-1].value if steps else None)
+    assert value == X.evaluate(X.parse_expr(text), lambda a: known.get(str(a)))  # the same date untraced
+
+
+# finding 12: the wording of a withdrawal's effect written as an expression
+def test_deadline_says_when_an_expression_withdrawal_takes_effect_in_plain_words() -> None:
+    out = run("deadline", HCCH, "--on", "2020-06-01", "--party", "SGP")
+    assert (
+        "a notice by SGP received from 2020-06-01 takes effect on 2021-07-01 (first day of month after "
+        "(12 months after receipt)), or on a later date it names" in out
+    )
+    assert "later, on" not in out
+    md = run("deadline", HCCH, "--on", "2020-06-01", "--party", "SGP", "--format", "markdown")
+    assert "takes effect on 2021-07-01 (first day of month after (12 months after receipt))" in md.replace(
+        "\\", ""
+    )
+    items = _calendar(HCCH, "--from", "2016-09-01", "--party", "SGP")
+    (opens,) = [i for i in items if i["kind"] == "withdrawal_opens"]
+    assert "it takes effect on 2017-11-01 (first day of month after (12 months after receipt))" in str(
+        opens["description"]
+    )

@@ -15,7 +15,7 @@ from pathlib import Path
 from treatylife.answers.results import DeadlineResult, ResultBase
 from treatylife.dates import scalar as D
 from treatylife.engine.lifecycle import FINAL, IN_FORCE
-from treatylife.model.record import Record
+from treatylife.model.record import Record, effect_phrase
 
 __all__ = ["AgendaItem", "CalendarResult", "agenda", "deadlines_between", "next_event_after"]
 
@@ -170,7 +170,7 @@ def _items(r: Record, start: _dt.date, end: _dt.date, party: str | None = None) 
                     + (f" ({p})" if p else ""),
                     f"From {w.notice_from} a notice by {' or '.join(w.who)} under {w.clause} "
                     f"({w.article or 'no article cited'}) may be given; received that day, it takes effect "
-                    f"{w.effect_after} later, on {w.takes_effect}{named}"
+                    f"{effect_phrase(w.effect_after, w.takes_effect)}{named}"
                     + (" (for that party only)" if w.scope == "party" else "")
                     + f". Scenario: {r.scenario}.",
                     w.article,

@@ -352,9 +352,7 @@ def status(record: Record, on: _dt.date, party: str | None = None) -> StatusResu
     if record.schedule is not None and record.schedule.anchor <= on:
         c = record.citations["entry_into_force"]
         how = next((sp.cause for sp in record.spans if sp.stage == "in_force"), c.what)
-        steps.append(
-            Step(record.schedule.anchor, f"{how}: in force from {record.schedule.anchor}", c.article)
-        )
+        steps.append(_entry_into_force_step(record, how, record.schedule.anchor, c.article))
     if in_force and record.schedule is not None:
         s = record.schedule
         term = term_on(s.as_known_on(on), on)
@@ -495,6 +493,24 @@ def status(record: Record, on: _dt.date, party: str | None = None) -> StatusResu
         parties_bound=record.parties_bound_on(on),
         missing=missing,
         end_notice=end_notice,
+    )
+
+
+def _entry_into_force_step(record: Record, how: str, anchor: _dt.date, article: str | None) -> Step:
+    """The entry into force with the dates it was computed from (the evaluator's trace, as the replay met
+    it) and, when it counts months, the end_of_month convention used."""
+    from treatylife.dates import expr as X
+    from treatylife.model.record import expression
+
+    what = f"{how}: in force from {anchor}"
+    trace = record.eif_trace
+    if any(not t.anchor for t in trace):
+        what += f" ({'; '.join(map(str, trace))})"
+        if trace[-1].value != anchor:
+            what += f"; due on {trace[-1].value}, in force only from {anchor}"
+    counted = record.eif_expression is not None and X.counts_months(expression(record.eif_expression))
+    return Step(
+        anchor, what, article, f"end_of_month={record.conventions['end_of_month']}" if counted else None
     )
 
 

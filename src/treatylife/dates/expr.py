@@ -43,7 +43,9 @@ __all__ = [
     "LaterOf",
     "Literal",
     "NotBefore",
+    "Traced",
     "anchors",
+    "counts_months",
     "evaluate",
     "parse_expr",
     "readings",
@@ -417,33 +419,62 @@ def parse_expr(text: str | Expr) -> Expr:
 Lookup = Callable[[Anchor], "_dt.date | None"]
 
 
-def evaluate(e: Expr, lookup: Lookup, eom: EndOfMonth = EndOfMonth.ROUND_DOWN) -> _dt.date | None:
+@dataclass(frozen=True)
+class Traced:
+    """One value met while evaluating: an anchor ("instrument 3"), or a step with the dates its operands
+    named ("3 months after 2016-11-30"), and the date it gave. ``--explain`` shows them in order."""
+
+    text: str
+    value: _dt.date
+    anchor: bool = False  # an event's date, not a step computed from one
+
+    def __str__(self) -> str:
+        return f"{self.text} = {self.value.isoformat()}"
+
+
+def evaluate(
+    e: Expr, lookup: Lookup, eom: EndOfMonth = EndOfMonth.ROUND_DOWN, trace: list[Traced] | None = None
+) -> _dt.date | None:
     """The date ``e`` names, or None while an anchor it needs has not happened (``lookup`` returns None).
 
     ``earlier of`` needs both sides: "whichever is earlier" is not known while one of them may still come.
+    With ``trace``, every anchor and intermediate date is appended to it, innermost first (the explanation of
+    an entry into force shows them: "3 months after 2016-11-30 = 2017-02-28").
     """
     if isinstance(e, Anchor):
-        return lookup(e)
+        d = lookup(e)
+        if trace is not None and d is not None:
+            trace.append(Traced(str(e), d, anchor=True))
+        return d
     if isinstance(e, Literal):
         return e.date
-    if isinstance(e, After):
-        x = evaluate(e.of, lookup, eom)
-        return None if x is None else add_period(x, e.period, 1, eom)
-    if isinstance(e, FirstDayOfMonth):
-        x = evaluate(e.of, lookup, eom)
-        if x is None:
-            return None
-        return add_period(_dt.date(x.year, x.month, 1), Period(e.months, "months"), 1, eom)
-    if isinstance(e, EndOfMonthOf):
-        x = evaluate(e.of, lookup, eom)
-        return None if x is None else _dt.date(x.year, x.month, calendar.monthrange(x.year, x.month)[1])
     if isinstance(e, (LaterOf, EarlierOf)):
-        a, b = evaluate(e.a, lookup, eom), evaluate(e.b, lookup, eom)
+        a, b = evaluate(e.a, lookup, eom, trace), evaluate(e.b, lookup, eom, trace)
         if a is None or b is None:
             return None
-        return max(a, b) if isinstance(e, LaterOf) else min(a, b)
-    x = evaluate(e.of, lookup, eom)
-    return None if x is None else max(x, e.floor)
+        d = max(a, b) if isinstance(e, LaterOf) else min(a, b)
+        if trace is not None:
+            trace.append(Traced(str(type(e)(Literal(a), Literal(b))), d))
+        return d
+    x = evaluate(e.of, lookup, eom, trace)
+    if x is None:
+        return None
+    shown: Expr
+    if isinstance(e, After):
+        d = add_period(x, e.period, 1, eom)
+        shown = After(e.period, Literal(x))
+    elif isinstance(e, FirstDayOfMonth):
+        d = add_period(_dt.date(x.year, x.month, 1), Period(e.months, "months"), 1, eom)
+        shown = FirstDayOfMonth(e.months, Literal(x))
+    elif isinstance(e, EndOfMonthOf):
+        d = _dt.date(x.year, x.month, calendar.monthrange(x.year, x.month)[1])
+        shown = EndOfMonthOf(Literal(x))
+    else:
+        d = max(x, e.floor)
+        shown = NotBefore(Literal(x), e.floor)
+    if trace is not None:
+        trace.append(Traced(str(shown), d))
+    return d
 
 
 def known_part(e: Expr, lookup: Lookup, eom: EndOfMonth = EndOfMonth.ROUND_DOWN) -> _dt.date | None:
@@ -495,6 +526,17 @@ def day_after_periods_of(e: Expr, anchor: str) -> Expr:
     if isinstance(e, EndOfMonthOf):
         return EndOfMonthOf(day_after_periods_of(e.of, anchor))
     return NotBefore(day_after_periods_of(e.of, anchor), e.floor)
+
+
+def counts_months(e: Expr) -> bool:
+    """Does evaluating ``e`` count months or years (so its ``end_of_month`` convention applies)?"""
+    if isinstance(e, (Anchor, Literal)):
+        return False
+    if isinstance(e, (LaterOf, EarlierOf)):
+        return counts_months(e.a) or counts_months(e.b)
+    if (isinstance(e, After) and e.period.is_calendar) or isinstance(e, FirstDayOfMonth):
+        return True
+    return counts_months(e.of)
 
 
 def anchors(e: Expr) -> list[Anchor]:

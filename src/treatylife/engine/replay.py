@@ -34,6 +34,7 @@ from treatylife.model.record import (
     Schedule,
     StageSpan,
     WithdrawalClause,
+    effect_phrase,
     hold_running,
 )
 from treatylife.model.rules import (
@@ -156,6 +157,7 @@ class _Replay:
         self.signed_on: _dt.date | None = None
         self.eif_due: _dt.date | None = None
         self.eif_scheduled = False
+        self.eif_trace: list[X.Traced] = []  # how eif_due was computed: every intermediate date
         #: dates of entry into force (party None: the agreement's) that move with an open end_of_month
         self.date_readings: dict[str | None, DateReading] = {}
         self.schedule: Schedule | None = None
@@ -356,7 +358,7 @@ class _Replay:
             earliest = wc.takes_effect(e.date, self.notice_lookup(e.party))
             if e.effective < earliest:
                 return self._refuse(
-                    f"a notice received {e.date} takes effect {wc.effect_words} later, on {earliest}, at the "
+                    f"a notice received {e.date} takes effect {effect_phrase(wc.effect_words, earliest)} at the "
                     f"earliest; it may name a later date, not {e.effective}",
                     "effective",
                 )
@@ -430,6 +432,8 @@ class _Replay:
             self.eif_condition_date = (X.evaluate(met, lookup) if met is not None else None) or self.now
         if due is not None and not self.eif_scheduled:
             self.eif_due = due
+            self.eif_trace = []  # the dates it was computed from, for --explain (evaluated again, once)
+            X.evaluate(self.plan.date, lookup, self.rules.conventions.end_of_month, self.eif_trace)
             self.note_readings(None, self.plan.date, lookup, due)
 
     def on_entry_into_force(self, ev: EventData) -> None:
@@ -1344,6 +1348,7 @@ def _run(loaded: Loaded, model: _Replay) -> Record:
         facts=model.facts,
         date_readings=list(model.date_readings.values()),
         holds=list(model.holds),
+        eif_trace=list(model.eif_trace),
     )
 
 

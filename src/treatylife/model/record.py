@@ -24,6 +24,7 @@ from treatylife.dates.scalar import (
     adjust_to_working_day,
     effect_after,
     notice_deadline,
+    parse_period,
 )
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "Schedule",
     "StageSpan",
     "WithdrawalClause",
+    "effect_phrase",
     "hold_running",
     "to_jsonable",
 ]
@@ -293,6 +295,17 @@ class WithdrawalClause:
         )
 
 
+def effect_phrase(effect: str, day: _dt.date) -> str:
+    """When a notice takes effect, in words, after "takes effect": a period reads "6 months later, on
+    2019-08-02"; a clause written as an expression "on 2021-02-01 (first day of month after (12 months after
+    receipt))". ``effect`` is a withdrawal clause's ``effect_words``."""
+    try:
+        parse_period(effect)
+    except ValueError:
+        return f"on {day} ({effect})"
+    return f"{effect} later, on {day}"
+
+
 @dataclass
 class ScenarioFacts:
     """The dated events a clause expression can count from, as the replay met them (and the record keeps
@@ -511,6 +524,8 @@ class Record:
     date_readings: list[DateReading] = field(default_factory=list)
     #: every hold recorded (hold_started .. hold_ended), in the order they started
     holds: list[HoldSpan] = field(default_factory=list)
+    #: how the entry into force was computed: each anchor and intermediate date of ``eif_expression``
+    eif_trace: list[X.Traced] = field(default_factory=list)
 
     def span_on(self, d: _dt.date) -> StageSpan:
         for span in reversed(self.spans):

@@ -19,6 +19,7 @@ from treatylife.answers.results import (
     TimelineResult,
     WithdrawalOption,
 )
+from treatylife.model.record import effect_phrase
 from treatylife.render.facts import check_findings, end_line, notice_facts, stage_line, term_line
 
 __all__ = ["render_text", "withdrawal_line"]
@@ -138,7 +139,7 @@ def withdrawal_line(w: WithdrawalOption) -> str:
     later = ", or on a later date it names" if w.later_date else ""
     return (
         f"{w.clause} ({w.article or 'no article cited'}): a notice by {', '.join(w.who)} received from "
-        f"{w.notice_from} takes effect {w.effect_after} later, on {w.takes_effect}{later} (ending {ends})"
+        f"{w.notice_from} takes effect {effect_phrase(w.effect_after, w.takes_effect)}{later} (ending {ends})"
     )
 
 
