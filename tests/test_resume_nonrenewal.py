@@ -117,6 +117,8 @@ def test_status_from_the_end_under_the_reading_followed(day: str) -> None:
         "2020-06-01: the 1 day left at the suspension (2019-11-22) runs from 2020-06-01" in out
     )
     assert "contested in state practice" in out  # still both readings: the other says in force
+    # the end rests on Korea's claim that its suspended notice could still take effect: said after it too
+    assert "CAVEAT: KOR's stated position, not settled law: Korea suspends its notice" in out
 
 
 def test_json_is_the_api_answer_and_carries_both_readings() -> None:
@@ -230,6 +232,7 @@ def test_each_reading_on_the_day_before_of_and_after_its_end(
     after = tl.status(r, D(end))
     assert after.stage == "terminated" and after.ends == D(end)
     assert [(n.id, n.status) for n in after.notices] == [(NOTICE, "effective")]
+    assert any("can be terminated at any time" in c for c in after.caveats)
 
 
 def test_readings_are_shown_from_the_resumption_only_and_only_when_left_open() -> None:

@@ -424,7 +424,9 @@ def status(record: Record, on: _dt.date, party: str | None = None) -> StatusResu
             end_notice = n.id
             if n.scope == "party":
                 end_reason += f" (for {n.party} only)"
-        if info.status in ("pending", "suspended", "late"):
+        if info.status in ("pending", "suspended", "late") or (
+            info.status == "effective" and _resumed(record, n, on)
+        ):  # a notice that took effect after a resumption rests on the claim that it still could
             caveats.extend(n.caveats)
             caveats.extend(
                 f"{n.party}'s stated position, not settled law: {ch.claim}"
@@ -544,6 +546,14 @@ def _hold_event(record: Record, hold: RunningHold) -> int | None:
     return next(
         (h.event for h in record.holds if (h.party, h.hold, h.start) == (hold.party, hold.hold, hold.since)),
         None,
+    )
+
+
+def _resumed(record: Record, n: Notice, on: _dt.date) -> bool:
+    """Was ``n`` resumed (``notice_resumed``) on or before ``on``?"""
+    return any(
+        ch.event is not None and ch.date <= on and record.events[ch.event].kind == "notice_resumed"
+        for ch in n.history
     )
 
 
