@@ -343,3 +343,37 @@ def test_a_withdrawal_after_the_default_reading_ended_it_is_refused() -> None:
     with pytest.raises(tl.SequenceError) as exc:
         tl.whatif(RESUMED, add=["2020-07-01 notice_withdrawn KOR"])
     assert exc.value.code == "TL401"
+
+
+# ---------------------------------------------------------------------------- with the counting left open too
+
+
+def test_readings_open_before_the_resumption_stay_known_up_to_it(tmp_path: Path) -> None:
+    """A rules file that leaves notice_counting open: a note received 2019-08-25 is late (clear_days) or
+    timely (date_difference). Suspended and resumed, that question is still shown before the resumption, and
+    from it beside the resumption's own."""
+    rules_dir = Path(str(resources.files("treatylife") / "data" / "rules"))
+    rules = (rules_dir / "gsomia.yaml").read_text(encoding="utf-8")
+    (tmp_path / "g.yaml").write_text(rules.replace("  notice_counting: clear_days\n", ""), encoding="utf-8")
+    (tmp_path / "s.yaml").write_text(
+        "schema: treatylife/scenario/1\ntitle: counting open, resumed\nrules: g.yaml\nevents:\n"
+        "  - {date: 2016-11-23, kind: signed}\n"
+        "  - {date: 2016-11-23, kind: notified, party: KOR}\n"
+        "  - {date: 2016-11-23, kind: notified, party: JPN}\n"
+        f"  - {{date: 2019-08-25, kind: notice_given, id: {NOTICE}, party: KOR}}\n"
+        f"  - {{date: 2019-11-01, kind: notice_suspended, notice: {NOTICE}}}\n"
+        f"  - {{date: 2020-06-01, kind: notice_resumed, notice: {NOTICE}}}\n",
+        encoding="utf-8",
+    )
+    r = tl.load(tmp_path / "s.yaml")
+
+    def questions(day: str) -> list[str]:
+        return [a.question for a in tl.status(r, D(day)).ambiguities]
+
+    timely = f"is notice {NOTICE} received 2019-08-25 timely, and when does it take effect?"
+    assert questions("2019-12-01") == [timely]
+    assert questions("2020-06-01") == [timely, contested(r, D("2020-06-01"))[0].question]
+    (amb,) = contested(r, D("2020-06-01"))
+    # late under clear_days (used): it stood for 2020-11-23, 388 days after the suspension of 2019-11-01
+    assert amb.readings["resumed_notice=remaining_period"].endswith("no longer in force from 2021-06-24")
+    assert amb.readings["resumed_notice=fresh_period"].endswith("no longer in force from 2020-11-23")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import replace
+from typing import Any
 
 from treatylife.answers.results import (
     Ambiguity,
@@ -203,16 +204,26 @@ def _rule_as_known(n: Notice, change: NoticeChange, effect: _dt.date | None) -> 
 
 
 def notice_ambiguity(n: Notice, on: _dt.date) -> list[Ambiguity]:
-    if n.alternative is None or n.received > on or n.alternative.get("since", "") > on.isoformat():
-        return []  # "since": a reading that arises only from a later event (a resumption) is not known yet
-    alt = n.alternative
-    if _settled_by_withdrawal(n, on):
+    """The readings of a notice that differ under a convention the rules leave open, as known on ``on``."""
+    if n.alternative is None or n.received > on:
         return []
+    return _readings_known(n, n.alternative, on)
+
+
+def _readings_known(n: Notice, alt: dict[str, Any], on: _dt.date) -> list[Ambiguity]:
+    # "earlier": the readings the notice had before a resumption replaced them (still true up to it)
+    out = _readings_known(n, alt["earlier"], on) if alt.get("earlier") else []
+    if alt.get("since", "") > on.isoformat():
+        return out  # "since": a reading that arises only from a later event (a resumption) is not known yet
+    if _settled_by_withdrawal(n, alt, on):
+        return out
     if "readings" in alt:
         return [
-            Ambiguity(alt.get("question", f"effect of notice {n.id}"), dict(alt["readings"]), alt["used"])
+            *out,
+            Ambiguity(alt.get("question", f"effect of notice {n.id}"), dict(alt["readings"]), alt["used"]),
         ]
     return [
+        *out,
         Ambiguity(
             question=f"is notice {n.id} received {n.received} timely?",
             readings={
@@ -220,13 +231,12 @@ def notice_ambiguity(n: Notice, on: _dt.date) -> list[Ambiguity]:
                 alt["convention"]: f"deadline {alt['deadline']}: {'timely' if alt['timely'] else 'late'}",
             },
             used=alt["used"],
-        )
+        ),
     ]
 
 
-def _settled_by_withdrawal(n: Notice, on: _dt.date) -> bool:
+def _settled_by_withdrawal(n: Notice, alt: dict[str, Any], on: _dt.date) -> bool:
     """A resumed notice withdrawn before it took effect under any reading: the readings no longer differ."""
-    alt = n.alternative or {}
     change = n.status_on(on)
     if "effects" not in alt or change is None or change.status != "withdrawn":
         return False

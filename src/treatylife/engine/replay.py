@@ -850,6 +850,8 @@ class _Replay:
                 "readings": texts,
                 "used": f"{key} (default; the rules file leaves it open)",
                 "since": e.date.isoformat(),
+                # what was open before the resumption (a counting reading) stays the answer up to it
+                "earlier": n.alternative,
                 # the first day of effect under each reading (None: without effect), to tell when a later
                 # withdrawal settles the question (withdrawn before either reading took effect)
                 "effects": {
