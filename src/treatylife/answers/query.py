@@ -24,6 +24,7 @@ from treatylife.answers.results import (
     TimelineResult,
     WithdrawalOption,
 )
+from treatylife.dates import expr as X
 from treatylife.dates import scalar as D
 from treatylife.engine.lifecycle import IN_FORCE, PRE_FORCE, STAGES
 from treatylife.model.record import (
@@ -33,6 +34,7 @@ from treatylife.model.record import (
     Record,
     Schedule,
     WithdrawalClause,
+    expression,
     hold_running,
 )
 
@@ -362,7 +364,9 @@ def status(record: Record, on: _dt.date, party: str | None = None) -> StatusResu
     if record.schedule is not None and record.schedule.anchor <= on:
         c = record.citations["entry_into_force"]
         how = next((sp.cause for sp in record.spans if sp.stage == "in_force"), c.what)
-        steps.append(_entry_into_force_step(record, how, record.schedule.anchor, c.article))
+        anchor = record.schedule.anchor
+        what = f"{how}: in force from {anchor}"
+        steps.append(_computed_step(record, anchor, what, record.eif_trace, record.eif_expression, c.article))
     if in_force and record.schedule is not None:
         s = record.schedule
         term = term_on(s.as_known_on(on), on)
@@ -456,15 +460,21 @@ def status(record: Record, on: _dt.date, party: str | None = None) -> StatusResu
     stage, stage_description, since = span.stage, STAGES[span.stage], span.start
     if party is not None:
         for ps in record.party_spans.get(party, []):
-            if ps.start <= on:
-                steps.append(_event_step(record, ps.event, f"{party} bound from {ps.start}: {ps.cause}"))
-                steps[-1] = Step(ps.start, steps[-1].what, None, None, steps[-1].source)
-            elif ps.event is not None and record.events[ps.event].date <= on:
-                # deposited, waiting: when it will be bound is already known
+            if ps.start <= on or (ps.event is not None and record.events[ps.event].date <= on):
+                # bound, or deposited and waiting: when it will be bound is already known
+                how = "bound" if ps.start <= on else "to be bound"
                 steps.append(
-                    _event_step(record, ps.event, f"{party} to be bound from {ps.start}: {ps.cause}")
+                    _computed_step(
+                        record,
+                        ps.start,
+                        f"{party} {how} from {ps.start}: {ps.cause}",
+                        ps.trace,
+                        record.later_expression,
+                        None,
+                        _event_step(record, ps.event).source,
+                        steps=2,
+                    )
                 )
-                steps[-1] = Step(ps.start, steps[-1].what, None, None, steps[-1].source)
             if ps.end is not None and ps.end <= on:
                 steps.append(Step(ps.end, f"{party} no longer bound from {ps.end}: {ps.end_cause}"))
         if in_force and pspan is None:
@@ -508,22 +518,27 @@ def status(record: Record, on: _dt.date, party: str | None = None) -> StatusResu
     )
 
 
-def _entry_into_force_step(record: Record, how: str, anchor: _dt.date, article: str | None) -> Step:
-    """The entry into force with the dates it was computed from (the evaluator's trace, as the replay met
-    it) and, when it counts months, the end_of_month convention used."""
-    from treatylife.dates import expr as X
-    from treatylife.model.record import expression
-
-    what = f"{how}: in force from {anchor}"
-    trace = record.eif_trace
-    if any(not t.anchor for t in trace):
+def _computed_step(
+    record: Record,
+    day: _dt.date,
+    what: str,
+    trace: list[X.Traced],
+    expr: str | None,
+    article: str | None,
+    source: str | None = None,
+    steps: int = 1,
+) -> Step:
+    """An entry into force (the agreement's, or a later party's) with the dates its clause expression was
+    computed from (the evaluator's trace, as the replay met it) when it computed at least ``steps`` (a later
+    party's words already name its deposit: one step would repeat them) and, when it counts months or years,
+    the end_of_month convention used."""
+    if sum(not t.anchor for t in trace) >= steps:
         what += f" ({'; '.join(map(str, trace))})"
-        if trace[-1].value != anchor:
-            what += f"; due on {trace[-1].value}, in force only from {anchor}"
-    counted = record.eif_expression is not None and X.counts_months(expression(record.eif_expression))
-    return Step(
-        anchor, what, article, f"end_of_month={record.conventions['end_of_month']}" if counted else None
-    )
+        if trace[-1].value != day:
+            what += f"; due on {trace[-1].value}, in force only from {day}"
+    counted = bool(trace) and expr is not None and X.counts_months(expression(expr))
+    conv = f"end_of_month={record.conventions['end_of_month']}" if counted else None
+    return Step(day, what, article, conv, source)
 
 
 def _withdrawal_clause(record: Record, n: Notice) -> WithdrawalClause | None:
@@ -647,9 +662,6 @@ def entry_into_force_ambiguities(
 def why_not_in_force(record: Record, on: _dt.date) -> NotYetInForce:
     """What the entry into force still waits for on ``on``: signature, named parties, instruments, conditions,
     events; and the earliest day it could now happen (if everything missing happened the next day)."""
-    from treatylife.dates import expr as X
-    from treatylife.model.record import expression
-
     e = expression(record.eif_expression or "")
     facts = record.facts
     signed = record.signed_on is not None and record.signed_on <= on

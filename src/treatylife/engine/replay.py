@@ -158,6 +158,7 @@ class _Replay:
         self.eif_due: _dt.date | None = None
         self.eif_scheduled = False
         self.eif_trace: list[X.Traced] = []  # how eif_due was computed: every intermediate date
+        self.join_traces: dict[str, list[X.Traced]] = {}  # a later party's, by its join's reference
         #: dates of entry into force (party None: the agreement's) that move with an open end_of_month
         self.date_readings: dict[str | None, DateReading] = {}
         self.schedule: Schedule | None = None
@@ -515,13 +516,22 @@ class _Replay:
             self.rules.conventions.end_of_month,
         )
         assert when is not None, "a later party's expression counts from its own deposit"
+        trace: list[X.Traced] = []  # the dates it was computed from, for --explain (evaluated again, once)
+        X.evaluate(
+            self.later_expr(),
+            lambda a: deposited if a.name == "own deposit" else base(a),
+            self.rules.conventions.end_of_month,
+            trace,
+        )
         if self.eif_due is not None and when < self.eif_due:
             when = self.eif_due
         self.note_readings(
             party, self.later_expr(), lambda a: deposited if a.name == "own deposit" else base(a), when
         )
         self.joining[party] = when
-        self.push(when, "join", f"{party}|{deposited.isoformat()}|{'' if index is None else index}")
+        ref = f"{party}|{deposited.isoformat()}|{'' if index is None else index}"
+        self.join_traces[ref] = trace
+        self.push(when, "join", ref)
 
     def after_deposit(self, e: Event, index: int) -> None:
         """Called after a `notified` event: is it a later party (or a party rejoining)?"""
@@ -550,6 +560,7 @@ class _Replay:
                 None,
                 self.later_words(again, deposited),
                 event=int(idx) if idx else None,
+                trace=self.join_traces.pop(ref, []),
             )
         )
 
@@ -1351,6 +1362,7 @@ def _run(loaded: Loaded, model: _Replay) -> Record:
         date_readings=list(model.date_readings.values()),
         holds=list(model.holds),
         eif_trace=list(model.eif_trace),
+        later_expression=str(model.later_expr()) if model.plan.per_party else None,
     )
 
 

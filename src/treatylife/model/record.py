@@ -112,6 +112,8 @@ class PartySpan:
     end_cause: str | None = None
     event: int | None = None  # index of the deposit event (None: the agreement's entry into force)
     end_event: int | None = None
+    #: a later party's own entry into force: the dates its expression was computed from (``--explain``)
+    trace: list[X.Traced] = field(default_factory=list)
 
     def contains(self, d: _dt.date) -> bool:
         return self.start <= d and (self.end is None or d < self.end)
@@ -526,6 +528,8 @@ class Record:
     holds: list[HoldSpan] = field(default_factory=list)
     #: how the entry into force was computed: each anchor and intermediate date of ``eif_expression``
     eif_trace: list[X.Traced] = field(default_factory=list)
+    #: when a later party is bound, as one expression of ``own deposit`` (None: bound from the entry into force)
+    later_expression: str | None = None
 
     def span_on(self, d: _dt.date) -> StageSpan:
         for span in reversed(self.spans):
