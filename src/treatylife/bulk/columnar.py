@@ -59,6 +59,7 @@ KNOWN_COLUMNS = (
     "notice_received",
     "notice_clause",
     "notice_suspended",
+    "notice_resumed",
     "notice_withdrawn",
 )
 DATE_COLUMNS = (
@@ -67,6 +68,7 @@ DATE_COLUMNS = (
     "notified",
     "notice_received",
     "notice_suspended",
+    "notice_resumed",
     "notice_withdrawn",
 )
 TEXT_COLUMNS = tuple(c for c in KNOWN_COLUMNS if c not in DATE_COLUMNS)
@@ -1003,7 +1005,18 @@ def check_batch(raw: RawBatch, extras: Sequence[str]) -> tuple[Any, list[Problem
     valid = {c: np.asarray(cols[c].is_valid().to_numpy(zero_copy_only=False)) for c in KNOWN_COLUMNS}
     for c in ("id", "rules"):
         flag(~valid[c], c, "TL136", "required value is missing")
-    notice_bits = valid["notice_suspended"] | valid["notice_withdrawn"] | valid["notice_party"]
+    notice_bits = (
+        valid["notice_suspended"]
+        | valid["notice_resumed"]
+        | valid["notice_withdrawn"]
+        | valid["notice_party"]
+    )
+    flag(
+        valid["notice_resumed"] & ~valid["notice_suspended"],
+        "notice_resumed",
+        "TL135",
+        "only a suspended notice can be resumed: give notice_suspended too",
+    )
     flag(
         valid["entry_into_force"] & (valid["signed"] | valid["notified"]),
         "entry_into_force",

@@ -17,6 +17,7 @@ A register is one of:
   ``notice_received``  date the notice was received (VCLT Art. 78)
   ``notice_clause``    exit clause invoked (default: the rules' only exit clause)
   ``notice_suspended`` date the notice's effect was suspended
+  ``notice_resumed``   date the suspended notice was resumed (answered by the single engine, both readings)
   ``notice_withdrawn`` date the notice was withdrawn
   ===================  ==========================================================================
 
@@ -64,6 +65,7 @@ COLUMNS = (
     "notice_received",
     "notice_clause",
     "notice_suspended",
+    "notice_resumed",
     "notice_withdrawn",
 )
 _DATE_COLUMNS = (
@@ -72,6 +74,7 @@ _DATE_COLUMNS = (
     "notified",
     "notice_received",
     "notice_suspended",
+    "notice_resumed",
     "notice_withdrawn",
 )
 BULK_SUFFIXES = (".csv", ".jsonl", ".ndjson")
@@ -323,6 +326,8 @@ def row_events(
         )
         if row.get("notice_suspended"):
             out.append(ev(row["notice_suspended"], "notice_suspended", party=party, notice="notice"))
+        if row.get("notice_resumed"):
+            out.append(ev(row["notice_resumed"], "notice_resumed", party=party, notice="notice"))
         if row.get("notice_withdrawn"):
             out.append(ev(row["notice_withdrawn"], "notice_withdrawn", party=party, notice="notice"))
     out.sort(key=lambda e: e.date)  # stable: same-day events keep this order
@@ -709,6 +714,8 @@ def _prepare(
             by = np.array([x in shape.by for x in party_names] + [False], dtype=bool)
             clause_ok = np.array([x == shape.clause for x in clause_names] + [True], dtype=bool)
             ok = by[party_codes[local]] & clause_ok[clause_codes[local]]
+            # a resumed notice: remaining or fresh period, contested (engine.replay): the single engine's answer
+            ok &= dates["notice_resumed"][local] == NONE
             batch = Batch(
                 shape,
                 signed[local],
