@@ -104,7 +104,8 @@ def _status(r: StatusResult) -> list[Any]:
             ]
             if f.effect:
                 rows_n.append(("effect", f.effect))
-            rows_n += [("why", w) for w in f.why]
+            # "why late: ...", "why pending: ...": the label is the words before the first colon
+            rows_n += [(w.partition(": ")[0], w.partition(": ")[2]) for w in f.why]
             out.append(_kv(rows_n, f"Notice {f.id}"))
     out += [_m("[yellow]CAVEAT:[/] ") + _t(c) for c in r.caveats]
     out += _ambiguities(r.ambiguities)
