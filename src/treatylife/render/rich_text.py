@@ -104,8 +104,7 @@ def _status(r: StatusResult) -> list[Any]:
             ]
             if f.effect:
                 rows_n.append(("effect", f.effect))
-            # "why late: ...", "why pending: ...": the label is the words before the first colon
-            rows_n += [(w.partition(": ")[0], w.partition(": ")[2]) for w in f.why]
+            rows_n += [("", w) for w in f.why]  # "why late: ...", "may be held: ...": they say what they are
             out.append(_kv(rows_n, f"Notice {f.id}"))
     out += [_m("[yellow]CAVEAT:[/] ") + _t(c) for c in r.caveats]
     out += _ambiguities(r.ambiguities)
