@@ -109,3 +109,23 @@ def test_a_resumption_without_a_suspension_is_refused_with_its_line(tmp_path: Pa
     assert "reg.csv:2: notice_resumed: only a suspended notice can be resumed" in str(exc.value)
     r = CliRunner().invoke(app, ["portfolio", str(reg), "--on", "2020-06-02", "--format", "csv"])
     assert r.exit_code == 2 and "error [TL135]: " in r.stderr and "notice_resumed" in r.stderr
+
+
+def test_a_resumption_before_its_suspension_is_refused_with_its_line(tmp_path: Path) -> None:
+    reg = tmp_path / "reg.csv"
+    reg.write_text(
+        HEADER + "\nearly,gsomia,2016-11-23,KOR,2019-08-23,2019-11-22,2019-10-01,\n", encoding="utf-8"
+    )
+    with pytest.raises(RegisterProblems) as exc:
+        tl.portfolio(reg, D("2020-06-02"))
+    assert "reg.csv:2: notice_resumed: is before notice_suspended" in str(exc.value)
+
+
+def test_check_of_a_register_lists_resumed_notice_as_scenario_check_does(tmp_path: Path) -> None:
+    reg = _register(tmp_path, "gsomia")
+    r = CliRunner().invoke(app, ["check", str(reg), "--json"])
+    assert r.exit_code == 0, r.output
+    listed = json.loads(r.stdout)["files"][0]["open_conventions"]
+    scenario = CliRunner().invoke(app, ["check", str(EXAMPLES / "whatif-gsomia-resumed.yaml"), "--json"])
+    assert "resumed_notice" in listed
+    assert "resumed_notice" in json.loads(scenario.stdout)["files"][0]["open_conventions"]

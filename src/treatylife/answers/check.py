@@ -13,11 +13,22 @@ from treatylife.errors import TreatyLifeError
 
 if TYPE_CHECKING:
     from treatylife.files.loader import Loaded
+    from treatylife.model.record import Record
     from treatylife.model.rules import Rules
 
-__all__ = ["check_files", "check_text", "expand_paths", "looks_like_rules", "notice_reach"]
+__all__ = ["check_files", "check_text", "expand_paths", "looks_like_rules", "notice_reach", "open_in_record"]
 
 YAML_SUFFIXES = (".yaml", ".yml")
+
+
+def open_in_record(record: Record) -> list[str]:
+    """The conventions a replayed scenario leaves open and depends on: the rules' own, and resumed_notice
+    when a resumption's readings differ (only then is it worth listing). ``check`` of a scenario and of a
+    register both list these."""
+    out = list(record.open_conventions)
+    if "resumed_notice" not in out and any("since" in (n.alternative or {}) for n in record.notices):
+        out.append("resumed_notice")
+    return out
 
 
 def expand_paths(paths: list[Path]) -> list[Path]:
@@ -107,9 +118,7 @@ def _check_one(
             True,
             None,
             summary,
-            list(record.open_conventions)
-            # a resumption whose readings differ hangs on resumed_notice (only then is it worth listing)
-            + (["resumed_notice"] if any("since" in (n.alternative or {}) for n in record.notices) else []),
+            open_in_record(record),
             _ambiguous(record),
             notes=notice_reach(record),
         )

@@ -41,7 +41,10 @@ def check_register(path: Path) -> FileCheck:
     except TreatyLifeError as exc:
         return FileCheck(name, "register", False, exc.to_dict(), "", [], [], [exc.to_dict()])
     rules = list({id(g.rules): g.rules for g in reg.groups}.values())
-    conventions = list(dict.fromkeys(c for r in rules for c in r.open_conventions()))
+    from treatylife.answers.check import open_in_record
+
+    replayed = [c for g in reg.groups for rec in g.records.values() for c in open_in_record(rec)]
+    conventions = list(dict.fromkeys([*(c for r in rules for c in r.open_conventions()), *replayed]))
     n_files = len(rules)
     summary = f"register of {len(reg):,} agreement(s)"
     if n_files:

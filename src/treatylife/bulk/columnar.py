@@ -1015,8 +1015,21 @@ def check_batch(raw: RawBatch, extras: Sequence[str]) -> tuple[Any, list[Problem
         valid["notice_resumed"] & ~valid["notice_suspended"],
         "notice_resumed",
         "TL135",
-        "only a suspended notice can be resumed: give notice_suspended too",
+        "only a suspended notice can be resumed: give notice_suspended (and the notice: notice_received, "
+        "notice_party)",
     )
+
+    def days(c: str) -> Any:
+        return np.asarray(cols[c].cast(pa.int32()).fill_null(0).to_numpy(zero_copy_only=False))
+
+    both = valid["notice_resumed"] & valid["notice_suspended"]
+    if both.any():
+        flag(
+            both & (days("notice_resumed") < days("notice_suspended")),
+            "notice_resumed",
+            "TL135",
+            "is before notice_suspended: a notice is resumed after its suspension",
+        )
     flag(
         valid["entry_into_force"] & (valid["signed"] | valid["notified"]),
         "entry_into_force",
