@@ -1019,13 +1019,13 @@ def check_batch(raw: RawBatch, extras: Sequence[str]) -> tuple[Any, list[Problem
         "notice_party)",
     )
 
-    def days(c: str) -> Any:
+    def day_numbers(c: str) -> Any:
         return np.asarray(cols[c].cast(pa.int32()).fill_null(0).to_numpy(zero_copy_only=False))
 
     both = valid["notice_resumed"] & valid["notice_suspended"]
     if both.any():
         flag(
-            both & (days("notice_resumed") < days("notice_suspended")),
+            both & (day_numbers("notice_resumed") < day_numbers("notice_suspended")),
             "notice_resumed",
             "TL135",
             "is before notice_suspended: a notice is resumed after its suspension",
