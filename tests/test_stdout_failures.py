@@ -26,12 +26,13 @@ def _register(folder: Path, n: int = 6000) -> Path:
     return reg
 
 
-def _closed_reader(argv: list[str], cwd: Path, read: int) -> tuple[int, bytes]:
-    """Run treatylife with its output read ``read`` bytes far, then the pipe closed; (exit code, stderr)."""
+def _closed_reader(argv: list[str], cwd: Path, read: int, env: dict[str, str] = ENV) -> tuple[int, bytes]:
+    """Run treatylife with its output read ``read`` bytes far (0: closed before it writes anything), then the
+    pipe closed; (exit code, stderr)."""
     with subprocess.Popen(
         [sys.executable, "-m", "treatylife", *argv],
         cwd=cwd,
-        env=ENV,
+        env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     ) as proc:
@@ -54,21 +55,15 @@ def test_a_reader_that_goes_away_ends_a_register_command_quietly(tmp_path: Path,
 
 @pytest.mark.parametrize("cache", [True, False])
 def test_a_reader_gone_before_status_writes_ends_it_quietly(tmp_path: Path, cache: bool) -> None:
-    env_cache = {} if not cache else {"TREATYLIFE_CACHE_DIR": str(tmp_path / "cache")}
-    ENV_ = {**ENV, **env_cache}
+    argv = ["status", "--on", "2019-08-23", "--json"]
+    env = dict(ENV)
     if cache:
-        ENV_.pop("TREATYLIFE_NO_CACHE")
-    with subprocess.Popen(
-        [sys.executable, "-m", "treatylife", "status", "--on", "2019-08-23", "--json"],
-        cwd=tmp_path,
-        env=ENV_,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    ) as proc:
-        assert proc.stdout is not None and proc.stderr is not None
-        proc.stdout.close()  # before the child has written anything
-        err = proc.stderr.read()
-        assert (proc.wait(timeout=120), err) == (141, b"")
+        env.pop("TREATYLIFE_NO_CACHE")
+        env["TREATYLIFE_CACHE_DIR"] = str(tmp_path / "cache")
+        subprocess.run(
+            [sys.executable, "-m", "treatylife", *argv], cwd=tmp_path, env=env, capture_output=True
+        )
+    assert _closed_reader(argv, tmp_path, read=0, env=env) == (141, b"")
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")

@@ -26,7 +26,7 @@ def open_in_record(record: Record) -> list[str]:
     when a resumption's readings differ (only then is it worth listing). ``check`` of a scenario and of a
     register both list these."""
     out = list(record.open_conventions)
-    if "resumed_notice" not in out and any("since" in (n.alternative or {}) for n in record.notices):
+    if "resumed_notice" not in out and any(n.resumption_contested for n in record.notices):
         out.append("resumed_notice")
     return out
 

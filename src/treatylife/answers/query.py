@@ -395,11 +395,13 @@ def status(record: Record, on: _dt.date, party: str | None = None) -> StatusResu
         info = _notice_info(n, on)
         if info is None:
             continue
-        hold = _running_hold(record, n, info, on)
-        if hold is not None:
+        running = _running_hold(record, n, info, on)
+        if running is not None:
+            hold, event = running
             info = replace(info, running_hold=hold)
-            source = _event_step(record, _hold_event(record, hold)).source
-            steps.append(Step(hold.since, hold.summary, hold.article, None, source))
+            steps.append(
+                Step(hold.since, hold.summary, hold.article, None, _event_step(record, event).source)
+            )
         if info.status in ("pending", "suspended", "late", "void", "held") or (
             info.status == "effective" and (not in_force or (n.party == party and not party_in_force))
         ):
@@ -545,9 +547,12 @@ def _withdrawal_clause(record: Record, n: Notice) -> WithdrawalClause | None:
     return next((c for c in record.withdrawal_clauses if c.id == n.clause), None)
 
 
-def _running_hold(record: Record, n: Notice, info: NoticeInfo, on: _dt.date) -> RunningHold | None:
+def _running_hold(
+    record: Record, n: Notice, info: NoticeInfo, on: _dt.date
+) -> tuple[RunningHold, int | None] | None:
     """Before a withdrawal's period ends, a hold of its clause already running for its party: the answer says
-    that the day of effect shown is kept back if the hold still runs then (the rule: ``hold_running``)."""
+    that the day of effect shown is kept back if the hold still runs then (the rule: ``hold_running``); with
+    the index of its hold_started event (the explanation's file:line)."""
     wc = _withdrawal_clause(record, n)
     eff = info.takes_effect
     if wc is None or not wc.holds or info.status != "pending" or eff is None or on >= eff:
@@ -555,7 +560,7 @@ def _running_hold(record: Record, n: Notice, info: NoticeInfo, on: _dt.date) -> 
     h = hold_running(record.holds, n.party, wc.holds, on)
     if h is None:
         return None
-    return RunningHold(
+    hold = RunningHold(
         hold=h.hold,
         party=h.party,
         since=h.start,
@@ -564,14 +569,7 @@ def _running_hold(record: Record, n: Notice, info: NoticeInfo, on: _dt.date) -> 
         summary=f"{h.words} is running: if it still runs on {eff} (the end of the period), the withdrawal is "
         "held and takes effect only on the day it ends",
     )
-
-
-def _hold_event(record: Record, hold: RunningHold) -> int | None:
-    """Index of the hold_started event behind ``hold`` (for the explanation's file:line)."""
-    return next(
-        (h.event for h in record.holds if (h.party, h.hold, h.start) == (hold.party, hold.hold, hold.since)),
-        None,
-    )
+    return hold, h.event
 
 
 def _resumed(record: Record, n: Notice, on: _dt.date) -> bool:
@@ -585,7 +583,7 @@ def _resumed(record: Record, n: Notice, on: _dt.date) -> bool:
 def _effect_day_ambiguity(record: Record, n: Notice, info: NoticeInfo, on: _dt.date) -> list[Ambiguity]:
     """On the day a withdrawal counted "N months after receipt" takes effect, the two readings of
     ``effect_counting`` disagree (no longer bound that day, or only from the next): flag it when left open."""
-    wc = next((c for c in record.withdrawal_clauses if c.id == n.clause), None)
+    wc = _withdrawal_clause(record, n)
     if wc is None or not wc.counting_open or not n.counted_from_receipt or info.takes_effect is None:
         return []
     if info.status not in ("pending", "effective") or on != info.takes_effect:
@@ -1061,12 +1059,7 @@ def timeline(record: Record, until: _dt.date | None = None, party: str | None = 
         party,
         (term_boundary_ambiguities(record, first_terms=min(shown, 100)) if shown else [])
         # a resumed notice whose day of effect, and so an interval's end, hangs on resumed_notice left open
-        + [
-            a
-            for n in record.notices
-            if n.alternative is not None and "since" in n.alternative
-            for a in notice_ambiguity(n, horizon)
-        ],
+        + [a for n in record.notices if n.resumption_contested for a in notice_ambiguity(n, horizon)],
         sorted(why.values(), key=lambda st: st.date or _dt.date.min),
     )
 

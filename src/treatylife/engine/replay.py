@@ -510,24 +510,16 @@ class _Replay:
     def schedule_join(self, party: str, deposited: _dt.date, index: int | None) -> None:
         """A party deposits after the entry-into-force conditions were met (or rejoins after withdrawing)."""
         base = self.facts.lookup()
-        when = X.evaluate(
-            self.later_expr(),
-            lambda a: deposited if a.name == "own deposit" else base(a),
-            self.rules.conventions.end_of_month,
-        )
+
+        def lookup(a: X.Anchor) -> _dt.date | None:
+            return deposited if a.name == "own deposit" else base(a)
+
+        trace: list[X.Traced] = []  # the dates it was computed from, for --explain
+        when = X.evaluate(self.later_expr(), lookup, self.rules.conventions.end_of_month, trace)
         assert when is not None, "a later party's expression counts from its own deposit"
-        trace: list[X.Traced] = []  # the dates it was computed from, for --explain (evaluated again, once)
-        X.evaluate(
-            self.later_expr(),
-            lambda a: deposited if a.name == "own deposit" else base(a),
-            self.rules.conventions.end_of_month,
-            trace,
-        )
         if self.eif_due is not None and when < self.eif_due:
             when = self.eif_due
-        self.note_readings(
-            party, self.later_expr(), lambda a: deposited if a.name == "own deposit" else base(a), when
-        )
+        self.note_readings(party, self.later_expr(), lookup, when)
         self.joining[party] = when
         ref = f"{party}|{deposited.isoformat()}|{'' if index is None else index}"
         self.join_traces[ref] = trace

@@ -408,6 +408,11 @@ class Notice:
     #: a withdrawal whose effect is a period counted from receipt (conventions.effect_counting applies)
     counted_from_receipt: bool = False
 
+    @property
+    def resumption_contested(self) -> bool:
+        """Was it resumed with readings that differ under a ``resumed_notice`` the rules leave open?"""
+        return self.alternative is not None and "since" in self.alternative
+
     def effect_on(self, d: _dt.date) -> _dt.date | None:
         """The first day no longer bound, as known on ``d`` (a later extension is not known then)."""
         out = self.effect
