@@ -251,7 +251,8 @@ SELECT qt(id) AS id, qt(agreement) AS agreement, CAST(NULL AS VARCHAR) AS title,
   qt(notice_status) AS notice,
   CASE WHEN ok1 THEN dl1 WHEN ok2 THEN dl2 END AS deadline,
   CASE WHEN ok1 THEN dl1 - DATE '{{on}}' WHEN ok2 THEN dl2 - DATE '{{on}}' END AS days_left,
-  CASE WHEN ok1 THEN nx WHEN ok2 THEN nx2 END AS prevents_renewal_of
+  CASE WHEN ok1 THEN nx WHEN ok2 THEN nx2 END AS prevents_renewal_of,
+  CAST(NULL AS VARCHAR) AS readings
 FROM o ORDER BY pos
 ) TO '{{out}}' (FORMAT csv, HEADER true, QUOTE '')
 ''')
@@ -330,6 +331,7 @@ q = (
         minus_days(pl.col("nx"), 1).alias("term_last_day"), pl.col("nx").alias("next_renewal"), "ends", "notice",
         "deadline", (pl.col("deadline") - D).dt.total_days().alias("days_left"),
         pl.col("prevents").alias("prevents_renewal_of"),
+        pl.lit(None, dtype=pl.String).alias("readings"),  # every convention is stated: no other reading
     )
 )
 text = ["id", "agreement", "title", "stage", "notice"]  # written quoted, as pyarrow's CSV writer does

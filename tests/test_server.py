@@ -354,6 +354,33 @@ def test_user_text_is_escaped_in_the_page(tmp_path: Path) -> None:
         assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;bold" in html
 
 
+def test_the_register_page_orders_by_the_day_to_act_and_shows_other_readings(tmp_path: Path) -> None:
+    """A rules file leaving notice_counting open: from 2019-08-25 the default's deadline is a year away, but
+    under date_difference a notice that day still prevents the renewal of 2019-11-23."""
+    import yaml
+
+    import treatylife as tl
+
+    reg = tmp_path / "reg"
+    reg.mkdir()
+    rules = yaml.safe_load((Path(tl.__file__).parent / "data" / "rules" / "gsomia.yaml").read_text("utf-8"))
+    del rules["conventions"]
+    (reg / "open.yaml").write_text(yaml.safe_dump(rules, allow_unicode=True), encoding="utf-8")
+    (reg / "a.csv").write_text(
+        "id,rules,entry_into_force\nstated,gsomia,2017-03-01\nopen,open.yaml,2016-11-23\n", encoding="utf-8"
+    )
+    c = TestClient(create_app([reg], today=lambda: TODAY))
+    html = c.get("/", params={"from": "2019-08-25", "within": "120d"}).text
+    assert "other readings</th>" in html
+    assert html.index(">open</a>") < html.index(">stated</a>")  # 2019-08-25 (another reading) before 12-01
+    assert "deadline 2019-08-25, prevents_renewal_of 2019-11-23 under notice_counting=date_difference" in html
+    api = c.get("/api/registers/reg/deadlines", params={"from": "2019-08-25", "within": "120d"}).json()
+    assert [(r["id"], r["earliest_deadline"]) for r in api["deadlines"]] == [
+        ("open", "2019-08-25"),
+        ("stated", "2019-12-01"),
+    ]
+
+
 # ---------------------------------------------------------------------------- files stay the source of truth
 
 

@@ -379,6 +379,9 @@ class PortfolioRow:
     deadline: _dt.date | None
     days_left: int | None
     prevents_renewal_of: _dt.date | None
+    #: what another reading of a convention the rules file leaves open changes, e.g. ``deadline 2019-08-25
+    #: under notice_counting=date_difference``; None when no reading changes this answer
+    readings: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)  # the register's own columns (owner, ...), as read
 
 
@@ -396,6 +399,10 @@ class DeadlineRow:
     deadline_term_last_day: _dt.date | None
     clause: str | None
     who: tuple[str, ...]
+    #: the day in the window the row is listed for: ``deadline``, or an earlier one under another reading
+    #: of a convention the rules file leaves open (then ``readings`` says which); the day to act by
+    earliest_deadline: _dt.date | None = None
+    readings: str | None = None  # as PortfolioRow.readings
     extra: dict[str, Any] = field(default_factory=dict)
 
 

@@ -245,8 +245,12 @@ def _settled_by_withdrawal(n: Notice, alt: dict[str, Any], on: _dt.date) -> bool
     return all(d is None or change.date.isoformat() < d for d in alt["effects"].values())
 
 
-def _deadline_ambiguity(record: Record, clause: DeadlineClause, k: int, nxt: _dt.date) -> list[Ambiguity]:
-    """The deadline to prevent the renewal after term ``k`` under every reading left open."""
+def _deadline_ambiguity(
+    record: Record, clause: DeadlineClause, on: _dt.date, nxt: _dt.date
+) -> list[Ambiguity]:
+    """The next deadline on or after ``on`` under every reading left open: under each, the renewal that
+    reading's notice received on ``on`` would prevent (:func:`_terms_stoppable`), which is not always the
+    renewal of ``nxt`` (the day after a clear-days deadline, date_difference still prevents the nearer one)."""
     s = record.schedule
     assert s is not None
     open_ = [c for c in record.open_conventions if c in ("notice_counting", "end_of_month")]
@@ -260,11 +264,16 @@ def _deadline_ambiguity(record: Record, clause: DeadlineClause, k: int, nxt: _dt
     for eom in eoms:
         ts = replace(s, eom=eom).terms()
         assert ts is not None
-        renewal = ts.start(k + 1)
         for counting in countings:
             values = {"notice_counting": counting.value, "end_of_month": eom.value}
             key = ", ".join(f"{n}={values[n]}" for n in open_)
-            dl = replace(clause, counting=counting, eom=eom).deadline(renewal)
+            reading = replace(clause, counting=counting, eom=eom)
+            stoppable = _terms_stoppable(reading, ts, on)
+            if not stoppable or (ts.max_terms is not None and stoppable[0] >= ts.max_terms):
+                readings[key] = "none (no renewal left to prevent)"
+                continue
+            renewal = ts.start(stoppable[0] + 1)
+            dl = reading.deadline(renewal)
             readings[key] = dl.isoformat() if renewal == nxt else f"{dl} (renewal on {renewal})"
     if len(set(readings.values())) < 2:
         return []
@@ -835,7 +844,7 @@ def _renewal_deadline(record: Record, on: _dt.date, party: str | None = None) ->
                 break
             dl = clause.deadline(nxt)
             amb = list(st.ambiguities)
-            amb += _deadline_ambiguity(record, clause, kk, nxt)
+            amb += _deadline_ambiguity(record, clause, on, nxt)
             c = record.citations.get(clause.id)
             conv = f"notice_counting={clause.counting.value}"
             if clause.adjustment != "none":

@@ -103,6 +103,9 @@ OUTPUT: dict[str, str] = {
     "clause": "str",
     "who": "str",
     "next_event": "date",  # the row's first event after the date asked (for deadlines' rounds)
+    "readings": "str",  # what another reading of an open convention changes (_readings)
+    "reading_deadline": "date",  # the earliest deadline under another reading (for deadlines' window)
+    "earliest_deadline": "date",  # deadlines: the day in the window a row is listed for, under any reading
 }
 PORTFOLIO_COLUMNS = (
     "id",
@@ -120,6 +123,7 @@ PORTFOLIO_COLUMNS = (
     "deadline",
     "days_left",
     "prevents_renewal_of",
+    "readings",
 )
 DEADLINE_COLUMNS = (
     "deadline",
@@ -132,6 +136,8 @@ DEADLINE_COLUMNS = (
     "deadline_term_last_day",
     "clause",
     "who",
+    "earliest_deadline",
+    "readings",
 )
 
 
@@ -377,6 +383,8 @@ class _Group:
     batch: Any  # treatylife.batch.Batch | None
     reason: str  # why not batch, when batch is None
     records: dict[int, Any] = field(default_factory=dict)  # local index -> Record (single engine)
+    #: another reading of its open conventions -> (its Rules, batch Shape or None, Records by local index)
+    readings: dict[Any, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -393,6 +401,8 @@ class Register:
     extras: list[str] = field(default_factory=list)  # extra input columns, passed through
     extra_columns: list[Any] = field(default_factory=list)  # per segment: {name: array} (or None)
     scenario_files: dict[int, Path] = field(default_factory=dict)  # register row -> its scenario file
+    #: scenario rows under other readings: (row, reading) -> its Record; (row, None) -> its files as read
+    reading_records: dict[Any, Any] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return self.n
@@ -867,6 +877,8 @@ class Table:
                 v = pc.if_else(pc.equal(v, ""), pa.scalar(None, pa.string()), v)
             return v
         kind = OUTPUT[name]
+        if name == "readings":  # text, None where no other reading changes the answer
+            return pa.array(v, type=pa.string()) if v.any() else pa.nulls(len(v), pa.string())
         if kind == "date":
             absent = v == NONE
             return pa.array(np.where(absent, 0, v).astype(np.int32), type=pa.date32(), mask=absent)
@@ -950,6 +962,7 @@ def _empty_columns(n: int) -> dict[str, Any]:
         elif name in _TEXT:
             vocab = {"stage": STAGES, "notice": NOTICE_STATUSES}.get(name, ("",))
             cols[name] = (list(vocab), np.zeros(n, dtype=np.int32))
+    cols["readings"] = np.full(n, None, dtype=object)
     return cols
 
 
@@ -1066,33 +1079,65 @@ def _evaluate(
         batch_ok = lo is not None and hi is not None and lo.year >= 1000 and hi.year < 9000
     for g in reg.groups:
         _set_text(cols, "parties", g.rows, " ".join(g.rules.party_codes()))
-        if g.batch is not None and engine != "single" and batch_ok:
-            out = g.batch.evaluate(on if days is None else days[g.rows])
-            ok = g.batch.ok
-            rows = g.rows[ok] if not ok.all() else g.rows
-            for name, val in out.items():
-                v = val[ok] if not ok.all() else val
-                if name in ("term", "deadline_term"):
-                    cols[name][rows] = np.where(v == 0, NONE, v)
-                elif name in ("stage", "notice"):
-                    cols[name][1][rows] = v
-                else:
-                    cols[name][rows] = v
-            has_dl = out["deadline"][ok] != NONE
-            _set_text(cols, "clause", rows[has_dl], g.batch.shape.clause)
-            _set_text(cols, "who", rows[has_dl], " ".join(g.batch.shape.by))
-            single_local = g.local[g.batch.fallback]
-        else:
-            if engine == "batch" and g.batch is None:
-                raise ValueError(f"{g.rules_path}: not a batch shape ({g.reason})")
-            single_local = g.local
-        for li in single_local:
-            li = int(li)
-            if li not in g.records:
-                g.records[li] = _record_for_row(g.bulk, li, g.rules, g.rules_path)
-            singles.append((int(g.rows[np.searchsorted(g.local, li)]), g.records[li], (g.bulk, li)))
+        singles += _answer_group(
+            cols, g, g.rows, g.batch, on if days is None else days[g.rows], engine, batch_ok
+        )
     if per_row is not None:
         singles = [(i, rec, at) for i, rec, at in singles if per_row[i] != NONE]
+    _answer_singles(cols, singles, on, per_row, progress)
+    cols["readings"] = _readings(reg, cols, on, per_row, engine, batch_ok)
+    return Table(cols, extras)
+
+
+def _answer_group(
+    cols: dict[str, Any], g: _Group, rows: Any, batch: Any, when: Any, engine: str, batch_ok: bool
+) -> list[tuple[int, Any, Any]]:
+    """Answer ``g``'s rows into ``cols`` at ``rows`` (``when``: the date asked, or a day number per row) by
+    ``batch``, the batch engine compiled for them; return the rows it leaves to the single engine, with their
+    Records (replayed once, kept in ``g.records``), for :func:`_answer_singles`."""
+    import numpy as np
+
+    from treatylife.bulk.batch import NONE
+
+    if batch is not None and engine != "single" and batch_ok:
+        out = batch.evaluate(when)
+        ok = batch.ok
+        at = rows[ok] if not ok.all() else rows
+        for name, val in out.items():
+            v = val[ok] if not ok.all() else val
+            if name in ("term", "deadline_term"):
+                cols[name][at] = np.where(v == 0, NONE, v)
+            elif name in ("stage", "notice"):
+                cols[name][1][at] = v
+            else:
+                cols[name][at] = v
+        has_dl = out["deadline"][ok] != NONE
+        _set_text(cols, "clause", at[has_dl], batch.shape.clause)
+        _set_text(cols, "who", at[has_dl], " ".join(batch.shape.by))
+        single_local = g.local[batch.fallback]
+    else:
+        if engine == "batch" and batch is None:
+            raise ValueError(f"{g.rules_path}: not a batch shape ({g.reason})")
+        single_local = g.local
+    singles = []
+    for li in single_local:
+        li = int(li)
+        if li not in g.records:
+            g.records[li] = _record_for_row(g.bulk, li, g.rules, g.rules_path)
+        singles.append((int(rows[np.searchsorted(g.local, li)]), g.records[li], (g.bulk, li)))
+    return singles
+
+
+def _answer_singles(
+    cols: dict[str, Any],
+    singles: list[tuple[int, Any, Any]],
+    on: _dt.date,
+    per_row: Any,
+    progress: Progress | None = None,
+) -> None:
+    """Answer rows by the single engine into ``cols``: (row, Record, (bulk, local index) or None)."""
+    from treatylife.bulk.batch import from_days
+
     for j, (i, rec, at) in enumerate(singles):
         day = on if per_row is None else from_days(int(per_row[i]))
         assert day is not None
@@ -1117,7 +1162,223 @@ def _evaluate(
                 cols[name][i] = val
         if progress and (j % 256 == 0 or j == len(singles) - 1):
             progress(j + 1, len(singles))
-    return Table(cols, extras)
+
+
+#: The answers compared between readings (``days_left`` follows ``deadline``).
+_COMPARED = (
+    "stage",
+    "in_force",
+    "since",
+    "term",
+    "term_start",
+    "term_last_day",
+    "next_renewal",
+    "ends",
+    "notice",
+    "deadline",
+    "prevents_renewal_of",
+)
+
+
+#: What is said of another reading that puts a row in another stage (the rest follows from the stage).
+_STAGE_FIELDS = ("stage", "in_force", "since", "ends", "notice")
+
+
+def _readings(
+    reg: Register, cols: dict[str, Any], on: _dt.date, per_row: Any, engine: str, batch_ok: bool
+) -> Any:
+    """The ``readings`` column: where a row's rules file leaves a convention open (:meth:`Rules.readings`)
+    and another reading changes the row's answer, what changes under which reading; None elsewhere.
+
+    Each reading is answered by the same engines as the row itself (the batch engine compiled for that
+    reading, else the single engine); nothing here counts a date."""
+    import numpy as np
+
+    from treatylife.bulk.batch import NONE
+
+    out = np.full(len(cols["in_force"]), None, dtype=object)
+    asked = None if per_row is None else per_row != NONE
+    for g in reg.groups:
+        if len(g.rules.readings("resumed_notice")) < 2:
+            continue  # the file states every convention: one reading
+        resumed = g.bulk.days("notice_resumed")[g.local] != NONE
+        for rows_in, also in ((~resumed, ()), (resumed, ("resumed_notice",))):
+            readings = g.rules.readings(*also)
+            pos = np.nonzero(rows_in & (True if asked is None else asked[g.rows]))[0]
+            if len(readings) < 2 or not len(pos):
+                continue
+            rows = g.rows[pos]
+            alts = [_answer_reading(g, pos, r, on, per_row, engine, batch_ok) for r in readings[1:]]
+            _describe(out, rows, _comparable(cols, rows), alts, readings)
+            cols["reading_deadline"][rows] = _earliest([a["deadline"] for a in alts])
+    for i, rec in reg.records.items():  # scenario files: replayed under each reading
+        contested = any(n.resumption_contested for n in rec.notices)
+        if (not rec.open_conventions and not contested) or (asked is not None and not asked[i]):
+            continue
+        from dataclasses import replace
+
+        from treatylife.engine.replay import replay
+
+        if (i, None) not in reg.reading_records:  # read once, as the register was
+            reg.reading_records[i, None] = reg.loaded(i)
+        loaded = reg.reading_records[i, None]
+        readings = loaded.rules.readings(*(("resumed_notice",) if contested else ()))
+        alts = []
+        for r in readings[1:]:
+            key = (i, tuple(sorted(r.items())))
+            if key not in reg.reading_records:
+                reg.reading_records[key] = replay(replace(loaded, rules=loaded.rules.under(r)))
+            alt = _empty_columns(1)
+            _answer_singles(
+                alt, [(0, reg.reading_records[key], None)], on, None if per_row is None else per_row[[i]]
+            )
+            alts.append(_comparable(alt, np.arange(1)))
+        rows = np.array([i], dtype=np.int64)
+        _describe(out, rows, _comparable(cols, rows), alts, readings)
+        cols["reading_deadline"][rows] = _earliest([a["deadline"] for a in alts])
+    return out
+
+
+def _earliest(days: list[Any]) -> Any:
+    """The earliest of some day-number columns, ``NONE`` where none has a day."""
+    import numpy as np
+
+    from treatylife.bulk.batch import NONE
+
+    out = np.full(len(days[0]), NONE, dtype=np.int64)
+    for d in days:
+        out = np.where((d != NONE) & ((out == NONE) | (d < out)), d, out)
+    return out
+
+
+def _answer_reading(
+    g: _Group, pos: Any, reading: dict[str, str], on: _dt.date, per_row: Any, engine: str, batch_ok: bool
+) -> dict[str, Any]:
+    """The compared answers of ``g``'s rows at ``pos`` under another ``reading`` of its open conventions."""
+    import numpy as np
+
+    from treatylife.bulk.batch import NONE, Batch, compile_rules, to_days
+
+    key = tuple(sorted(reading.items()))
+    if key not in g.readings:
+        rules = g.rules.under(reading)
+        g.readings[key] = (rules, compile_rules(rules)[0] if g.batch is not None else None, {})
+    rules, shape, records = g.readings[key]
+    b = g.batch
+    batch = None
+    if shape is not None and b is not None:
+        batch = Batch(
+            shape,
+            b.signed[pos],
+            b.notified[pos],
+            b.received[pos],
+            b.suspended[pos],
+            b.withdrawn[pos],
+            b.notice_ok[pos],
+        )
+    sub = _Group(g.bulk, np.arange(len(pos)), g.local[pos], rules, g.rules_path, batch, g.reason, records)
+    cols = _empty_columns(len(pos))
+    when = to_days(on) if per_row is None else np.where(per_row == NONE, to_days(on), per_row)[g.rows[pos]]
+    singles = _answer_group(cols, sub, sub.rows, batch, on if per_row is None else when, engine, batch_ok)
+    _answer_singles(cols, singles, on, None if per_row is None else per_row[g.rows[pos]])
+    return _comparable(cols, sub.rows)
+
+
+def _comparable(cols: dict[str, Any], rows: Any) -> dict[str, Any]:
+    """The compared answers at ``rows``: day numbers, numbers, booleans; text decoded from its codes."""
+    import numpy as np
+
+    out = {}
+    for name in _COMPARED:
+        v = cols[name]
+        out[name] = np.asarray(v[0], dtype=object)[v[1][rows]] if isinstance(v, tuple) else v[rows]
+    return out
+
+
+def _describe(
+    out: Any, rows: Any, used: dict[str, Any], alts: list[dict[str, Any]], readings: list[dict[str, str]]
+) -> None:
+    """Write at ``rows`` of ``out`` what differs from ``used`` under each other reading, e.g.
+    ``deadline 2019-08-25 under notice_counting=date_difference``; readings that change a row alike are
+    named together (a convention named alone: whatever the others). In columns: a register that leaves
+    ``notice_counting`` open has a text for nearly every row."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    null = pa.scalar(None, pa.string())
+    texts, changed = [], []
+    for alt in alts:
+        d = {n: np.asarray(alt[n] != used[n], dtype=bool) for n in _COMPARED}
+        other_stage = d["stage"]  # another stage: its terms and deadlines follow from it
+        pieces = []  # ", name value" where the field is said, else "" (no nulls: pyarrow 26's
+        for n in _COMPARED:  # binary_join_element_wise with null_handling="skip" drops all-null rows)
+            m = d[n] if n in _STAGE_FIELDS else d[n] & ~other_stage
+            if m.any():
+                piece = pc.binary_join_element_wise(f", {n} ", _shown(n, alt[n]), "")
+                pieces.append(pc.if_else(pa.array(m), piece, ""))
+        any_ = np.logical_or.reduce([d[n] for n in _COMPARED])
+        if pieces:  # a changed row has one piece at least (its stage's, or the field that differs)
+            joined = pc.binary_join_element_wise(*pieces, "") if len(pieces) > 1 else pieces[0]
+            texts.append(pc.if_else(pa.array(any_), pc.utf8_slice_codeunits(joined, 2), null))
+        else:
+            texts.append(None)
+        changed.append(any_)
+    # which readings change each row alike: leader[k] = the first reading with the same text (-1: none)
+    k_ = len(alts)
+    leaders = [np.where(changed[k], k, -1) for k in range(k_)]
+    for k in range(k_):
+        for j in range(k - 1, -1, -1):
+            if texts[j] is not None and texts[k] is not None:
+                same = np.asarray(pc.fill_null(pc.equal(texts[j], texts[k]), False), dtype=bool)
+                leaders[k] = np.where(same & changed[k], j, leaders[k])
+    signature = np.zeros(len(rows), dtype=np.int64)
+    for k in range(k_):
+        signature = signature * (k_ + 1) + (leaders[k] + 1)
+    for sig in np.unique(signature[np.logical_or.reduce(changed)]) if k_ else []:
+        idx = np.nonzero(signature == sig)[0]
+        lead = [int(leaders[k][idx[0]]) for k in range(k_)]
+        parts = []
+        for k in sorted({x for x in lead if x >= 0}):
+            label = _reading_label([m + 1 for m in range(k_) if lead[m] == k], readings)
+            parts.append(pc.binary_join_element_wise(texts[k].take(pa.array(idx)), f" under {label}", ""))
+        text = parts[0] if len(parts) == 1 else pc.binary_join_element_wise(*parts, "; ")
+        out[rows[idx]] = np.array(text.to_pylist(), dtype=object)
+
+
+def _shown(name: str, values: Any) -> Any:
+    """A compared column as text: ISO dates, numbers, true/false, ``none`` for no value."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from treatylife.bulk.batch import NONE
+
+    kind = OUTPUT[name]
+    if kind in ("date", "int"):
+        absent = values == NONE
+        typ = pa.date32() if kind == "date" else pa.int64()
+        arr = pa.array(
+            np.where(absent, 0, values).astype(np.int32 if kind == "date" else np.int64), mask=absent
+        )
+        return pc.fill_null(arr.cast(typ).cast(pa.string()), "none")
+    if kind == "bool":
+        return pc.if_else(pa.array(values, type=pa.bool_()), "true", "false")
+    arr = pa.array(values.tolist(), type=pa.string())
+    return pc.if_else(pc.equal(arr, ""), "none", arr)
+
+
+def _reading_label(ks: list[int], readings: list[dict[str, str]]) -> str:
+    """The readings ``ks`` (indexes into ``readings``; 0 is the one used) in the fewest words: one
+    convention's value when they are exactly the readings with that value (whatever the others), else each
+    listed in full (every open convention named, so the two forms never read alike)."""
+    used = readings[0]
+    chosen = [readings[k] for k in ks]
+    for name in used:
+        for value in sorted({r[name] for r in chosen} - {used[name]}):
+            if chosen == [r for r in readings if r[name] == value]:
+                return f"{name}={value}"
+    return " or ".join(", ".join(f"{n}={r[n]}" for n in r) for r in chosen)
 
 
 def stage_summary(vocab: list[str], codes: Any) -> dict[str, int]:
@@ -1250,12 +1511,21 @@ def deadlines(
     found: list[Table] = []
     found_rows: list[Any] = []
     last = to_days(until)
-    for _ in range(MAX_DEADLINE_ROUNDS):
+    found_keys: list[Any] = []
+    for round_ in range(MAX_DEADLINE_ROUNDS):
         dl, ev = table.columns["deadline"], table.columns["next_event"]
-        idx = np.nonzero((dl != NONE) & (dl <= last))[0]
+        # a deadline in the window under the reading used, or, asked from the start, under another reading
+        # the rules leave open (the row is listed with the one used; its `readings` names the other; later
+        # rounds ask from after a deadline listed with its readings, so theirs were named then)
+        other = table.columns["reading_deadline"]
+        inside = (dl != NONE) & (dl <= last)
+        other_inside = (other != NONE) & (other <= last) & (round_ == 0)
+        idx = np.nonzero(inside | other_inside)[0]
         if len(idx):
             found.append(table.take(idx))
             found_rows.append(rows[idx])
+            first = np.where(inside & other_inside, np.minimum(dl, other), np.where(inside, dl, other))
+            found_keys.append(first[idx])
         # ask again: from the day after a deadline (one on the window's last day leaves no room), or, with
         # no deadline, from the next event inside the window
         again = np.where(
@@ -1282,12 +1552,13 @@ def deadlines(
     if not found:
         found.append(table.take(np.array([], dtype=np.int64)))
         found_rows.append(np.array([], dtype=np.int64))
+        found_keys.append(np.array([], dtype=np.int64))
     cols = {k: _concat([t.columns[k] for t in found]) for k in found[0].columns}
     extras = {k: _concat([t.extras[k] for t in found]) for k in found[0].extras}
     cols["days_left"] = np.where(cols["deadline"] == NONE, NONE, cols["deadline"] - to_days(start))
-    order = np.lexsort(
-        (np.concatenate(found_rows), cols["deadline"])
-    )  # soonest first, ties in register order
+    cols["earliest_deadline"] = np.concatenate(found_keys)
+    # soonest first (a row listed for another reading's deadline by that one), ties in register order
+    order = np.lexsort((np.concatenate(found_rows), cols["earliest_deadline"]))
     return DeadlinesResult(str(reg.path), start, until, str(period), Table(cols, extras).take(order))
 
 

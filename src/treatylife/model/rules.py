@@ -683,6 +683,36 @@ class Rules(_Model):
             names.append("effect_counting")  # only a withdrawal's effect is counted from a receipt
         return [name for name in names if name not in self.conventions.model_fields_set]
 
+    def readings(self, *also: str) -> list[dict[str, str]]:
+        """Every combination of readings of the conventions the file leaves open, the one used first.
+
+        ``also`` adds conventions that only some agreements meet (``resumed_notice``: a resumed notice),
+        when the file leaves them open too. An answer that differs between readings is contested: callers
+        answer under each (:meth:`under`) and show the difference rather than choose silently."""
+        names = [*self.open_conventions()]
+        names += [a for a in also if a not in names and a not in self.conventions.model_fields_set]
+        combos: list[dict[str, str]] = [{}]
+        for name in names:
+            used = str(getattr(self.conventions, name))  # a StrEnum's text is its value
+            values = [used, *(v for v in READINGS[name] if v != used)]
+            combos = [{**c, name: v} for c in combos for v in values]
+        return combos
+
+    def under(self, reading: dict[str, str]) -> Rules:
+        """The same agreement with conventions read as ``reading`` says (one of :meth:`readings`)."""
+        conv = Conventions.model_validate({**self.conventions.model_dump(exclude_unset=True), **reading})
+        return self.model_copy(update={"conventions": conv})
+
+
+#: The readings of each convention a rules file may leave open (``end_of_month: abort`` refuses to count: a
+#: file says it, it is not a reading). The default, used when a file leaves the convention open, is one of them.
+READINGS: dict[str, tuple[str, ...]] = {
+    "notice_counting": tuple(c.value for c in NoticeCounting),
+    "end_of_month": (EndOfMonth.ROUND_DOWN.value, EndOfMonth.ROUND_UP.value),
+    "effect_counting": ("same_day", "next_day"),
+    "resumed_notice": ("remaining_period", "fresh_period"),
+}
+
 
 #: Anchors that make sense where: an entry into force cannot count from itself or from a notice's receipt.
 _NOTICE_ONLY = {"receipt", "entry into force", "entry into force for the party"}

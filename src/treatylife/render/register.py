@@ -699,7 +699,24 @@ def render_register(result: Any, fmt: str) -> str:
         *([""] if md and result.count else []),
         *(_text_table(result, spec, md) if result.count else []),
     ]
-    return "\n".join(lines)
+    return "\n".join(lines + _readings_notes(result, md))
+
+
+def _readings_notes(result: Any, md: bool) -> list[str]:
+    """Below the table: each row whose answer another reading of an open convention changes, and how (the
+    ``readings`` column of the machine formats), so that a default reading is never taken silently."""
+    esc = markdown if md else terminal
+    notes = [
+        (i, r) for i, r in zip(result.table.strings("id"), result.table.strings("readings"), strict=True) if r
+    ]
+    if not notes:
+        return []
+    head = (
+        f"{len(notes):,} answer(s) differ under another reading of a convention the rules file leaves open "
+        "(the table uses the default; `treatylife check` names them):"
+    )
+    bullet = "- " if md else "  "
+    return ["", head, *([""] if md else []), *(f"{bullet}{esc(i)}: {esc(r)}" for i, r in notes)]
 
 
 class TerminalProgress:

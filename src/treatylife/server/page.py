@@ -139,7 +139,7 @@ def register_page(
             if a is None or (party and party not in a.parties) or (agreement and a.id != agreement):
                 continue
             rows.append((row, a))
-    rows.sort(key=lambda ra: (ra[0]["deadline"], ra[0]["id"]))
+    rows.sort(key=lambda ra: (ra[0]["earliest_deadline"], ra[0]["id"]))  # as `deadlines` orders them
     served = [r for r, _, _ in found]
     until = found[0][2].until if found else start
     body = _errors(served)
@@ -172,11 +172,9 @@ def register_page(
         trs = []
         for row, a in rows[:MAX_ROWS]:
             days = row["days_left"]
-            cls = (
-                ' class="soon"'
-                if days is not None and days <= 30
-                else (' class="near"' if days is not None and days <= 90 else "")
-            )
+            # coloured by the day to act by: an earlier deadline under another reading counts
+            first = (_dt.date.fromisoformat(row["earliest_deadline"]) - start).days
+            cls = ' class="soon"' if first <= 30 else (' class="near"' if first <= 90 else "")
             trs.append(
                 f"<tr{cls}>"
                 f'<td class="d">{_e(row["deadline"])}</td>'
@@ -184,12 +182,14 @@ def register_page(
                 f'<td><a href="/agreements/{quote(a.id, safe="")}">{_e(a.id)}</a></td>'
                 f'<td class="wide">{_e(a.title)}</td>'
                 f'<td class="d">{_e(row["prevents_renewal_of"])}</td>'
-                f"<td>{_e(row['who'])}</td></tr>"
+                f"<td>{_e(row['who'])}</td>"
+                f'<td class="wide">{_e(row["readings"] or "")}</td></tr>'
             )
         body.append(
             '<div class="wrap"><table id="deadlines"><thead><tr><th>deadline</th><th>days left</th>'
             '<th>agreement</th><th class="wide">title</th><th>prevents the renewal of</th><th>who may give notice</th>'
-            f"</tr></thead><tbody>{''.join(trs)}</tbody></table></div>"
+            '<th class="wide" title="what another reading of a convention the rules file leaves open changes">'
+            f"other readings</th></tr></thead><tbody>{''.join(trs)}</tbody></table></div>"
         )
         if len(rows) > MAX_ROWS:
             body.append(

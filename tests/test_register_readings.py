@@ -1,0 +1,296 @@
+"""A register whose rules file leaves a convention open: every row whose answer another reading changes says
+so in its ``readings`` column, and what it says is what the same register answers under a rules file that
+states that reading. Compared on the boundary days of both GSOMIA readings (24/25 August), a month-end entry
+into force (29 February) and a suspended notice resumed (remaining or fresh period)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+import treatylife as tl
+from treatylife.cli.app import app
+
+D = dt.date.fromisoformat
+GSOMIA = Path(tl.__file__).parent / "data" / "rules" / "gsomia.yaml"
+HEADER = "id,rules,entry_into_force,notice_party,notice_received,notice_suspended,notice_resumed"
+ROWS = [
+    ("plain", "2016-11-23,,,,"),
+    ("day-of-clear-deadline", "2016-11-23,KOR,2019-08-24,,"),
+    ("day-after", "2016-11-23,KOR,2019-08-25,,"),  # late under clear_days, timely under date_difference
+    ("leap-day", "2016-02-29,,,,"),  # terms end where February lacks a 29th
+    ("leap-day-notice", "2016-02-29,JPN,2019-11-30,,"),
+    ("resumed", "2016-11-23,KOR,2019-08-23,2019-11-22,2020-06-01"),
+]
+DAYS = [
+    "2019-08-23",
+    "2019-08-24",
+    "2019-08-25",
+    "2019-08-26",
+    "2019-11-22",
+    "2019-11-23",
+    "2019-11-30",
+    "2019-12-01",
+    "2020-02-28",
+    "2020-02-29",
+    "2020-03-01",
+    "2020-06-02",
+    "2020-11-23",
+]
+OPEN = ("notice_counting", "end_of_month", "resumed_notice")  # what open.yaml leaves open
+CHOICES = {
+    "notice_counting": ("clear_days", "date_difference"),
+    "end_of_month": ("round_down", "round_up"),
+    "resumed_notice": ("remaining_period", "fresh_period"),
+}
+COMPARED = (
+    "stage",
+    "in_force",
+    "since",
+    "term",
+    "term_start",
+    "term_last_day",
+    "next_renewal",
+    "ends",
+    "notice",
+    "deadline",
+    "prevents_renewal_of",
+)
+STAGE_FIELDS = ("stage", "in_force", "since", "ends", "notice")
+
+
+def _rules(tmp: Path, name: str, conventions: dict[str, str] | None) -> str:
+    data = yaml.safe_load(GSOMIA.read_text("utf-8"))
+    del data["conventions"]
+    if conventions:
+        data["conventions"] = conventions
+    (tmp / name).write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return name
+
+
+def _register(tmp: Path, rules: str, name: str = "reg.csv") -> Path:
+    reg = tmp / name
+    reg.write_text("\n".join([HEADER, *(f"{i},{rules},{r}" for i, r in ROWS)]) + "\n", encoding="utf-8")
+    return reg
+
+
+def _shown(name: str, value: Any) -> str:
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _covers(label: str, reading: dict[str, str], names: list[str]) -> bool:
+    """Does ``label`` (``C=v``, or readings listed in full joined by `` or ``) name ``reading``?"""
+    for entry in label.split(" or "):
+        parts = dict(p.split("=") for p in entry.split(", "))
+        if len(parts) == 1 and len(names) > 1:  # one convention named alone: whatever the others
+            ((c, v),) = parts.items()
+            if reading[c] == v:
+                return True
+        elif parts == {n: reading[n] for n in names}:
+            return True
+    return False
+
+
+def _expected(used: dict[str, Any], alt: dict[str, Any]) -> str:
+    names = [n for n in COMPARED if alt[n] != used[n]]
+    if "stage" in names:
+        names = [n for n in names if n in STAGE_FIELDS]
+    return ", ".join(f"{n} {_shown(n, alt[n])}" for n in names)
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    tmp = tmp_path_factory.mktemp("readings")
+    (tmp / "treatylife.toml").write_text("", encoding="utf-8")  # the project: rules files beside the register
+    _register(tmp, _rules(tmp, "open.yaml", None))
+    for values in itertools.product(*(CHOICES[n] for n in OPEN)):
+        reading = dict(zip(OPEN, values, strict=True))
+        key = "-".join(values)
+        _register(tmp, _rules(tmp, f"{key}.yaml", reading), f"reg-{key}.csv")
+    return tmp
+
+
+@pytest.mark.parametrize("day", DAYS)
+def test_readings_say_what_a_register_stating_each_reading_answers(project: Path, day: str) -> None:
+    used = {r["id"]: r for r in tl.portfolio(project / "reg.csv", D(day)).rows()}
+    for values in itertools.product(*(CHOICES[n] for n in OPEN)):
+        reading = dict(zip(OPEN, values, strict=True))
+        stated = tl.portfolio(project / f"reg-{'-'.join(values)}.csv", D(day)).rows()
+        for alt in stated:
+            row = used[alt["id"]]
+            names = ["notice_counting", "end_of_month"] + (
+                ["resumed_notice"] if alt["id"] == "resumed" else []
+            )
+            if any(reading[n] != CHOICES[n][0] for n in OPEN if n not in names):
+                continue  # resumed_notice changes nothing for a row without a resumption
+            said = [s.split(" under ") for s in (row["readings"] or "").split("; ") if s]
+            under = [text for text, label in said if _covers(label, reading, names)]
+            if reading == {n: CHOICES[n][0] for n in OPEN}:
+                assert not under, (day, alt["id"])  # the defaults: the reading the row is answered under
+                assert {k: row[k] for k in COMPARED} == {k: alt[k] for k in COMPARED}, (day, alt["id"])
+                continue
+            assert len(under) <= 1, (day, alt["id"], row["readings"])
+            expected = _expected(row, alt)
+            assert (under[0] if under else "") == expected, (day, alt["id"], reading, row["readings"])
+
+
+def test_the_batch_and_the_single_engine_give_the_same_readings(project: Path) -> None:
+    reg = tl.load_register(project / "reg.csv")
+    assert reg.batch_rows >= 4  # most rows are the batch engine's, under each reading too
+    for day in DAYS:
+        assert tl.portfolio(reg, D(day)).rows() == tl.portfolio(reg, D(day), engine="single").rows()
+
+
+def test_a_register_stating_every_convention_has_no_readings(project: Path) -> None:
+    rows = tl.portfolio(project / "reg-clear_days-round_down-remaining_period.csv", D("2019-08-24")).rows()
+    assert [r["readings"] for r in rows] == [None] * len(ROWS)
+
+
+def test_the_deadline_readings_are_the_single_engines_for_the_same_agreement(project: Path) -> None:
+    """`treatylife deadline` on a scenario lists the deadline under every reading (ambiguities); the
+    register's row lists the same dates."""
+    scenario = project / "plain.yaml"
+    scenario.write_text(
+        "schema: treatylife/scenario/1\ntitle: plain\nrules: open.yaml\nevents:\n"
+        "  - {date: 2016-02-29, kind: signed}\n"
+        "  - {date: 2016-02-29, kind: notified, party: JPN}\n"
+        "  - {date: 2016-02-29, kind: notified, party: KOR}\n",
+        encoding="utf-8",
+    )
+    record = tl.load(scenario)
+    for day in ("2019-08-20", "2019-11-29", "2019-11-30", "2019-12-01", "2020-11-29"):
+        answer = tl.deadline(record, D(day))
+        dates = {
+            v.split(" (renewal on ")[0]
+            for a in answer.ambiguities
+            if a.question.startswith("deadline")
+            for v in a.readings.values()
+        }
+        row = next(r for r in tl.portfolio(project / "reg.csv", D(day)).rows() if r["id"] == "leap-day")
+        said = {
+            part.split(" ", 1)[1]
+            for text in (row["readings"] or "").split("; ")
+            for part in text.split(" under ")[0].split(", ")
+            if part.startswith("deadline ")
+        }
+        assert row["deadline"] == str(answer.deadline)
+        assert dates == ({row["deadline"]} | said if said else set()), (day, answer.ambiguities, row)
+
+
+def test_a_directory_register_of_scenario_files_says_the_same(project: Path) -> None:
+    folder = project / "scenarios"
+    folder.mkdir(exist_ok=True)
+    (folder / "open.yaml").write_text((project / "open.yaml").read_text("utf-8"), encoding="utf-8")
+    (folder / "day-after.yaml").write_text(
+        "schema: treatylife/scenario/1\ntitle: day-after\nrules: open.yaml\nevents:\n"
+        "  - {date: 2016-11-23, kind: signed}\n"
+        "  - {date: 2016-11-23, kind: notified, party: JPN}\n"
+        "  - {date: 2016-11-23, kind: notified, party: KOR}\n"
+        "  - {date: 2019-08-25, kind: notice_given, party: KOR}\n",
+        encoding="utf-8",
+    )
+    said = {}
+    for day in ("2019-08-25", "2019-11-23", "2020-11-23"):
+        (row,) = tl.portfolio(folder, D(day)).rows()
+        bulk = next(r for r in tl.portfolio(project / "reg.csv", D(day)).rows() if r["id"] == "day-after")
+        assert row["readings"] == bulk["readings"], day
+        said[day] = row["readings"]
+    assert said["2019-11-23"] == (
+        "stage terminated, in_force false, since 2019-11-23, ends 2019-11-23, notice effective "
+        "under notice_counting=date_difference"
+    )
+    assert said["2020-11-23"] == "since 2019-11-23, ends 2019-11-23 under notice_counting=date_difference"
+
+
+def test_every_format_carries_the_readings(project: Path) -> None:
+    runner = CliRunner()
+    args = ["portfolio", str(project / "reg.csv"), "--on", "2019-11-23"]
+    csv = runner.invoke(app, [*args, "--format", "csv"])
+    assert csv.exit_code == 0, csv.output
+    assert csv.stdout.splitlines()[0].endswith(",prevents_renewal_of,readings")
+    day_after = next(x for x in csv.stdout.splitlines() if x.startswith('"day-after"'))
+    assert day_after.endswith(
+        '"stage terminated, in_force false, since 2019-11-23, ends 2019-11-23, notice effective '
+        'under notice_counting=date_difference"'
+    )
+    lines = runner.invoke(app, [*args, "--format", "jsonl"]).stdout.splitlines()
+    assert [json.loads(x)["readings"] is None for x in lines] == [False, True, False, False, False, False]
+    text = runner.invoke(app, args).stdout
+    assert "under another reading of a convention the rules file leaves open" in text
+    assert "  day-after: stage terminated" in text
+    md = runner.invoke(app, [*args, "--format", "markdown"]).stdout
+    assert "- day-after: stage terminated" in md
+    out = project / "answers.parquet"
+    assert runner.invoke(app, [*args, "-o", str(out)]).exit_code == 0
+    import pyarrow.parquet as pq
+
+    assert pq.read_table(out).column("readings").to_pylist() == [json.loads(x)["readings"] for x in lines]
+    dl = runner.invoke(
+        app, ["deadlines", str(project / "reg.csv"), "--from", "2019-08-20", "--format", "csv"]
+    )
+    assert dl.stdout.splitlines()[0].endswith(",who,earliest_deadline,readings")
+    assert "deadline 2019-08-25 under notice_counting=date_difference" in dl.stdout
+
+
+@pytest.mark.parametrize(
+    ("day", "used", "date_difference"),
+    [
+        ("2019-08-23", "2019-08-24", "2019-08-25"),
+        ("2019-08-24", "2019-08-24", "2019-08-25"),
+        # the day after the clear-days deadline: under date_difference a notice today still prevents the
+        # renewal of 2019-11-23 (the earlier code listed 2020-08-25, the next year's, and missed it)
+        ("2019-08-25", "2020-08-24", "2019-08-25 (renewal on 2019-11-23)"),
+        ("2019-08-26", "2020-08-24", "2020-08-25"),
+    ],
+)
+def test_the_deadline_under_each_counting_on_the_days_around_the_gsomia_deadline(
+    project: Path, day: str, used: str, date_difference: str
+) -> None:
+    scenario = project / "gsomia-open.yaml"
+    scenario.write_text(
+        "schema: treatylife/scenario/1\ntitle: open\nrules: open.yaml\nevents:\n"
+        "  - {date: 2016-11-23, kind: signed}\n"
+        "  - {date: 2016-11-23, kind: notified, party: JPN}\n"
+        "  - {date: 2016-11-23, kind: notified, party: KOR}\n",
+        encoding="utf-8",
+    )
+    answer = tl.deadline(tl.load(scenario), D(day))
+    assert str(answer.deadline) == used
+    (amb,) = [a for a in answer.ambiguities if a.question.startswith("deadline")]
+    assert amb.readings["notice_counting=clear_days, end_of_month=round_down"] == used
+    assert amb.readings["notice_counting=date_difference, end_of_month=round_down"] == date_difference
+    row = next(r for r in tl.portfolio(project / "reg.csv", D(day)).rows() if r["id"] == "plain")
+    assert row["deadline"] == used
+    assert row["readings"].startswith(f"deadline {date_difference.split(' ')[0]}")
+    assert row["readings"].endswith("under notice_counting=date_difference")
+
+
+def test_deadlines_lists_a_deadline_that_falls_in_the_window_only_under_another_reading(
+    project: Path,
+) -> None:
+    """From 25 August the default's next deadline is a year away; under date_difference it is today."""
+    rows = tl.deadlines(project / "reg.csv", D("2019-08-25"), "120d").rows()
+    plain = [r for r in rows if r["id"] == "plain"]
+    assert [(r["deadline"], r["readings"]) for r in plain] == [
+        (
+            "2020-08-24",
+            "deadline 2019-08-25, prevents_renewal_of 2019-11-23 under notice_counting=date_difference",
+        )
+    ]
+    assert rows[0]["id"] == "plain"  # listed by the day it falls on under that reading: the soonest
+    assert rows[0]["earliest_deadline"] == "2019-08-25"  # the day to act by, under every reading
+    for r in tl.deadlines(project / "reg.csv", D("2019-08-20"), "2y").rows():
+        assert r["earliest_deadline"] <= r["deadline"], r  # never later than the reading used
+    stated = tl.deadlines(project / "reg-clear_days-round_down-remaining_period.csv", D("2019-08-25"), "120d")
+    assert "plain" not in [r["id"] for r in stated.rows()]  # a file that states clear_days: no such deadline
