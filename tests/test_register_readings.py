@@ -294,3 +294,16 @@ def test_deadlines_lists_a_deadline_that_falls_in_the_window_only_under_another_
         assert r["earliest_deadline"] <= r["deadline"], r  # never later than the reading used
     stated = tl.deadlines(project / "reg-clear_days-round_down-remaining_period.csv", D("2019-08-25"), "120d")
     assert "plain" not in [r["id"] for r in stated.rows()]  # a file that states clear_days: no such deadline
+
+
+def test_engine_batch_answers_a_resumed_row_under_a_reading_the_batch_engine_does_not_take(
+    project: Path,
+) -> None:
+    reg = tl.load_register(project / "reg.csv")
+    day = D("2020-06-03")
+    assert tl.portfolio(reg, day, engine="batch").rows() == tl.portfolio(reg, day).rows()
+    resumed = next(r for r in tl.portfolio(reg, day).rows() if r["id"] == "resumed")
+    assert resumed["stage"] == "terminated"
+    assert resumed["readings"] is not None and resumed["readings"].endswith(
+        "under resumed_notice=fresh_period"
+    )

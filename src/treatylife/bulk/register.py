@@ -1277,6 +1277,8 @@ def _answer_reading(
             b.notice_ok[pos],
         )
     sub = _Group(g.bulk, np.arange(len(pos)), g.local[pos], rules, g.rules_path, batch, g.reason, records)
+    if engine == "batch" and batch is None:
+        engine = "auto"  # a reading the batch engine does not take (resumed_notice: fresh_period)
     cols = _empty_columns(len(pos))
     when = to_days(on) if per_row is None else np.where(per_row == NONE, to_days(on), per_row)[g.rows[pos]]
     singles = _answer_group(cols, sub, sub.rows, batch, on if per_row is None else when, engine, batch_ok)
