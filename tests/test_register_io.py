@@ -313,6 +313,25 @@ def test_every_bad_row_is_listed_and_skip_invalid_answers_the_rest(tmp_path: Pat
     assert len(kept) == 9_997 and [p.line for p in kept.skipped] == [12, 5002, 10001]
 
 
+def test_rows_with_the_very_same_error_share_one_line_and_json_lists_each(tmp_path: Path) -> None:
+    """A rules file named by 2,000 rows and not found: one line with the first five lines, not 2,000."""
+    rows = [f"c{i:05d},{'missing.yaml' if i % 2 else 'gsomia'},,2016-11-23,,,,,," for i in range(4_000)]
+    rows[6] = "c00006,gsomia,,2016-02-30,,,,,,"
+    reg = _csv(tmp_path, rows=rows)
+    code, out, err = _portfolio(str(reg), "--on", ON, "--format", "csv")
+    assert code == 2 and out == ""
+    lines = err.splitlines()
+    assert len(lines) == 3, err
+    assert (
+        lines[0].startswith("error [TL302]: ")
+        and "reg.csv:3, 5, 7, 9, 11 and 1,995 more: rules: rules file" in lines[0]
+    )
+    assert lines[1].startswith("error [TL137]: ") and "reg.csv:8: entry_into_force: not a date" in lines[1]
+    assert lines[2].startswith("error [TL302]: ") and lines[2].endswith("reg.csv: 2,001 bad rows")
+    code, out, _ = _portfolio(str(reg), "--on", ON, "--format", "csv", "--json")
+    assert code == 2 and len(json.loads(out)["error"]["bad_rows"]) == 2_001
+
+
 def test_a_repeated_id_is_listed_with_its_line(tmp_path: Path) -> None:
     reg = _csv(tmp_path, rows=[*ROWS, ROWS[1]])
     code, _, err = _portfolio(str(reg), "--on", ON, "--format", "csv")

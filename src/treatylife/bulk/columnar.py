@@ -127,11 +127,12 @@ class Problem:
     message: str
     hint: str | None = None
 
-    def text(self, file: str) -> str:
+    def text(self, file: str, where: str | None = None) -> str:
+        """``file:line: field: message (hint: ...)``; ``where`` in place of ``file:line`` (rows sharing it)."""
         loc = file if self.line is None else f"{file}:{self.line}"
         if self.line is None and self.row is not None:
             loc += f": row {self.row}"
-        parts = [f"{loc}:"]
+        parts = [f"{where or loc}:"]
         if self.field:
             parts.append(f"{self.field}:")
         parts.append(self.message)
@@ -149,6 +150,10 @@ class Problem:
         }
 
 
+#: rows with the same error listed one by one; more share one line (RegisterProblems.__str__)
+_SHARED = 5
+
+
 class RegisterProblems(InputError):
     """Every bad row of a register at once: one line each, as ``error [CODE]: file:line: field: message``."""
 
@@ -161,11 +166,24 @@ class RegisterProblems(InputError):
         self.bad_rows: list[Problem] = list(problems)
 
     def __str__(self) -> str:
-        lines = [p.text(str(self.file)) for p in self.bad_rows]
-        rest = [f"error [{p.code}]: {t}" for p, t in zip(self.bad_rows[1:], lines[1:], strict=True)]
+        # rows with the very same error (a rules file not found, named by 100,000 rows) share one line: the
+        # first lines, and how many more; --json lists every row
+        same: dict[tuple[Any, ...], list[Problem]] = {}
+        for p in self.bad_rows:
+            same.setdefault((p.code, p.field, p.message, p.hint), []).append(p)
+        lines = []
+        for p in self.bad_rows:
+            group = same[p.code, p.field, p.message, p.hint]
+            if len(group) <= _SHARED:
+                lines.append((p.code, p.text(str(self.file))))
+            elif p is group[0]:
+                at = ", ".join(str(q.line if q.line is not None else f"row {q.row}") for q in group[:_SHARED])
+                where = f"{self.file}:{at} and {len(group) - _SHARED:,} more"
+                lines.append((p.code, p.text(str(self.file), where)))
+        text = [lines[0][1], *(f"error [{code}]: {t}" for code, t in lines[1:])]
         if len(self.bad_rows) > 1:
-            rest.append(f"error [{self.code}]: {self.file}: {len(self.bad_rows):,} bad rows")
-        return "\n".join([lines[0], *rest])
+            text.append(f"error [{self.code}]: {self.file}: {len(self.bad_rows):,} bad rows")
+        return "\n".join(text)
 
     def to_dict(self) -> dict[str, object]:
         out = super().to_dict()
