@@ -252,6 +252,7 @@ SELECT qt(id) AS id, qt(agreement) AS agreement, CAST(NULL AS VARCHAR) AS title,
   CASE WHEN ok1 THEN dl1 WHEN ok2 THEN dl2 END AS deadline,
   CASE WHEN ok1 THEN dl1 - DATE '{{on}}' WHEN ok2 THEN dl2 - DATE '{{on}}' END AS days_left,
   CASE WHEN ok1 THEN nx WHEN ok2 THEN nx2 END AS prevents_renewal_of,
+  CASE WHEN ok1 THEN dl1 WHEN ok2 THEN dl2 END AS earliest_deadline,
   CAST(NULL AS VARCHAR) AS readings
 FROM o ORDER BY pos
 ) TO '{{out}}' (FORMAT csv, HEADER true, QUOTE '')
@@ -331,7 +332,8 @@ q = (
         minus_days(pl.col("nx"), 1).alias("term_last_day"), pl.col("nx").alias("next_renewal"), "ends", "notice",
         "deadline", (pl.col("deadline") - D).dt.total_days().alias("days_left"),
         pl.col("prevents").alias("prevents_renewal_of"),
-        pl.lit(None, dtype=pl.String).alias("readings"),  # every convention is stated: no other reading
+        pl.col("deadline").alias("earliest_deadline"),  # every convention is stated: no other reading
+        pl.lit(None, dtype=pl.String).alias("readings"),
     )
 )
 text = ["id", "agreement", "title", "stage", "notice"]  # written quoted, as pyarrow's CSV writer does

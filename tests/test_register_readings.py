@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import treatylife as tl
@@ -90,14 +92,12 @@ def _shown(name: str, value: Any) -> str:
 
 
 def _covers(label: str, reading: dict[str, str], names: list[str]) -> bool:
-    """Does ``label`` (``C=v``, or readings listed in full joined by `` or ``) name ``reading``?"""
+    """Does ``label`` name ``reading``? Entries joined by `` or ``; a convention an entry leaves out is
+    free (whatever its reading)."""
     for entry in label.split(" or "):
         parts = dict(p.split("=") for p in entry.split(", "))
-        if len(parts) == 1 and len(names) > 1:  # one convention named alone: whatever the others
-            ((c, v),) = parts.items()
-            if reading[c] == v:
-                return True
-        elif parts == {n: reading[n] for n in names}:
+        assert set(parts) <= set(names), (label, names)
+        if all(reading[c] == v for c, v in parts.items()):
             return True
     return False
 
@@ -123,15 +123,18 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.parametrize("day", DAYS)
 def test_readings_say_what_a_register_stating_each_reading_answers(project: Path, day: str) -> None:
-    used = {r["id"]: r for r in tl.portfolio(project / "reg.csv", D(day)).rows()}
+    _compare_with_stated(project, "reg", D(day), {"resumed"})
+
+
+def _compare_with_stated(project: Path, stem: str, day: dt.date, resumed: set[str]) -> None:
+    """The ``readings`` of ``stem.csv`` (rules open.yaml) against ``stem-<reading>.csv`` (rules stating it)."""
+    used = {r["id"]: r for r in tl.portfolio(project / f"{stem}.csv", day).rows()}
     for values in itertools.product(*(CHOICES[n] for n in OPEN)):
         reading = dict(zip(OPEN, values, strict=True))
-        stated = tl.portfolio(project / f"reg-{'-'.join(values)}.csv", D(day)).rows()
+        stated = tl.portfolio(project / f"{stem}-{'-'.join(values)}.csv", day).rows()
         for alt in stated:
             row = used[alt["id"]]
-            names = ["notice_counting", "end_of_month"] + (
-                ["resumed_notice"] if alt["id"] == "resumed" else []
-            )
+            names = ["notice_counting", "end_of_month"] + (["resumed_notice"] if alt["id"] in resumed else [])
             if any(reading[n] != CHOICES[n][0] for n in OPEN if n not in names):
                 continue  # resumed_notice changes nothing for a row without a resumption
             said = [s.split(" under ") for s in (row["readings"] or "").split("; ") if s]
@@ -218,7 +221,7 @@ def test_every_format_carries_the_readings(project: Path) -> None:
     args = ["portfolio", str(project / "reg.csv"), "--on", "2019-11-23"]
     csv = runner.invoke(app, [*args, "--format", "csv"])
     assert csv.exit_code == 0, csv.output
-    assert csv.stdout.splitlines()[0].endswith(",prevents_renewal_of,readings")
+    assert csv.stdout.splitlines()[0].endswith(",prevents_renewal_of,earliest_deadline,readings")
     day_after = next(x for x in csv.stdout.splitlines() if x.startswith('"day-after"'))
     assert day_after.endswith(
         '"stage terminated, in_force false, since 2019-11-23, ends 2019-11-23, notice effective '
@@ -307,3 +310,87 @@ def test_engine_batch_answers_a_resumed_row_under_a_reading_the_batch_engine_doe
     assert resumed["readings"] is not None and resumed["readings"].endswith(
         "under resumed_notice=fresh_period"
     )
+
+
+_DAY0 = dt.date(2015, 1, 1)
+
+
+@st.composite
+def _rows(draw: st.DrawFn) -> list[tuple[str, str]]:
+    """Agreements near the boundaries: month-end entries into force, notices a few days either side of a
+    deadline, some suspended and resumed."""
+    out = []
+    for i in range(draw(st.integers(1, 6))):
+        eif = draw(st.sampled_from(["2016-02-29", "2016-01-31", "2016-11-23", "2017-08-31", "2016-05-31"]))
+        e = D(eif)
+        if draw(st.booleans()):
+            out.append((f"r{i}", f"{eif},,,,"))
+            continue
+        years = draw(st.integers(1, 3))
+        renewal = dt.date(e.year + years, e.month, min(e.day, 28) if e.month == 2 else e.day)
+        received = renewal - dt.timedelta(days=91 + draw(st.integers(-3, 3)))
+        party = draw(st.sampled_from(["JPN", "KOR"]))
+        if draw(st.integers(0, 3)) == 0:
+            suspended = received + dt.timedelta(days=draw(st.integers(1, 60)))
+            resumed = suspended + dt.timedelta(days=draw(st.integers(1, 400)))
+            out.append((f"r{i}", f"{eif},{party},{received},{suspended},{resumed}"))
+        else:
+            out.append((f"r{i}", f"{eif},{party},{received},,"))
+    return out
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(rows=_rows(), days=st.lists(st.integers(0, 8 * 365), min_size=1, max_size=3))
+def test_readings_of_generated_registers_say_what_each_stated_reading_answers(
+    project: Path, rows: list[tuple[str, str]], days: list[int]
+) -> None:
+    def write(name: str, rules: str) -> None:
+        text = "\n".join([HEADER, *(f"{i},{rules},{r}" for i, r in rows)]) + "\n"
+        (project / name).write_text(text, encoding="utf-8")
+
+    write("gen.csv", "open.yaml")
+    for values in itertools.product(*(CHOICES[n] for n in OPEN)):
+        write(f"gen-{'-'.join(values)}.csv", f"{'-'.join(values)}.yaml")
+    resumed = {i for i, r in rows if r.split(",")[-1]}
+    for n in days:
+        _compare_with_stated(project, "gen", _DAY0 + dt.timedelta(days=n), resumed)
+
+
+def test_portfolio_gives_the_day_to_act_by_under_any_reading(project: Path) -> None:
+    rows = {r["id"]: r for r in tl.portfolio(project / "reg.csv", D("2019-08-25")).rows()}
+    assert (rows["plain"]["deadline"], rows["plain"]["earliest_deadline"]) == ("2020-08-24", "2019-08-25")
+    stated = tl.portfolio(project / "reg-clear_days-round_down-remaining_period.csv", D("2019-08-25")).rows()
+    assert all(r["earliest_deadline"] == r["deadline"] for r in stated)  # one reading: the same day
+    typed = {r.id: r for r in tl.rows(tl.portfolio(project / "reg.csv", D("2019-08-25")))}
+    assert typed["plain"].earliest_deadline == D("2019-08-25")
+    text = CliRunner().invoke(app, ["portfolio", str(project / "reg.csv"), "--on", "2019-08-25"]).stdout
+    header = text.splitlines()[1]
+    assert "earliest, any reading" in header  # shown where a reading moves a deadline earlier
+    plain = next(x for x in text.splitlines() if x.startswith("plain "))
+    assert "2020-08-24" in plain and "2019-08-25" in plain
+    quiet = CliRunner().invoke(
+        app,
+        ["portfolio", str(project / "reg-clear_days-round_down-remaining_period.csv"), "--on", "2019-08-25"],
+    )
+    assert "earliest" not in quiet.stdout
+
+
+def test_the_example_in_register_md_is_what_the_tool_answers(project: Path) -> None:
+    doc = (Path(__file__).parent.parent / "docs" / "register.md").read_text(encoding="utf-8")
+    section = doc.split("### Readings: when a rules file leaves a convention open", 1)[1]
+    block = section.split("```\n", 2)[1]
+    shown = [line for line in block.splitlines() if line]
+    assert len(shown) == 4
+    for line in shown:
+        day, rest = line.split(" ", 1)
+        ident = rest.split(":", 1)[0]
+        r = next(r for r in tl.portfolio(project / "reg.csv", D(day)).rows() if r["id"] == ident)
+        said = (
+            f"{day} {ident}: deadline {r['deadline']}, earliest_deadline {r['earliest_deadline']}, "
+            f"readings: {r['readings']}"
+        )
+        assert said == line

@@ -379,6 +379,9 @@ class PortfolioRow:
     deadline: _dt.date | None
     days_left: int | None
     prevents_renewal_of: _dt.date | None
+    #: the day to act by: the next deadline under any reading of a convention the rules file leaves open
+    #: (``deadline`` when no reading moves it; earlier when one does, and ``readings`` says which)
+    earliest_deadline: _dt.date | None = None
     #: what another reading of a convention the rules file leaves open changes, e.g. ``deadline 2019-08-25
     #: under notice_counting=date_difference``; None when no reading changes this answer
     readings: str | None = None

@@ -49,6 +49,11 @@ def check_register(path: Path) -> FileCheck:
     summary = f"register of {len(reg):,} agreement(s)"
     if n_files:
         summary += f" under {n_files} rules file(s)"
+    # which file leaves what open: the union alone would blame a file that states its conventions
+    open_by_file = {g.rules_path.name: g.rules.open_conventions() for g in reg.groups}
+    said = [f"{f}: {', '.join(c)}" for f, c in open_by_file.items() if c]
+    if said and n_files > 1:
+        summary += " (left open by " + "; ".join(said) + ")"
     return FileCheck(name, "register", True, None, summary, conventions, [])
 
 

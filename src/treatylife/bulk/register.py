@@ -105,7 +105,9 @@ OUTPUT: dict[str, str] = {
     "next_event": "date",  # the row's first event after the date asked (for deadlines' rounds)
     "readings": "str",  # what another reading of an open convention changes (_readings)
     "reading_deadline": "date",  # the earliest deadline under another reading (for deadlines' window)
-    "earliest_deadline": "date",  # deadlines: the day in the window a row is listed for, under any reading
+    #: the day to act by: the next deadline under any reading the rules leave open (= deadline when none
+    #: differs); in deadlines, the day in the window the row is listed for
+    "earliest_deadline": "date",
 }
 PORTFOLIO_COLUMNS = (
     "id",
@@ -123,6 +125,7 @@ PORTFOLIO_COLUMNS = (
     "deadline",
     "days_left",
     "prevents_renewal_of",
+    "earliest_deadline",
     "readings",
 )
 DEADLINE_COLUMNS = (
@@ -1086,6 +1089,7 @@ def _evaluate(
         singles = [(i, rec, at) for i, rec, at in singles if per_row[i] != NONE]
     _answer_singles(cols, singles, on, per_row, progress)
     cols["readings"] = _readings(reg, cols, on, per_row, engine, batch_ok)
+    cols["earliest_deadline"] = _earliest([cols["deadline"], cols["reading_deadline"]])
     return Table(cols, extras)
 
 
@@ -1371,16 +1375,26 @@ def _shown(name: str, values: Any) -> Any:
 
 
 def _reading_label(ks: list[int], readings: list[dict[str, str]]) -> str:
-    """The readings ``ks`` (indexes into ``readings``; 0 is the one used) in the fewest words: one
-    convention's value when they are exactly the readings with that value (whatever the others), else each
-    listed in full (every open convention named, so the two forms never read alike)."""
-    used = readings[0]
+    """The readings ``ks`` (indexes into ``readings``; 0 is the one used) in the fewest words: a convention
+    whose every reading is among them alike is left out (whatever its reading), the rest are named, e.g.
+    ``notice_counting=date_difference`` or ``notice_counting=date_difference, end_of_month=round_up or
+    end_of_month=round_up, resumed_notice=fresh_period``."""
+    from treatylife.model.rules import READINGS
+
     chosen = [readings[k] for k in ks]
-    for name in used:
-        for value in sorted({r[name] for r in chosen} - {used[name]}):
-            if chosen == [r for r in readings if r[name] == value]:
-                return f"{name}={value}"
-    return " or ".join(", ".join(f"{n}={r[n]}" for n in r) for r in chosen)
+    keys = {tuple(sorted(r.items())) for r in chosen}
+    names = list(readings[0])
+    free = [
+        n
+        for n in names
+        if all(tuple(sorted({**r, n: v}.items())) in keys for r in chosen for v in READINGS[n])
+    ]
+    entries: list[str] = []
+    for r in chosen:
+        entry = ", ".join(f"{n}={r[n]}" for n in names if n not in free)
+        if entry not in entries:
+            entries.append(entry)
+    return " or ".join(entries)
 
 
 def stage_summary(vocab: list[str], codes: Any) -> dict[str, int]:

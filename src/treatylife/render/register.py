@@ -692,6 +692,9 @@ def render_register(result: Any, fmt: str) -> str:
             f"{result.count:,}"
         )
         spec = _DEADLINES_TEXT
+    if _earlier_somewhere(result):  # another reading moves a deadline earlier: say the day to act by
+        at = [n for n, _ in spec].index("days_left") + 1
+        spec = (*spec[:at], ("earliest_deadline", "earliest, any reading"), *spec[at:])
     if md:
         head = f"**{head}**"
     lines = [
@@ -700,6 +703,11 @@ def render_register(result: Any, fmt: str) -> str:
         *(_text_table(result, spec, md) if result.count else []),
     ]
     return "\n".join(lines + _readings_notes(result, md))
+
+
+def _earlier_somewhere(result: Any) -> bool:
+    t = result.table
+    return any(a != b for a, b in zip(t.strings("deadline"), t.strings("earliest_deadline"), strict=True))
 
 
 def _readings_notes(result: Any, md: bool) -> list[str]:
@@ -713,7 +721,7 @@ def _readings_notes(result: Any, md: bool) -> list[str]:
         return []
     head = (
         f"{len(notes):,} answer(s) differ under another reading of a convention the rules file leaves open "
-        "(the table uses the default; `treatylife check` names them):"
+        "(the table uses the default; `treatylife check` lists the conventions left open):"
     )
     bullet = "- " if md else "  "
     return ["", head, *([""] if md else []), *(f"{bullet}{esc(i)}: {esc(r)}" for i, r in notes)]
