@@ -1306,8 +1306,8 @@ def _describe(
 ) -> None:
     """Write at ``rows`` of ``out`` what differs from ``used`` under each other reading, e.g.
     ``deadline 2019-08-25 under notice_counting=date_difference``; readings that change a row alike are
-    named together (a convention named alone: whatever the others). In columns: a register that leaves
-    ``notice_counting`` open has a text for nearly every row."""
+    named together (:func:`_reading_label`). In columns: a register that leaves ``notice_counting`` open
+    has a text for nearly every row."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
