@@ -394,3 +394,36 @@ def test_the_example_in_register_md_is_what_the_tool_answers(project: Path) -> N
             f"readings: {r['readings']}"
         )
         assert said == line
+
+
+def test_a_resumption_on_the_disputed_day_has_the_same_readings_in_status_and_the_register(
+    project: Path,
+) -> None:
+    """Resumed on 25 August 2020 and counted afresh: late under clear days (the term after next ends),
+    timely under date_difference (ends 2020-11-23); the remaining day ends it on 2020-08-26."""
+    events = "2016-11-23,KOR,2019-08-23,2019-11-22,2020-08-25"
+    (project / "disputed.csv").write_text(f"{HEADER}\ndisputed,open.yaml,{events}\n", encoding="utf-8")
+    (project / "disputed.yaml").write_text(
+        "schema: treatylife/scenario/1\ntitle: disputed\nrules: open.yaml\nevents:\n"
+        "  - {date: 2016-11-23, kind: signed}\n"
+        "  - {date: 2016-11-23, kind: notified, party: JPN}\n"
+        "  - {date: 2016-11-23, kind: notified, party: KOR}\n"
+        "  - {date: 2019-08-23, kind: notice_given, party: KOR}\n"
+        "  - {date: 2019-11-22, kind: notice_suspended, party: KOR}\n"
+        "  - {date: 2020-08-25, kind: notice_resumed, party: KOR}\n",
+        encoding="utf-8",
+    )
+    (notice,) = tl.load(project / "disputed.yaml").notices
+    single = set(notice.alternative["effects"].values())
+    assert single == {"2020-08-26", "2021-11-23", "2020-11-23"}
+    assert "resumed_notice=fresh_period, notice_counting=date_difference" in " ".join(
+        notice.alternative["readings"]
+    )
+    (row,) = tl.portfolio(project / "disputed.csv", D("2020-08-25")).rows()
+    said = {
+        part.split(" ", 1)[1]
+        for text in row["readings"].split("; ")
+        for part in text.split(" under ")[0].split(", ")
+        if part.startswith("ends ")
+    }
+    assert {row["ends"]} | said == single

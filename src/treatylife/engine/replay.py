@@ -843,24 +843,33 @@ class _Replay:
             f"{'runs' if left == 1 else 'run'} from {e.date}: {out} from {remaining}",
             "resumed_notice=fresh_period": fresh_text,
         }
+        effects = {
+            "resumed_notice=remaining_period": remaining.isoformat(),
+            "resumed_notice=fresh_period": fresh.isoformat() if fresh else None,
+        }
         conv = self.rules.conventions
         chosen = remaining if conv.resumed_notice == "remaining_period" else fresh
         key = f"resumed_notice={conv.resumed_notice}"
-        if "resumed_notice" not in conv.model_fields_set and remaining != fresh:
+        readings = dict(texts)
+        if n.clause_kind != "withdrawal":  # a fresh notice is counted: under each counting left open too
+            fresh_key, combos = self._fresh_readings(n, e.date, fresh, out)
+            if combos:  # the fresh reading above is under the counting used: say which
+                readings[fresh_key] = readings.pop("resumed_notice=fresh_period")
+                effects[fresh_key] = effects.pop("resumed_notice=fresh_period")
+            for key_, text_, effect_ in combos:
+                readings[key_], effects[key_] = text_, effect_
+        if "resumed_notice" not in conv.model_fields_set and len(set(effects.values())) > 1:
             n.alternative = {
                 "question": f"notice {n.id} resumed on {e.date}: does the remaining period or a fresh period run? "
                 "(contested in state practice)",
-                "readings": texts,
+                "readings": readings,
                 "used": f"{key} (default; the rules file leaves it open)",
                 "since": e.date.isoformat(),
                 # what was open before the resumption (a counting reading) stays the answer up to it
                 "earlier": n.alternative,
                 # the first day of effect under each reading (None: without effect), to tell when a later
                 # withdrawal settles the question (withdrawn before either reading took effect)
-                "effects": {
-                    "resumed_notice=remaining_period": remaining.isoformat(),
-                    "resumed_notice=fresh_period": fresh.isoformat() if fresh else None,
-                },
+                "effects": effects,
             }
         self.move_effect(
             n,
@@ -870,6 +879,41 @@ class _Replay:
             f"resumed on {e.date}: {texts[key]}",
             self.event_index,
         )
+
+    def _fresh_readings(
+        self, n: Any, on: _dt.date, fresh: _dt.date | None, out_word: str
+    ) -> tuple[str, list[tuple[str, str, str | None]]]:
+        """A resumed notice of non-renewal counted afresh under each reading of ``notice_counting`` and
+        ``end_of_month`` the rules leave open, where it takes effect on another day than under the reading
+        used (``fresh``): the name of the reading used, and (reading, text, first day of effect) of each
+        other. Its timeliness is counted, so a fresh notice received on the disputed day is timely under one
+        counting and late under the other. (The remaining period is not re-counted under them.)"""
+        open_ = [c for c in self.rules.open_conventions() if c in ("notice_counting", "end_of_month")]
+        dc = self.clauses[n.clause]
+        assert self.schedule is not None
+        countings = [dc.counting, *(c for c in D.NoticeCounting if c is not dc.counting)]
+        eoms = [dc.eom, *(m for m in (D.EndOfMonth.ROUND_DOWN, D.EndOfMonth.ROUND_UP) if m is not dc.eom)]
+        found = []
+        for eom in eoms if "end_of_month" in open_ and dc.eom is not D.EndOfMonth.ABORT else [dc.eom]:
+            ts = replace(self.schedule, eom=eom).terms()
+            for counting in countings if "notice_counting" in open_ else [dc.counting]:
+                if (counting is dc.counting and eom is dc.eom) or ts is None:
+                    continue
+                nr = non_renewal_effect(replace(dc, counting=counting, eom=eom), ts, on)
+                effect = nr.effect if nr is not None else None
+                if effect == fresh:
+                    continue
+                values = {"notice_counting": counting.value, "end_of_month": eom.value}
+                key = ", ".join(["resumed_notice=fresh_period", *(f"{c}={values[c]}" for c in open_)])
+                what = (
+                    f"{nr.rule}: {out_word} from {effect}"
+                    if nr and effect
+                    else (nr.rule if nr else "outside every term, without effect")
+                )
+                text = f"counted as a notice of non-renewal received on {on}: {what}"
+                found.append((key, text, effect.isoformat() if effect else None))
+        used = {"notice_counting": dc.counting.value, "end_of_month": dc.eom.value}
+        return ", ".join(["resumed_notice=fresh_period", *(f"{c}={used[c]}" for c in open_)]), found
 
     def option_allowed(self, ev: EventData) -> bool:
         e = self._event(ev)
