@@ -720,8 +720,8 @@ def _readings_notes(result: Any, md: bool) -> list[str]:
     if not notes:
         return []
     head = (
-        f"{len(notes):,} answer(s) differ under another reading of a convention the rules file leaves open "
-        "(the table uses the default; `treatylife check` lists the conventions left open):"
+        f"{len(notes):,} answer(s) differ under another reading of a convention the rules file leaves open; "
+        "the table uses the default:"
     )
     bullet = "- " if md else "  "
     return ["", head, *([""] if md else []), *(f"{bullet}{esc(i)}: {esc(r)}" for i, r in notes)]
