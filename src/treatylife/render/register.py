@@ -706,6 +706,7 @@ def render_register(result: Any, fmt: str) -> str:
 
 
 def _earlier_somewhere(result: Any) -> bool:
+    """Does another reading move some row's deadline earlier? Then tables show the day to act by."""
     t = result.table
     return any(a != b for a, b in zip(t.strings("deadline"), t.strings("earliest_deadline"), strict=True))
 
