@@ -1202,10 +1202,17 @@ def _readings(
 
     out = np.full(len(cols["in_force"]), None, dtype=object)
     asked = None if per_row is None else per_row != NONE
+    resumed_in: dict[int, Any] = {}  # per bulk file: which rows resume a notice (None: none does)
     for g in reg.groups:
-        if len(g.rules.readings("resumed_notice")) < 2:
-            continue  # the file states every convention: one reading
-        resumed = g.bulk.days("notice_resumed")[g.local] != NONE
+        if id(g.bulk) not in resumed_in:
+            col = g.bulk.batch.column("notice_resumed")
+            resumed_in[id(g.bulk)] = (
+                g.bulk.days("notice_resumed") != NONE if col.null_count < len(col) else None
+            )
+        every = resumed_in[id(g.bulk)]
+        if len(g.rules.readings(*(("resumed_notice",) if every is not None else ()))) < 2:
+            continue  # the file states every convention these rows meet: one reading
+        resumed = every[g.local] if every is not None else np.zeros(len(g.local), dtype=bool)
         for rows_in, also in ((~resumed, ()), (resumed, ("resumed_notice",))):
             readings = g.rules.readings(*also)
             pos = np.nonzero(rows_in & (True if asked is None else asked[g.rows]))[0]
