@@ -427,3 +427,17 @@ def test_a_resumption_on_the_disputed_day_has_the_same_readings_in_status_and_th
         if part.startswith("ends ")
     }
     assert {row["ends"]} | said == single
+
+
+def test_an_extra_column_may_not_take_the_name_of_an_answer_column(tmp_path: Path) -> None:
+    """It would be dropped from the output beside the answer of that name: refused, with its line."""
+    from treatylife.bulk.columnar import ANSWER_COLUMNS, KNOWN_COLUMNS
+    from treatylife.bulk.register import DEADLINE_COLUMNS, PORTFOLIO_COLUMNS
+
+    answers = {*PORTFOLIO_COLUMNS, *DEADLINE_COLUMNS} - set(KNOWN_COLUMNS)
+    assert answers <= set(ANSWER_COLUMNS)
+    for name in ("readings", "earliest_deadline"):
+        reg = tmp_path / f"{name}.csv"
+        reg.write_text(f"id,rules,entry_into_force,{name}\na,gsomia,2016-11-23,mine\n", encoding="utf-8")
+        r = CliRunner().invoke(app, ["portfolio", str(reg), "--on", "2019-08-20", "--format", "csv"])
+        assert r.exit_code == 2 and f"column '{name}' is the name of an answer column" in r.stderr

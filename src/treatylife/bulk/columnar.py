@@ -91,6 +91,8 @@ ANSWER_COLUMNS = (
     "deadline_term_last_day",
     "clause",
     "who",
+    "earliest_deadline",
+    "readings",
 )
 SUFFIXES = {
     ".csv": "csv",
