@@ -332,6 +332,17 @@ def test_rows_with_the_very_same_error_share_one_line_and_json_lists_each(tmp_pa
     assert code == 2 and len(json.loads(out)["error"]["bad_rows"]) == 2_001
 
 
+@pytest.mark.parametrize("first", ["a,gsomia,2016-11-23,,", "a,gsomia,2016-11-23,KOR,2019-08-23"])
+def test_a_register_whose_header_line_is_missing_says_so(tmp_path: Path, first: str) -> None:
+    """Not "column '' appears twice" (the empty cells of a data row taken for names)."""
+    reg = tmp_path / "reg.csv"
+    reg.write_text(f"{first}\nb,gsomia,2016-11-23,,\n", encoding="utf-8")
+    code, out, err = _portfolio(str(reg), "--on", ON)
+    assert code == 2 and out == ""
+    assert err.startswith("error [TL136]: ") and "reg.csv:1: id: the first line is a row of agreements" in err
+    assert "names its columns: id,rules,entry_into_force" in err
+
+
 def test_a_repeated_id_is_listed_with_its_line(tmp_path: Path) -> None:
     reg = _csv(tmp_path, rows=[*ROWS, ROWS[1]])
     code, _, err = _portfolio(str(reg), "--on", ON, "--format", "csv")

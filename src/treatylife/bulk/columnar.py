@@ -26,6 +26,7 @@ import difflib
 import io
 import json
 import os
+import re
 import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -355,8 +356,20 @@ def open_source(path: Path, *, delimiter: str | None = None) -> Source:
     return _open_xlsx(path)
 
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def _check_header(path: Path, names: list[str], fmt: str) -> list[str]:
     names = [n.strip() for n in names]
+    if "id" not in names and any(_ISO_DAY.fullmatch(n) for n in names):
+        raise _fail(  # before "column '' appears twice": the header line is missing, not misspelt
+            path,
+            "the first line is a row of agreements, not a header (it holds a date)",
+            "TL136",
+            1 if fmt != "parquet" else None,
+            "id",
+            hint="a register's first line names its columns: id,rules,entry_into_force,... (docs/register.md)",
+        )
     seen: set[str] = set()
     for n in names:
         if n in seen:
