@@ -441,3 +441,29 @@ def test_an_extra_column_may_not_take_the_name_of_an_answer_column(tmp_path: Pat
         reg.write_text(f"id,rules,entry_into_force,{name}\na,gsomia,2016-11-23,mine\n", encoding="utf-8")
         r = CliRunner().invoke(app, ["portfolio", str(reg), "--on", "2019-08-20", "--format", "csv"])
         assert r.exit_code == 2 and f"column '{name}' is the name of an answer column" in r.stderr
+
+
+@pytest.mark.parametrize(
+    ("day", "stage", "readings"),
+    [
+        ("2021-03-09", "in_force", "ends 2021-03-11 under effect_counting=next_day"),
+        (
+            "2021-03-10",
+            "terminated",
+            "stage in_force, in_force true, since 1960-06-23, ends 2021-03-11, notice pending "
+            "under effect_counting=next_day",
+        ),
+        ("2021-03-11", "terminated", "since 2021-03-11, ends 2021-03-11 under effect_counting=next_day"),
+    ],
+)
+def test_a_withdrawal_counted_from_receipt_has_both_effect_counting_readings(
+    tmp_path: Path, day: str, stage: str, readings: str
+) -> None:
+    """The bundled US-Japan treaty leaves effect_counting open: notice received 2020-03-10, one year."""
+    reg = tmp_path / "reg.csv"
+    reg.write_text(
+        "id,rules,entry_into_force,notice_party,notice_received\nx,us-japan-security,1960-06-23,USA,2020-03-10\n",
+        encoding="utf-8",
+    )
+    (row,) = tl.portfolio(reg, D(day)).rows()
+    assert (row["stage"], row["ends"], row["readings"]) == (stage, "2021-03-10", readings)
