@@ -467,3 +467,23 @@ def test_a_withdrawal_counted_from_receipt_has_both_effect_counting_readings(
     )
     (row,) = tl.portfolio(reg, D(day)).rows()
     assert (row["stage"], row["ends"], row["readings"]) == (stage, "2021-03-10", readings)
+
+
+def test_a_calendar_deadline_says_every_reading_when_the_counting_is_left_open(project: Path) -> None:
+    scenario = project / "gsomia-open-cal.yaml"
+    scenario.write_text(
+        "schema: treatylife/scenario/1\ntitle: open\nrules: open.yaml\nevents:\n"
+        "  - {date: 2016-11-23, kind: signed}\n"
+        "  - {date: 2016-11-23, kind: notified, party: JPN}\n"
+        "  - {date: 2016-11-23, kind: notified, party: KOR}\n",
+        encoding="utf-8",
+    )
+    items = tl.calendar([tl.load(scenario)], D("2019-08-20"), 1).items
+    (deadline,) = [i for i in items if i.kind == "notice_deadline"]
+    assert deadline.date == D("2019-08-24")
+    assert "leaves the counting open" in deadline.description
+    assert "notice_counting=date_difference, end_of_month=round_down: 2019-08-25" in deadline.description
+    stated = tl.calendar(
+        [tl.load(GSOMIA.parent.parent / "examples" / "gsomia-record.yaml")], D("2019-08-20"), 1
+    ).items
+    assert all("leaves the counting open" not in i.description for i in stated)

@@ -133,6 +133,13 @@ def _items(r: Record, start: _dt.date, end: _dt.date, party: str | None = None) 
                 party,
             )
             continue
+        # a deadline that moves with a convention the rules leave open says so, with every reading
+        other = [
+            f"{k}: {v}"
+            for a in dl.ambiguities
+            if a.question.startswith("deadline to prevent")
+            for k, v in a.readings.items()
+        ]
         add(
             dl.deadline,
             "notice_deadline",
@@ -140,7 +147,12 @@ def _items(r: Record, start: _dt.date, end: _dt.date, party: str | None = None) 
             f"A notice by {' or '.join(dl.who)} under {dl.clause} ({dl.article or 'no article cited'}; at "
             f"least {dl.notice_period}) must be received on or before {dl.deadline} to stop the renewal of "
             f"{dl.prevents_renewal_of} (term {dl.term} ends {dl.term_last_day}); counted as {dl.convention}. "
-            f"Scenario: {r.scenario}.",
+            + (
+                f"The rules file leaves the counting open; the deadline under each reading: {'; '.join(other)}. "
+                if other
+                else ""
+            )
+            + f"Scenario: {r.scenario}.",
             dl.article,
             True,
             _uid(r, "notice_deadline", dl.clause, dl.term, party),
