@@ -225,6 +225,11 @@ def test_markdown_party_sort_and_limit(tmp_path: Path) -> None:
         and [x for x in r.stdout.splitlines() if x.startswith("| 20")] != []
         and len([x for x in r.stdout.splitlines() if x.startswith("| 20")]) == 1
     )
+    assert r.stdout.splitlines()[0].endswith(": 1 shown of 6 (--limit)**")  # the heading counts them all
+    code, out, _ = _portfolio(str(reg), "--on", ON, "--limit", "2")
+    assert f": 2 agreements shown of {len(ROWS)} (--limit) (" in out.splitlines()[0]
+    code, out, _ = _portfolio(str(reg), "--on", ON, "--limit", str(len(ROWS)))
+    assert f": {len(ROWS)} agreements (" in out.splitlines()[0]  # nothing left out: nothing said
 
 
 def test_csv_output_neutralises_formulas(tmp_path: Path) -> None:

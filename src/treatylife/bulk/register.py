@@ -1419,6 +1419,8 @@ class PortfolioResult:
     register: str
     on: _dt.date
     table: Table
+    #: how many rows there were before ``--limit`` kept the first ``count`` (None: no limit applied)
+    limited_from: int | None = None
 
     @property
     def count(self) -> int:
@@ -1456,6 +1458,7 @@ class DeadlinesResult:
     until: _dt.date
     within: str
     table: Table
+    limited_from: int | None = None  #: as PortfolioResult.limited_from
 
     @property
     def count(self) -> int:

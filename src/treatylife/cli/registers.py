@@ -216,9 +216,11 @@ def _select(result: Any, party: str | None, sort: str | None, limit: int | None,
             null_placement="at_end",
         )
         idx = idx[np.asarray(order)]
+    before = len(idx)
     if limit is not None:
         idx = idx[:limit]
-    return dataclasses.replace(result, table=table.take(idx))
+    limited = before if len(idx) < before else None
+    return dataclasses.replace(result, table=table.take(idx), limited_from=limited)
 
 
 def _inputs(register: Path, sources: list[str]) -> list[str]:

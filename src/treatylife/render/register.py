@@ -682,7 +682,8 @@ def render_register(result: Any, fmt: str) -> str:
     esc = markdown if md else terminal
     if portfolio:
         summary = ", ".join(f"{n:,} {s}" for s, n in sorted(result.summary().items(), key=lambda x: -x[1]))
-        head = f"{esc(result.register)} on {result.on}: {result.count:,} agreements" + (
+        shown = f" shown of {result.limited_from:,} (--limit)" if result.limited_from is not None else ""
+        head = f"{esc(result.register)} on {result.on}: {result.count:,} agreements{shown}" + (
             f" ({summary})" if summary else ""
         )
         spec: tuple[tuple[str, str], ...] = _PORTFOLIO_TEXT
@@ -690,6 +691,7 @@ def render_register(result: Any, fmt: str) -> str:
         head = (
             f"{esc(result.register)}: notice deadlines from {result.start} to {result.until} ({result.within}): "
             f"{result.count:,}"
+            + (f" shown of {result.limited_from:,} (--limit)" if result.limited_from is not None else "")
         )
         spec = _DEADLINES_TEXT
     if _earlier_somewhere(result):  # another reading moves a deadline earlier: say the day to act by
