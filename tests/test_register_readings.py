@@ -276,6 +276,8 @@ def test_the_deadline_under_each_counting_on_the_days_around_the_gsomia_deadline
     row = next(r for r in tl.portfolio(project / "reg.csv", D(day)).rows() if r["id"] == "plain")
     assert row["deadline"] == used
     assert row["readings"].startswith(f"deadline {date_difference.split(' ')[0]}")
+    # the day to act by, the same from both engines
+    assert str(answer.earliest_deadline) == row["earliest_deadline"] == min(used, date_difference[:10])
     assert row["readings"].endswith("under notice_counting=date_difference")
 
 

@@ -247,10 +247,11 @@ def _settled_by_withdrawal(n: Notice, alt: dict[str, Any], on: _dt.date) -> bool
 
 def _deadline_ambiguity(
     record: Record, clause: DeadlineClause, on: _dt.date, nxt: _dt.date
-) -> list[Ambiguity]:
+) -> tuple[list[Ambiguity], _dt.date | None]:
     """The next deadline on or after ``on`` under every reading left open: under each, the renewal that
     reading's notice received on ``on`` would prevent (:func:`_terms_stoppable`), which is not always the
-    renewal of ``nxt`` (the day after a clear-days deadline, date_difference still prevents the nearer one)."""
+    renewal of ``nxt`` (the day after a clear-days deadline, date_difference still prevents the nearer one).
+    Also the earliest of those deadlines (None when no reading differs)."""
     s = record.schedule
     assert s is not None
     open_ = [c for c in record.open_conventions if c in ("notice_counting", "end_of_month")]
@@ -261,6 +262,7 @@ def _deadline_ambiguity(
     if "end_of_month" in open_ and clause.eom is not D.EndOfMonth.ABORT and _rounds(s):
         eoms += [m for m in (D.EndOfMonth.ROUND_DOWN, D.EndOfMonth.ROUND_UP) if m is not clause.eom]
     readings: dict[str, str] = {}
+    earliest: _dt.date | None = None
     for eom in eoms:
         ts = replace(s, eom=eom).terms()
         assert ts is not None
@@ -275,9 +277,11 @@ def _deadline_ambiguity(
             renewal = ts.start(stoppable[0] + 1)
             dl = reading.deadline(renewal)
             readings[key] = dl.isoformat() if renewal == nxt else f"{dl} (renewal on {renewal})"
+            earliest = dl if earliest is None or dl < earliest else earliest
     if len(set(readings.values())) < 2:
-        return []
-    return [Ambiguity(f"deadline to prevent the renewal of {nxt}", readings, _open_default(record, open_))]
+        return [], None
+    amb = Ambiguity(f"deadline to prevent the renewal of {nxt}", readings, _open_default(record, open_))
+    return [amb], earliest
 
 
 def _event_step(record: Record, index: int | None, what: str | None = None) -> Step:
@@ -785,6 +789,7 @@ def option_deadlines(record: Record, on: _dt.date, party: str | None = None) -> 
                 party=party,
                 action="exercise_option",
                 extends_to=extends_to,
+                earliest_deadline=dl,
             )
         )
     return sorted(out, key=lambda r: r.deadline or _dt.date.max)
@@ -844,7 +849,8 @@ def _renewal_deadline(record: Record, on: _dt.date, party: str | None = None) ->
                 break
             dl = clause.deadline(nxt)
             amb = list(st.ambiguities)
-            amb += _deadline_ambiguity(record, clause, on, nxt)
+            more, earliest = _deadline_ambiguity(record, clause, on, nxt)
+            amb += more
             c = record.citations.get(clause.id)
             conv = f"notice_counting={clause.counting.value}"
             if clause.adjustment != "none":
@@ -875,6 +881,7 @@ def _renewal_deadline(record: Record, on: _dt.date, party: str | None = None) ->
                 explanation=[*st.explanation, step],
                 party=party,
                 withdrawal=withdrawal,
+                earliest_deadline=min(dl, earliest) if earliest is not None else dl,
             )
             if best is None or (
                 cand.deadline is not None and best.deadline is not None and cand.deadline < best.deadline

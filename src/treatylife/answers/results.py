@@ -192,6 +192,9 @@ class DeadlineResult(ResultBase):
     #: prevent_renewal (a notice of non-renewal) or exercise_option (an option to extend, rules: options)
     action: str = "prevent_renewal"
     extends_to: _dt.date | None = None  # exercise_option: the last day of the term once extended
+    #: the day to act by: the next deadline under any reading of a convention the rules file leaves open
+    #: (``deadline`` when no reading moves it; earlier when one does, named in ``ambiguities``)
+    earliest_deadline: _dt.date | None = None
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from treatylife.answers.results import FileCheck, NoticeInfo, StatusResult, TermInfo
+from treatylife.answers.results import DeadlineResult, FileCheck, NoticeInfo, StatusResult, TermInfo
 
 __all__ = [
     "NoticeFacts",
     "check_findings",
+    "earliest_line",
     "end_line",
     "kind_words",
     "notice_facts",
@@ -55,6 +56,20 @@ def term_line(t: TermInfo) -> str:
     if t.extended:
         nxt = f"; extended by agreement from {t.next_renewal}"
     return f"{t.number}{of}, {t.start} .. {t.last_day}{nxt}"
+
+
+def earliest_line(r: DeadlineResult) -> tuple[str, str] | None:
+    """("Earliest under any reading", "2019-08-25 (0 days left): ...") when a convention the rules file
+    leaves open moves the deadline earlier: the day to act by."""
+    if r.earliest_deadline is None or r.deadline is None or r.earliest_deadline == r.deadline:
+        return None
+    from treatylife.dates.scalar import days_between
+
+    left = days_between(r.on, r.earliest_deadline)
+    return (
+        "Earliest under any reading",
+        f"{r.earliest_deadline} ({left} days left; another reading of a convention the rules file leaves open)",
+    )
 
 
 def end_line(r: StatusResult) -> tuple[str, str] | None:

@@ -133,6 +133,10 @@ def _deadline(r: DeadlineResult) -> list[str]:
             f"{_md(r.notice_period)} before the end of the term",
             f"- **Counted as:** {_md(r.convention)}",
         ]
+        from treatylife.render.facts import earliest_line
+
+        if (early := earliest_line(r)) is not None:
+            lines.append(f"- **{early[0]}:** {_md(early[1])}")
     if r.withdrawal:
         from treatylife.render.text import withdrawal_line
 

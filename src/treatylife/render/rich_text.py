@@ -132,6 +132,10 @@ def _deadline(r: DeadlineResult) -> list[Any]:
             ("Clause", f"{r.clause} ({r.article or 'no article cited'}), at least {r.notice_period}"),
             ("Counted as", r.convention or ""),
         ]
+        from treatylife.render.facts import earliest_line
+
+        if (early := earliest_line(r)) is not None:
+            rows.append(early)
     if r.party is not None:
         rows.insert(0, ("For", r.party))
     if r.withdrawal:

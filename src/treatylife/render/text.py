@@ -20,7 +20,14 @@ from treatylife.answers.results import (
     WithdrawalOption,
 )
 from treatylife.model.record import effect_phrase
-from treatylife.render.facts import check_findings, end_line, notice_facts, stage_line, term_line
+from treatylife.render.facts import (
+    check_findings,
+    earliest_line,
+    end_line,
+    notice_facts,
+    stage_line,
+    term_line,
+)
 
 __all__ = ["render_text", "withdrawal_line"]
 
@@ -128,6 +135,8 @@ def _deadline(r: DeadlineResult) -> list[str]:
             f"Clause: {r.clause} ({r.article or 'no article cited'}): at least {r.notice_period} before the "
             f"end of the term, counted as {r.convention}",
         ]
+        if (early := earliest_line(r)) is not None:
+            lines.append(f"{early[0]}: {early[1]}")
     lines += [f"Withdrawal: {withdrawal_line(w)}" for w in r.withdrawal]
     lines += _ambiguities(r.ambiguities)
     return lines
