@@ -109,6 +109,19 @@ def _expected(used: dict[str, Any], alt: dict[str, Any]) -> str:
     return ", ".join(f"{n} {_shown(n, alt[n])}" for n in names)
 
 
+def _scenario(path: Path, title: str, eif: str, *more: str) -> Path:
+    """A scenario under open.yaml: signed and both notifications on ``eif``, then ``more`` events."""
+    events = [
+        f"  - {{date: {eif}, kind: signed}}",
+        f"  - {{date: {eif}, kind: notified, party: JPN}}",
+        f"  - {{date: {eif}, kind: notified, party: KOR}}",
+        *(f"  - {{{e}}}" for e in more),
+    ]
+    head = f"schema: treatylife/scenario/1\ntitle: {title}\nrules: open.yaml\nevents:\n"
+    path.write_text(head + "\n".join(events) + "\n", encoding="utf-8")
+    return path
+
+
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tmp = tmp_path_factory.mktemp("readings")
@@ -163,14 +176,7 @@ def test_a_register_stating_every_convention_has_no_readings(project: Path) -> N
 def test_the_deadline_readings_are_the_single_engines_for_the_same_agreement(project: Path) -> None:
     """`treatylife deadline` on a scenario lists the deadline under every reading (ambiguities); the
     register's row lists the same dates."""
-    scenario = project / "plain.yaml"
-    scenario.write_text(
-        "schema: treatylife/scenario/1\ntitle: plain\nrules: open.yaml\nevents:\n"
-        "  - {date: 2016-02-29, kind: signed}\n"
-        "  - {date: 2016-02-29, kind: notified, party: JPN}\n"
-        "  - {date: 2016-02-29, kind: notified, party: KOR}\n",
-        encoding="utf-8",
-    )
+    scenario = _scenario(project / "plain.yaml", "plain", "2016-02-29")
     record = tl.load(scenario)
     for day in ("2019-08-20", "2019-11-29", "2019-11-30", "2019-12-01", "2020-11-29"):
         answer = tl.deadline(record, D(day))
@@ -195,13 +201,11 @@ def test_a_directory_register_of_scenario_files_says_the_same(project: Path) -> 
     folder = project / "scenarios"
     folder.mkdir(exist_ok=True)
     (folder / "open.yaml").write_text((project / "open.yaml").read_text("utf-8"), encoding="utf-8")
-    (folder / "day-after.yaml").write_text(
-        "schema: treatylife/scenario/1\ntitle: day-after\nrules: open.yaml\nevents:\n"
-        "  - {date: 2016-11-23, kind: signed}\n"
-        "  - {date: 2016-11-23, kind: notified, party: JPN}\n"
-        "  - {date: 2016-11-23, kind: notified, party: KOR}\n"
-        "  - {date: 2019-08-25, kind: notice_given, party: KOR}\n",
-        encoding="utf-8",
+    _scenario(
+        folder / "day-after.yaml",
+        "day-after",
+        "2016-11-23",
+        "date: 2019-08-25, kind: notice_given, party: KOR",
     )
     said = {}
     for day in ("2019-08-25", "2019-11-23", "2020-11-23"):
@@ -260,14 +264,7 @@ def test_every_format_carries_the_readings(project: Path) -> None:
 def test_the_deadline_under_each_counting_on_the_days_around_the_gsomia_deadline(
     project: Path, day: str, used: str, date_difference: str
 ) -> None:
-    scenario = project / "gsomia-open.yaml"
-    scenario.write_text(
-        "schema: treatylife/scenario/1\ntitle: open\nrules: open.yaml\nevents:\n"
-        "  - {date: 2016-11-23, kind: signed}\n"
-        "  - {date: 2016-11-23, kind: notified, party: JPN}\n"
-        "  - {date: 2016-11-23, kind: notified, party: KOR}\n",
-        encoding="utf-8",
-    )
+    scenario = _scenario(project / "gsomia-open.yaml", "open", "2016-11-23")
     answer = tl.deadline(tl.load(scenario), D(day))
     assert str(answer.deadline) == used
     (amb,) = [a for a in answer.ambiguities if a.question.startswith("deadline")]
@@ -405,15 +402,13 @@ def test_a_resumption_on_the_disputed_day_has_the_same_readings_in_status_and_th
     timely under date_difference (ends 2020-11-23); the remaining day ends it on 2020-08-26."""
     events = "2016-11-23,KOR,2019-08-23,2019-11-22,2020-08-25"
     (project / "disputed.csv").write_text(f"{HEADER}\ndisputed,open.yaml,{events}\n", encoding="utf-8")
-    (project / "disputed.yaml").write_text(
-        "schema: treatylife/scenario/1\ntitle: disputed\nrules: open.yaml\nevents:\n"
-        "  - {date: 2016-11-23, kind: signed}\n"
-        "  - {date: 2016-11-23, kind: notified, party: JPN}\n"
-        "  - {date: 2016-11-23, kind: notified, party: KOR}\n"
-        "  - {date: 2019-08-23, kind: notice_given, party: KOR}\n"
-        "  - {date: 2019-11-22, kind: notice_suspended, party: KOR}\n"
-        "  - {date: 2020-08-25, kind: notice_resumed, party: KOR}\n",
-        encoding="utf-8",
+    _scenario(
+        project / "disputed.yaml",
+        "disputed",
+        "2016-11-23",
+        "date: 2019-08-23, kind: notice_given, party: KOR",
+        "date: 2019-11-22, kind: notice_suspended, party: KOR",
+        "date: 2020-08-25, kind: notice_resumed, party: KOR",
     )
     (notice,) = tl.load(project / "disputed.yaml").notices
     single = set(notice.alternative["effects"].values())
@@ -472,14 +467,7 @@ def test_a_withdrawal_counted_from_receipt_has_both_effect_counting_readings(
 
 
 def test_a_calendar_deadline_says_every_reading_when_the_counting_is_left_open(project: Path) -> None:
-    scenario = project / "gsomia-open-cal.yaml"
-    scenario.write_text(
-        "schema: treatylife/scenario/1\ntitle: open\nrules: open.yaml\nevents:\n"
-        "  - {date: 2016-11-23, kind: signed}\n"
-        "  - {date: 2016-11-23, kind: notified, party: JPN}\n"
-        "  - {date: 2016-11-23, kind: notified, party: KOR}\n",
-        encoding="utf-8",
-    )
+    scenario = _scenario(project / "gsomia-open-cal.yaml", "open", "2016-11-23")
     items = tl.calendar([tl.load(scenario)], D("2019-08-20"), 1).items
     (deadline,) = [i for i in items if i.kind == "notice_deadline"]
     assert deadline.date == D("2019-08-24")

@@ -1088,7 +1088,7 @@ def _evaluate(
     if per_row is not None:
         singles = [(i, rec, at) for i, rec, at in singles if per_row[i] != NONE]
     _answer_singles(cols, singles, on, per_row, progress)
-    cols["readings"] = _readings(reg, cols, on, per_row, engine, batch_ok)
+    cols["readings"] = _readings(reg, cols, on, per_row, days, engine, batch_ok)
     cols["earliest_deadline"] = _earliest([cols["deadline"], cols["reading_deadline"]])
     return Table(cols, extras)
 
@@ -1168,19 +1168,12 @@ def _answer_singles(
             progress(j + 1, len(singles))
 
 
-#: The answers compared between readings (``days_left`` follows ``deadline``).
-_COMPARED = (
-    "stage",
-    "in_force",
-    "since",
-    "term",
-    "term_start",
-    "term_last_day",
-    "next_renewal",
-    "ends",
-    "notice",
-    "deadline",
-    "prevents_renewal_of",
+#: The answers compared between readings: portfolio's, less the agreement's names, what follows from
+#: another (``days_left`` from ``deadline``) and what the readings themselves give.
+_COMPARED = tuple(
+    c
+    for c in PORTFOLIO_COLUMNS
+    if c not in ("id", "agreement", "title", "days_left", "earliest_deadline", "readings")
 )
 
 
@@ -1189,7 +1182,7 @@ _STAGE_FIELDS = ("stage", "in_force", "since", "ends", "notice")
 
 
 def _readings(
-    reg: Register, cols: dict[str, Any], on: _dt.date, per_row: Any, engine: str, batch_ok: bool
+    reg: Register, cols: dict[str, Any], on: _dt.date, per_row: Any, days: Any, engine: str, batch_ok: bool
 ) -> Any:
     """The ``readings`` column: where a row's rules file leaves a convention open (:meth:`Rules.readings`)
     and another reading changes the row's answer, what changes under which reading; None elsewhere.
@@ -1219,7 +1212,7 @@ def _readings(
             if len(readings) < 2 or not len(pos):
                 continue
             rows = g.rows[pos]
-            alts = [_answer_reading(g, pos, r, on, per_row, engine, batch_ok) for r in readings[1:]]
+            alts = [_answer_reading(g, pos, r, on, per_row, days, engine, batch_ok) for r in readings[1:]]
             _describe(out, rows, _comparable(cols, rows), alts, readings)
             cols["reading_deadline"][rows] = _earliest([a["deadline"] for a in alts])
     for i, rec in reg.records.items():  # scenario files: replayed under each reading
@@ -1263,12 +1256,20 @@ def _earliest(days: list[Any]) -> Any:
 
 
 def _answer_reading(
-    g: _Group, pos: Any, reading: dict[str, str], on: _dt.date, per_row: Any, engine: str, batch_ok: bool
+    g: _Group,
+    pos: Any,
+    reading: dict[str, str],
+    on: _dt.date,
+    per_row: Any,
+    days: Any,
+    engine: str,
+    batch_ok: bool,
 ) -> dict[str, Any]:
-    """The compared answers of ``g``'s rows at ``pos`` under another ``reading`` of its open conventions."""
+    """The compared answers of ``g``'s rows at ``pos`` under another ``reading`` of its open conventions
+    (``per_row``/``days`` as in :func:`_evaluate`)."""
     import numpy as np
 
-    from treatylife.bulk.batch import NONE, Batch, compile_rules, to_days
+    from treatylife.bulk.batch import Batch, compile_rules
 
     key = tuple(sorted(reading.items()))
     if key not in g.readings:
@@ -1291,9 +1292,9 @@ def _answer_reading(
     if engine == "batch" and batch is None:
         engine = "auto"  # a reading the batch engine does not take (resumed_notice: fresh_period)
     cols = _empty_columns(len(pos))
-    when = to_days(on) if per_row is None else np.where(per_row == NONE, to_days(on), per_row)[g.rows[pos]]
-    singles = _answer_group(cols, sub, sub.rows, batch, on if per_row is None else when, engine, batch_ok)
-    _answer_singles(cols, singles, on, None if per_row is None else per_row[g.rows[pos]])
+    rows = g.rows[pos]
+    singles = _answer_group(cols, sub, sub.rows, batch, on if days is None else days[rows], engine, batch_ok)
+    _answer_singles(cols, singles, on, None if per_row is None else per_row[rows])
     return _comparable(cols, sub.rows)
 
 

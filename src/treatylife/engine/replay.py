@@ -831,13 +831,7 @@ class _Replay:
             ts = self.schedule.terms()
             nr = non_renewal_effect(self.clauses[n.clause], ts, e.date) if ts is not None else None
             fresh = nr.effect if nr is not None else None
-            fresh_text = f"counted as a notice of non-renewal received on {e.date}: " + (
-                f"{nr.rule}: {out} from {fresh}"
-                if nr is not None and fresh is not None
-                else nr.rule
-                if nr is not None
-                else "outside every term, without effect"
-            )
+            fresh_text = _fresh_text(nr, e.date, out)
         texts = {
             "resumed_notice=remaining_period": f"the {days} left at the suspension ({suspended}) "
             f"{'runs' if left == 1 else 'run'} from {e.date}: {out} from {remaining}",
@@ -905,13 +899,7 @@ class _Replay:
                     continue
                 values = {"notice_counting": counting.value, "end_of_month": eom.value}
                 key = ", ".join(["resumed_notice=fresh_period", *(f"{c}={values[c]}" for c in open_)])
-                what = (
-                    f"{nr.rule}: {out_word} from {effect}"
-                    if nr and effect
-                    else (nr.rule if nr else "outside every term, without effect")
-                )
-                text = f"counted as a notice of non-renewal received on {on}: {what}"
-                found.append((key, text, effect.isoformat() if effect else None))
+                found.append((key, _fresh_text(nr, on, out_word), effect.isoformat() if effect else None))
         used = {"notice_counting": dc.counting.value, "end_of_month": dc.eom.value}
         return ", ".join(["resumed_notice=fresh_period", *(f"{c}={used[c]}" for c in open_)]), found
 
@@ -1062,6 +1050,15 @@ class NonRenewalEffect:
     effect: _dt.date | None
     rule: str
     late_rule: str | None
+
+
+def _fresh_text(nr: NonRenewalEffect | None, on: _dt.date, out: str) -> str:
+    """A resumed notice of non-renewal counted afresh, in words (under any counting)."""
+    if nr is None:
+        what = "outside every term, without effect"
+    else:
+        what = f"{nr.rule}: {out} from {nr.effect}" if nr.effect is not None else nr.rule
+    return f"counted as a notice of non-renewal received on {on}: {what}"
 
 
 def non_renewal_effect(dc: DeadlineClause, ts: D.TermSchedule, received: _dt.date) -> NonRenewalEffect | None:

@@ -13,6 +13,7 @@ import datetime as _dt
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
+from treatylife.dates.scalar import days_between
 from treatylife.render.escape import html as escape_html
 
 if TYPE_CHECKING:
@@ -173,7 +174,7 @@ def register_page(
         for row, a in rows[:MAX_ROWS]:
             days = row["days_left"]
             # coloured by the day to act by: an earlier deadline under another reading counts
-            first = (_dt.date.fromisoformat(row["earliest_deadline"]) - start).days
+            first = days_between(start, _dt.date.fromisoformat(row["earliest_deadline"]))
             cls = ' class="soon"' if first <= 30 else (' class="near"' if first <= 90 else "")
             trs.append(
                 f"<tr{cls}>"
