@@ -79,13 +79,14 @@ def test_fast_path_loads_no_heavy_module(cache: Path) -> None:
 
 
 #: what answering from a stored answer needs: the fast path, the cache, the probe, the clock and the date
-#: parser; never the Record's or the results' classes (and so neither dataclasses nor typing)
+#: parser; never the Record's or the results' classes (and so neither dataclasses nor typing), nor pathlib
 ANSWER_HIT_ONLY = (
     "treatylife.model.record",
     "treatylife.answers.results",
     "treatylife.api",
     "dataclasses",
     "typing",
+    "pathlib",
 )
 
 

@@ -239,10 +239,13 @@ def lookup(scenario: str | None, version: str) -> Entry | None:
             return None
         observations = entry["observations"]
         top = entry["top"]
-        from pathlib import Path
+        if not isinstance(top, str):
+            return None
+        if scenario is not None:
+            from pathlib import Path  # the default scenario (no name given) does without it
 
-        if not isinstance(top, str) or (scenario is not None and top != os.fspath(Path(scenario))):
-            return None  # built from another file than the one asked about
+            if top != os.fspath(Path(scenario)):
+                return None  # built from another file than the one asked about
         if not any(isinstance(o, list) and o[:1] == ["read"] and o[1:2] == [top] for o in observations):
             return None
         from treatylife.files import probe

@@ -8,18 +8,19 @@ same functions: if every answer is the same, the loader would take the same step
 A symlink repointed, a ``rules/`` folder or ``.git`` appearing above a file (the project root moves), a file
 edited, replaced by a FIFO or removed: each changes one answer, and the cached Record is not used.
 
-Only ``os`` and ``stat`` are imported here: the cache's fast path replays without YAML or pydantic.
+Only ``os``, ``stat`` and ``errno`` are imported here (not pathlib): the cache's fast path replays without YAML or pydantic.
 """
 
 from __future__ import annotations
 
+import errno as _errno
 import os
 import stat as _stat
-from pathlib import Path
 
 TYPE_CHECKING = False  # not typing's: the start-up path of ``status`` does not import typing
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from pathlib import Path
     from typing import Any
 
     __all__ = [
@@ -77,28 +78,74 @@ def _observed(op: str, path: Path, arg: Any, fn: Any, encode: Any = None) -> Any
     return value
 
 
+# The questions themselves, asked with ``os`` alone (both when recording and when replaying, so that the
+# answers compare; and pathlib, 7 ms, stays off the start-up path). Their meaning is pathlib's on Python
+# 3.11 (``Path.is_dir`` and friends), pinned here so that it does not move with the Python version: a
+# missing file, a path through a file, or a symbolic-link loop answers False; any other error is raised.
+_IGNORED_ERRNOS = (_errno.ENOENT, _errno.ENOTDIR, _errno.EBADF, _errno.ELOOP)
+_IGNORED_WINERRORS = (21, 123, 1921)  # not ready, invalid name, link loop
+
+
+def _mode(path: str | os.PathLike[str]) -> int | None:
+    """The mode of ``path`` (symbolic links followed), or None where pathlib would answer False."""
+    try:
+        return os.stat(path).st_mode
+    except OSError as exc:
+        if exc.errno in _IGNORED_ERRNOS or getattr(exc, "winerror", None) in _IGNORED_WINERRORS:
+            return None
+        raise
+    except ValueError:  # a name the OS cannot hold (a NUL byte)
+        return None
+
+
+def _is_dir(path: str | os.PathLike[str]) -> bool:
+    mode = _mode(path)
+    return mode is not None and _stat.S_ISDIR(mode)
+
+
+def _is_file(path: str | os.PathLike[str]) -> bool:
+    mode = _mode(path)
+    return mode is not None and _stat.S_ISREG(mode)
+
+
+def _exists(path: str | os.PathLike[str]) -> bool:
+    return _mode(path) is not None
+
+
+def _resolve(path: str | os.PathLike[str]) -> str:
+    """``Path.resolve()`` of Python 3.11 as text: the real path, and a symbolic-link loop raised."""
+    real = os.path.realpath(path)
+    try:
+        os.stat(real)
+    except OSError as exc:
+        if exc.errno == _errno.ELOOP or getattr(exc, "winerror", None) == 1921:
+            raise RuntimeError(f"Symlink loop from {exc.filename!r}") from None
+    return real
+
+
 def is_dir(path: Path) -> bool:
     """``path.is_dir()``."""
-    return bool(_observed("is_dir", path, None, path.is_dir))
+    return bool(_observed("is_dir", path, None, lambda: _is_dir(path)))
 
 
 def is_file(path: Path) -> bool:
     """``path.is_file()``."""
-    return bool(_observed("is_file", path, None, path.is_file))
+    return bool(_observed("is_file", path, None, lambda: _is_file(path)))
 
 
 def exists(path: Path) -> bool:
     """``path.exists()``."""
-    return bool(_observed("exists", path, None, path.exists))
+    return bool(_observed("exists", path, None, lambda: _exists(path)))
 
 
 def resolve(path: Path) -> Path:
     """``path.resolve()`` (symbolic links followed; may raise on a loop)."""
-    result: Path = _observed("resolve", path, None, path.resolve, str)
-    return result
+    from pathlib import Path
+
+    return Path(_observed("resolve", path, None, lambda: _resolve(path)))
 
 
-def _meta(path: Path) -> FileMeta:
+def _meta(path: str | os.PathLike[str]) -> FileMeta:
     st = os.stat(path)
     return FileMeta(_stat.S_ISREG(st.st_mode), st.st_size)
 
@@ -109,7 +156,7 @@ def stat(path: Path) -> FileMeta:
     return result
 
 
-def _read(path: Path, limit: int) -> bytes:
+def _read(path: str | os.PathLike[str], limit: int) -> bytes:
     # O_NONBLOCK: a FIFO swapped in after the caller's stat check opens at once instead of blocking, and
     # is then refused like any file that is not regular; reads stop at ``limit`` bytes whatever the size
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
@@ -166,12 +213,12 @@ class recording:  # used as a function: ``with probe.recording() as observations
 
 
 _OPS: dict[str, Callable[[str, Any], Any]] = {
-    "is_dir": lambda p, a: Path(p).is_dir(),
-    "is_file": lambda p, a: Path(p).is_file(),
-    "exists": lambda p, a: Path(p).exists(),
-    "resolve": lambda p, a: str(Path(p).resolve()),
-    "stat": lambda p, a: list(_meta(Path(p))),
-    "read": lambda p, a: digest(_read(Path(p), a)),
+    "is_dir": lambda p, a: _is_dir(p),
+    "is_file": lambda p, a: _is_file(p),
+    "exists": lambda p, a: _exists(p),
+    "resolve": lambda p, a: _resolve(p),
+    "stat": lambda p, a: list(_meta(p)),
+    "read": lambda p, a: digest(_read(p, a)),
 }
 
 #: a real scenario asks a few dozen questions; an entry with more is not ours
