@@ -120,15 +120,9 @@ def _read_entry(path: str) -> bytes | None:
         st = os.fstat(fd)
         if not _trusted(st, stat.S_IFREG) or st.st_size > MAX_ENTRY_BYTES:
             return None
-        chunks = []
-        left = MAX_ENTRY_BYTES + 1
-        while left > 0:
-            chunk = os.read(fd, min(left, 1 << 20))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            left -= len(chunk)
-        data = b"".join(chunks)
+        from treatylife.files.probe import read_at_most
+
+        data = read_at_most(fd, MAX_ENTRY_BYTES + 1)
         return data if len(data) <= MAX_ENTRY_BYTES else None
     except OSError:
         return None

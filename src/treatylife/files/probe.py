@@ -30,6 +30,7 @@ if TYPE_CHECKING:
         "is_dir",
         "is_file",
         "read",
+        "read_at_most",
         "recording",
         "replay",
         "resolve",
@@ -163,17 +164,22 @@ def _read(path: str | os.PathLike[str], limit: int) -> bytes:
     try:
         if not _stat.S_ISREG(os.fstat(fd).st_mode):
             raise OSError(22, "not a regular file")
-        chunks = []
-        left = limit
-        while left > 0:
-            chunk = os.read(fd, min(left, 1 << 20))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            left -= len(chunk)
-        return b"".join(chunks)
+        return read_at_most(fd, limit)
     finally:
         os.close(fd)
+
+
+def read_at_most(fd: int, limit: int) -> bytes:
+    """At most ``limit`` bytes from the open file ``fd``, whatever its size says (it may grow while read)."""
+    chunks = []
+    left = limit
+    while left > 0:
+        chunk = os.read(fd, min(left, 1 << 20))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
 
 
 def read(path: Path, limit: int) -> bytes:
