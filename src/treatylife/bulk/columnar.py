@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from treatylife.errors import InputError
+from treatylife.errors import InputError, at_file, places, shared_lines
 
 __all__ = [
     "BATCH_ROWS",
@@ -153,10 +153,6 @@ class Problem:
         }
 
 
-#: rows with the same error listed one by one; more share one line (RegisterProblems.__str__)
-_SHARED = 5
-
-
 class RegisterProblems(InputError):
     """Every bad row of a register at once: one line each, as ``error [CODE]: file:line: field: message``."""
 
@@ -169,20 +165,12 @@ class RegisterProblems(InputError):
         self.bad_rows: list[Problem] = list(problems)
 
     def __str__(self) -> str:
-        # rows with the very same error (a rules file not found, named by 100,000 rows) share one line: the
-        # first lines, and how many more; --json lists every row
-        same: dict[tuple[Any, ...], list[Problem]] = {}
-        for p in self.bad_rows:
-            same.setdefault((p.code, p.field, p.message, p.hint), []).append(p)
+        # rows with the very same error share one line (errors.shared_lines); --json lists every row
         lines = []
-        for p in self.bad_rows:
-            group = same[p.code, p.field, p.message, p.hint]
-            if len(group) <= _SHARED:
-                lines.append((p.code, p.text(str(self.file))))
-            elif p is group[0]:
-                at = ", ".join(str(q.line if q.line is not None else f"row {q.row}") for q in group[:_SHARED])
-                where = f"{self.file}:{at} and {len(group) - _SHARED:,} more"
-                lines.append((p.code, p.text(str(self.file), where)))
+        for group in shared_lines(self.bad_rows, lambda p: (p.code, p.field, p.message, p.hint)):
+            p = group[0]
+            at = places([q.line for q in group], [q.row for q in group])
+            lines.append((p.code, p.text(str(self.file), at_file(str(self.file), at))))
         text = [lines[0][1], *(f"error [{code}]: {t}" for code, t in lines[1:])]
         if len(self.bad_rows) > 1:
             text.append(f"error [{self.code}]: {self.file}: {len(self.bad_rows):,} bad rows")
@@ -286,7 +274,13 @@ class Source:
     def lines(self) -> list[int]:
         """The line of each data row (exact path); needed only to report problems found on the fast path."""
         out: list[int] = []
-        for raw in _csv_exact(self, lines_only=True) if self.fmt == "csv" else _jsonl_exact(self, True):
+        if self.fmt == "csv":
+            raws = _csv_exact(self, lines_only=True)
+        elif self.fmt == "jsonl":
+            raws = _jsonl_exact(self, True)
+        else:  # Parquet rows have no line (problems name the row); .xlsx batches carry theirs
+            return out
+        for raw in raws:
             out.extend(raw.lines or [])
         return out
 

@@ -9,12 +9,17 @@ view is then a bug in layout, which ``tests/test_views_agree.py`` compares field
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from treatylife.answers.results import DeadlineResult, FileCheck, NoticeInfo, StatusResult, TermInfo
+from treatylife.errors import places, shared_lines
 
 __all__ = [
+    "CheckProblem",
     "NoticeFacts",
+    "check_at",
     "check_findings",
+    "check_problems",
     "earliest_line",
     "end_line",
     "kind_words",
@@ -130,6 +135,38 @@ def notice_facts(n: NoticeInfo) -> NoticeFacts:
         effect=effect,
         why=why,
     )
+
+
+@dataclass(frozen=True)
+class CheckProblem:
+    """One line of a file that failed ``check``: the problem, and where (``at``, :func:`errors.places`:
+    "12", "6, 12, 53, 111, 170 and 10 more", "row 7", or "" where only the file is known)."""
+
+    error: dict[str, Any]
+    at: str
+    count: int  # problems this line stands for
+
+
+def check_problems(f: FileCheck) -> list[CheckProblem]:
+    """The lines that list a failed file's problems, the same errors sharing one (errors.shared_lines, as
+    ``portfolio`` says them): a register with 50,000 rows naming a missing rules file is one line, not
+    50,000. The three renderers list these; ``--json`` keeps every problem."""
+    errors = f.errors or [f.error or {}]
+    out = []
+    for group in shared_lines(
+        errors, lambda e: (e.get("code"), e.get("field"), e.get("message"), e.get("hint"), e.get("file"))
+    ):
+        lines, rows = [e.get("line") or None for e in group], [e.get("row") for e in group]
+        at = places(lines, rows)
+        out.append(CheckProblem(group[0], at, len(group)))
+    return out
+
+
+def check_at(p: CheckProblem) -> str:
+    """Where, in words, for a table cell: ``line 12``, ``lines 6, 12 and 3 more``, ``row 7``."""
+    if not p.at or not p.at[0].isdigit():
+        return p.at
+    return ("line " if p.count == 1 else "lines ") + p.at
 
 
 def check_findings(f: FileCheck) -> list[str]:

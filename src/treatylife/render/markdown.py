@@ -201,10 +201,17 @@ def _check(r: CheckResult) -> list[str]:
         if f.ok:
             rows.append([f.file, "ok", f.summary])
         else:
-            for err in f.errors or [f.error or {}]:  # one row per problem in the file
-                at = f"line {err['line']}: " if err.get("line") else ""
+            from treatylife.render.facts import check_at, check_problems
+
+            shared = check_problems(f)
+            for p in shared:  # a row per problem, the same errors sharing one
+                err = p.error
+                at = f"{check_at(p)}: " if p.at else ""
                 field = f"{err['field']}: " if err.get("field") else ""
                 rows.append([f.file, f"FAIL [{err.get('code')}]", f"{at}{field}{err.get('message')}"])
+            total = sum(p.count for p in shared)
+            if total > len(shared):
+                rows.append([f.file, "FAIL", f"{total:,} problems in all (--json lists each)"])
     from treatylife.render.facts import check_findings
 
     found = [f"- `{_md(f.file)}`: {_md(x)}" for f in r.files if f.ok for x in check_findings(f)]

@@ -200,13 +200,22 @@ def _check(r: CheckResult) -> list[Any]:
                 word = x.split(":", 1)[0] if x.startswith(("WARNING:", "NOTE:")) else ""
                 t.add_row(_t(""), _m(f"[yellow]{word.lower()}[/]") if word else _t(""), _t(x))
         else:
-            for err in f.errors or [f.error or {}]:  # one row per problem in the file
-                at = f"line {err['line']}: " if err.get("line") else ""
+            from treatylife.render.facts import check_at, check_problems
+
+            shared = check_problems(f)
+            for p in shared:  # a row per problem, the same errors sharing one
+                err = p.error
+                at = f"{check_at(p)}: " if p.at else ""
                 field = f"{err['field']}: " if err.get("field") else ""
                 t.add_row(
                     _t(f.file),
                     _m("[red]FAIL[/] ") + _t(err.get("code")),
                     _t(f"{at}{field}{err.get('message')}"),
+                )
+            total = sum(p.count for p in shared)
+            if total > len(shared):
+                t.add_row(
+                    _t(f.file), _m("[red]FAIL[/]"), _t(f"{total:,} problems in all (--json lists each)")
                 )
     return [_titled("check", t)]
 

@@ -19,9 +19,11 @@ from treatylife.answers.results import (
     TimelineResult,
     WithdrawalOption,
 )
+from treatylife.errors import at_file
 from treatylife.model.record import effect_phrase
 from treatylife.render.facts import (
     check_findings,
+    check_problems,
     earliest_line,
     end_line,
     notice_facts,
@@ -172,13 +174,16 @@ def _check(r: CheckResult) -> list[str]:
             lines.append(f"ok    {f.file}: {f.summary}")
             lines += [f"      {line}" for line in check_findings(f)]
         else:
-            for err in f.errors or [f.error or {}]:  # one line per problem in the file
-                loc = err.get("file") or f.file
-                if err.get("line"):
-                    loc += f":{err['line']}"
+            shared = check_problems(f)  # a line per problem, the same errors sharing one
+            for p in shared:
+                err = p.error
+                loc = at_file(err.get("file") or f.file, p.at)  # file:12, or file: row 7 (Parquet)
                 field = f" {err['field']}:" if err.get("field") else ""
                 hint = f" (hint: {err['hint']})" if err.get("hint") else ""
                 lines.append(f"FAIL  {loc}:{field} {err.get('message')} [{err.get('code')}]{hint}")
+            total = sum(p.count for p in shared)
+            if total > len(shared):
+                lines.append(f"      {f.file}: {total:,} problems in all (--json lists each)")
     n_bad = sum(not f.ok for f in r.files)
     lines.append(f"{len(r.files) - n_bad} ok, {n_bad} failed")
     return lines
