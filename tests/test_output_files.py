@@ -254,3 +254,56 @@ def test_is_same_file_spellings(tmp_path: Path) -> None:
     assert is_same_file(a, tmp_path / "." / "a.txt")
     assert not is_same_file(a, tmp_path / "b.txt")
     assert not is_same_file(a, tmp_path / "missing.txt")
+
+
+def _from_stdin(args: list[str], cwd: Path, **stdin: object) -> subprocess.CompletedProcess[bytes]:
+    """The program as a shell runs it, standard input redirected (``stdin=``) or piped (``input=``)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TREATYLIFE_")}
+    env["TREATYLIFE_NO_CACHE"] = "1"
+    return subprocess.run(  # type: ignore[call-overload,no-any-return]
+        [sys.executable, "-m", "treatylife", *args],
+        capture_output=True,
+        cwd=cwd,
+        env=env,
+        timeout=120,
+        **stdin,
+    )
+
+
+@pytest.mark.parametrize(
+    ("command", "name", "text"),
+    [
+        (
+            ["portfolio", "-", "--on", "2020-01-01"],
+            "reg.csv",
+            "id,rules,entry_into_force\nr1,gsomia,2016-11-23\n",
+        ),
+        (
+            ["deadlines", "-", "--from", "2020-01-01", "--format", "parquet"],
+            "reg.csv",
+            "id,rules,entry_into_force\nr1,gsomia,2016-11-23\n",
+        ),
+        (["report", "-"], "x.yaml", None),
+        (["calendar", "-"], "x.yaml", None),
+    ],
+)
+def test_an_output_is_never_the_file_standard_input_was_redirected_from(
+    project: Path, command: list[str], name: str, text: str | None
+) -> None:
+    """``treatylife portfolio - -o reg.csv < reg.csv`` would replace the register with its answers: the file
+    standard input reads is an input like any other (TL005), under whatever name -o gives it."""
+    path = project / name
+    if text is not None:
+        path.write_text(text, encoding="utf-8")
+    before = path.read_bytes()
+    (project / "link.out").symlink_to(path)
+    for out in (name, "link.out", f"./{name}"):
+        with path.open("rb") as fh:
+            r = _from_stdin([*command, "-o", out], project, stdin=fh)
+        assert r.returncode == 2, r.stderr
+        assert b"[TL005]" in r.stderr and b"standard input" in r.stderr
+        assert path.read_bytes() == before
+    # a pipe is no file: the same answer to a new file is written
+    r = _from_stdin([*command, "-o", "new.out"], project, input=before)
+    assert r.returncode == 0, r.stderr
+    assert (project / "new.out").stat().st_size > 0

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import os
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -404,7 +405,9 @@ def guard(compute: Callable[[], Any], as_json: bool = False) -> Any:
         internal_error(exc, as_json)
 
 
-def write_output(output: Path | None, data: bytes | str, what: str, inputs: Iterable[Path] = ()) -> None:
+def write_output(
+    output: Path | None, data: bytes | str, what: str, inputs: Iterable[Path | os.PathLike[str]] = ()
+) -> None:
     """Write to ``output`` (or stdout when None or '-'); say where on stderr. The file is written by
     :func:`treatylife.render.output.write_file`: never over one of ``inputs``, never half a file."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
@@ -422,17 +425,19 @@ def write_output(output: Path | None, data: bytes | str, what: str, inputs: Iter
     typer.echo(terminal_line(f"wrote {what} to {output} ({len(raw):,} bytes)"), err=True)
 
 
-def inputs_of(*scenarios: Path | None) -> list[Path]:
+def inputs_of(*scenarios: Path | None) -> list[Path | os.PathLike[str]]:
     """Every file a command on these scenarios reads: each one given, its rules, a what-if's bases (the
     bundled record's files for None). A scenario that does not load adds only its own name: the command
     itself reports why."""
     import treatylife
     from treatylife.errors import TreatyLifeError
+    from treatylife.render.output import STANDARD_INPUT
 
-    found: list[Path] = []
+    found: list[Path | os.PathLike[str]] = []
     for s in scenarios:
         if s is not None and str(s) == "-":
-            continue  # standard input: already read, and no file to protect
+            found.append(STANDARD_INPUT)  # the file it was redirected from, if any (never a pipe)
+            continue
         if s is not None:
             found.append(Path(s))
         with contextlib.suppress(TreatyLifeError):

@@ -223,15 +223,19 @@ def _select(result: Any, party: str | None, sort: str | None, limit: int | None,
     return dataclasses.replace(result, table=table.take(idx), limited_from=limited)
 
 
-def _inputs(register: Path, sources: list[str]) -> list[str]:
-    """The files an output may not replace: the register and the rules it names. Standard input is no
-    file (``-o -`` is standard output, never an input)."""
+def _inputs(register: Path, sources: list[str]) -> list[str | os.PathLike[str]]:
+    """The files an output may not replace: the register and the rules it names; for a register on
+    standard input, the file it was redirected from, if any (``-o -`` is standard output, never an input)."""
     from treatylife.bulk.columnar import is_stdin_register
+    from treatylife.render.output import STANDARD_INPUT
 
-    return [s for s in (str(register), *sources) if not is_stdin_register(s)]
+    found: list[str | os.PathLike[str]] = [s for s in (str(register), *sources) if not is_stdin_register(s)]
+    return [STANDARD_INPUT, *found] if is_stdin_register(register) else found
 
 
-def _write(result: Any, fmt: str, output: Path | None, inputs: list[str], delimiter: str | None) -> None:
+def _write(
+    result: Any, fmt: str, output: Path | None, inputs: list[str | os.PathLike[str]], delimiter: str | None
+) -> None:
     from treatylife.render.register import MACHINE_FORMATS, AtomicOutput, render_register, write_result
 
     out = AtomicOutput(output, inputs)

@@ -26,11 +26,32 @@ from pathlib import Path
 
 from treatylife.errors import InputError
 
-__all__ = ["is_same_file", "write_file"]
+__all__ = ["STANDARD_INPUT", "is_same_file", "refused", "write_file"]
+
+
+class _StandardInput:
+    """Standard input as one of a command's inputs: when it was redirected from a file (``< reg.csv``), an
+    output may not replace that file, whatever it is called on the command line."""
+
+    def __fspath__(self) -> str:
+        return "-"
+
+    def __str__(self) -> str:
+        return "standard input"
+
+
+#: put among a command's inputs when it reads standard input (``portfolio - -o reg.csv < reg.csv``: TL005)
+STANDARD_INPUT = _StandardInput()
 
 
 def _identity(path: str | os.PathLike[str]) -> tuple[tuple[int, int] | None, str]:
     """(device, inode) of what ``path`` names after symbolic links (None if it does not exist), real path."""
+    if path is STANDARD_INPUT:  # the file standard input was opened on, if it is one (not a pipe)
+        try:
+            st = os.fstat(0)
+        except OSError:
+            return None, "\0"
+        return ((st.st_dev, st.st_ino) if stat.S_ISREG(st.st_mode) else None), "\0"
     real = os.path.realpath(path)
     try:
         st = os.stat(path)
@@ -45,18 +66,27 @@ def is_same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
     return reala == realb or (ida is not None and ida == idb)
 
 
+def refused(output: str | os.PathLike[str], given: str | os.PathLike[str]) -> InputError:
+    """TL005, worded once for every writer: ``output`` reaches the input ``given``."""
+    if given is STANDARD_INPUT:
+        what = f"the file standard input reads (< {output})"
+    else:
+        real = os.path.realpath(given)
+        what = f"the input {given}" + ("" if str(output) == str(given) else f" ({output} -> {real})")
+    return InputError(
+        f"{output}: is {what}; an input is never overwritten",
+        field="--output",
+        code="TL005",
+        hint="choose another --output file",
+    )
+
+
 def _refuse_inputs(output: Path, inputs: Iterable[str | os.PathLike[str]]) -> None:
     out_id, out_real = _identity(output)
     for given in inputs:
         in_id, in_real = _identity(given)
         if out_real == in_real or (out_id is not None and out_id == in_id):
-            via = "" if str(output) == str(given) else f" ({output} -> {in_real})"
-            raise InputError(
-                f"{output}: is the input {given}{via}; an input is never overwritten",
-                field="--output",
-                code="TL005",
-                hint="choose another --output file",
-            )
+            raise refused(output, given)
 
 
 def _cannot(output: Path, exc: OSError, hint: str = "check the --output path") -> InputError:

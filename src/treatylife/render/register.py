@@ -397,18 +397,11 @@ class AtomicOutput:
     def refuse_inputs(self, inputs: Iterable[str | os.PathLike[str]]) -> None:
         if self.output is None:
             return
-        from treatylife.render.output import is_same_file
+        from treatylife.render.output import is_same_file, refused
 
         for given in inputs:
             if is_same_file(self.output, given):
-                from treatylife.errors import InputError
-
-                raise InputError(
-                    f"{self.output}: is the input {given}; an input is never overwritten",
-                    field="--output",
-                    code="TL005",
-                    hint="choose another --output file",
-                )
+                raise refused(self.output, given)
 
     def write(self, data: bytes) -> None:
         try:
