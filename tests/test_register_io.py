@@ -536,3 +536,80 @@ def test_a_repeat_across_batches_is_found_in_a_long_register(tmp_path: Path) -> 
     )
     assert code == 2
     assert "c0000003" in err and "TL136" in err and f":{n + 2}" in err
+
+
+# ---------------------------------------------------------------------------- JSON Lines: extra fields
+
+
+def _jsonl_with_extras(tmp: Path) -> tuple[Path, Path]:
+    """The same register as CSV (extra columns owner, dept) and as JSON Lines (extra fields, those of the
+    first line; a later line may leave one out)."""
+    names = [*HEADER.split(","), "owner", "dept"]
+    rows = [[*r.split(","), f"owner {i}", "" if i % 2 else "legal"] for i, r in enumerate(ROWS)]
+    reg = _csv(tmp, rows=[",".join(r) for r in rows], header=",".join(names))
+    objs = [{k: v for k, v in zip(names, r, strict=True) if v or k == "owner"} for r in rows]
+    assert set(objs[0]) >= {"owner", "dept"}  # the first line names every extra field
+    jl = tmp / "reg.jsonl"
+    jl.write_text("\n".join(json.dumps(o) for o in objs) + "\n", encoding="utf-8")
+    return reg, jl
+
+
+def test_jsonl_extra_fields_are_passed_through_as_csv_extra_columns(tmp_path: Path) -> None:
+    reg, jl = _jsonl_with_extras(tmp_path)
+    by_csv, by_jsonl = _rows(reg), _rows(jl)
+    assert [r["owner"] for r in by_jsonl] == [f"owner {i}" for i in range(len(ROWS))]
+    # a field a line leaves out is null (empty in CSV), as a CSV cell left empty reads ""
+    assert [r["dept"] or "" for r in by_jsonl] == [r["dept"] for r in by_csv]
+    assert [{k: v for k, v in r.items() if k != "dept"} for r in by_jsonl] == [
+        {k: v for k, v in r.items() if k != "dept"} for r in by_csv
+    ]
+    a = _portfolio(str(reg), "--on", ON, "--format", "csv")
+    b = _portfolio(str(jl), "--on", ON, "--format", "csv")
+    assert a[0] == b[0] == 0
+    assert b[1].splitlines()[0].endswith(",owner,dept")
+    piped = runner.invoke(app, ["portfolio", "-", "--on", ON, "--format", "csv"], input=jl.read_bytes())
+    assert piped.exit_code == 0 and piped.stdout == b[1]
+
+
+def test_jsonl_fast_and_exact_readers_read_extra_fields_alike(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from treatylife.bulk.columnar import check_batch, open_source
+
+    _, jl = _jsonl_with_extras(tmp_path)
+    src = open_source(jl)
+    assert src.extras == ["owner", "dept"]
+
+    def read(s: object) -> list[dict]:  # type: ignore[type-arg]
+        return [row for raw in s.batches() for row in check_batch(raw, s.extras)[0].to_pylist()]  # type: ignore[attr-defined]
+
+    assert read(src) == read(replace(src, exact=True))
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        (  # a field the first line does not name
+            ['{"id": "a", "rules": "gsomia", "owner": "x"}', '{"id": "b", "rules": "gsomia", "team": "y"}'],
+            ("reg.jsonl", 2, "team", "TL132", "extra fields are those of the first line (owner)"),
+        ),
+        (  # a typo of a known field
+            ['{"id": "a", "rules": "gsomia", "notice_pary": "KOR"}'],
+            ("reg.jsonl", 1, "notice_pary", "TL132", "did you mean notice_party?"),
+        ),
+        (  # the name of an answer column
+            ['{"id": "a", "rules": "gsomia", "stage": "x"}'],
+            ("reg.jsonl", 1, "stage", "TL132", "rename it"),
+        ),
+    ],
+)
+def test_jsonl_fields_that_cannot_be_extra_are_refused_with_their_line(
+    tmp_path: Path, lines: list[str], expected: tuple[str, int, str, str, str]
+) -> None:
+    p = tmp_path / "reg.jsonl"
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        tl.portfolio(p, D(ON))
+    e = exc.value
+    assert (Path(e.file or "").name, e.line, e.field, e.code) == expected[:4]
+    assert expected[4] in (e.hint or "")

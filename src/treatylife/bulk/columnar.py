@@ -344,13 +344,33 @@ def open_source(path: Path, *, delimiter: str | None = None) -> Source:
     if fmt == "jsonl":
         if st.st_size == 0:
             raise _fail(path, "register file is empty", "TL131", 1)
-        return Source(path, "jsonl", list(KNOWN_COLUMNS))
+        with path.open("rb") as fh:
+            return Source(path, "jsonl", _jsonl_names(path, _bounded_lines_bytes(fh)))
     if fmt == "parquet":
         return _open_parquet(path)
     return _open_xlsx(path)
 
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _extra_name_problem(name: str, what: str) -> tuple[str, str] | None:
+    """Why ``name`` cannot be an extra column (message, hint), or None: extra columns (owner, department)
+    are passed through, but not a name an answer column has, nor a near miss of a known one (a typo)."""
+    if name in KNOWN_COLUMNS:
+        return None
+    if name in ANSWER_COLUMNS:
+        return (
+            f"{what} {name!r} is the name of an answer column",
+            "rename it: extra columns are passed through to the output beside the answers",
+        )
+    close = difflib.get_close_matches(name, KNOWN_COLUMNS, n=1, cutoff=0.8)
+    if close:
+        return (
+            f"unknown {what} {name!r}",
+            f"did you mean {close[0]}? (other extra {what}s are passed through to the output)",
+        )
+    return None
 
 
 def _check_header(path: Path, names: list[str], fmt: str) -> list[str]:
@@ -379,27 +399,9 @@ def _check_header(path: Path, names: list[str], fmt: str) -> list[str]:
     for n in names:
         if not n:
             raise _fail(path, "a column has no name", "TL132", 1, hint="name every column of the header")
-        if n in KNOWN_COLUMNS:
-            continue
-        if n in ANSWER_COLUMNS:
-            raise _fail(
-                path,
-                f"column {n!r} is the name of an answer column",
-                "TL132",
-                1,
-                n,
-                hint="rename it: extra columns are passed through to the output beside the answers",
-            )
-        close = difflib.get_close_matches(n, KNOWN_COLUMNS, n=1, cutoff=0.8)
-        if close:
-            raise _fail(
-                path,
-                f"unknown column {n!r}",
-                "TL132",
-                1,
-                n,
-                hint=f"did you mean {close[0]}? (other extra columns are passed through to the output)",
-            )
+        wrong = _extra_name_problem(n, "column")
+        if wrong is not None:
+            raise _fail(path, wrong[0], "TL132", 1 if fmt != "parquet" else None, n, hint=wrong[1])
     scenario_like = any(  # a YAML scenario given where a register belongs: only the hint differs
         n.strip().startswith(("schema:", "rules:", "title:", "events:", "based_on:", "#", "---"))
         for n in names
@@ -476,7 +478,7 @@ def _open_stdin(delimiter: str | None) -> Source:
     if fmt == "csv":
         return _open_csv(path, delimiter, len(data), data[:MAX_LINE], data)
     if fmt == "jsonl":
-        return Source(path, "jsonl", list(KNOWN_COLUMNS), data=data)
+        return Source(path, "jsonl", _jsonl_names(path, _bounded_lines_bytes(io.BytesIO(data))), data=data)
     return _open_parquet(path, data) if fmt == "parquet" else _open_xlsx(path, data)
 
 
@@ -652,7 +654,7 @@ def _bounded_lines(fh: Any) -> Iterator[str]:
 def _strings_batch(
     pa: Any,
     names: list[str],
-    rows: list[list[str]],
+    rows: Sequence[Sequence[str | None]],
     row0: int,
     lines: list[int],
     problems: list[Problem],
@@ -668,11 +670,42 @@ def _strings_batch(
 # ---------------------------------------------------------------------------- JSON Lines
 
 
+def _bounded_lines_bytes(fh: Any) -> Iterator[bytes]:
+    """The first lines of a binary file, none longer than MAX_LINE in memory (for the first object)."""
+    for _ in range(1000):
+        line = fh.readline(MAX_LINE)
+        if not line:
+            return
+        yield line
+
+
+def _jsonl_names(path: Path, lines: Iterator[bytes]) -> list[str]:
+    """The columns of a JSON Lines register: the known ones, then the extra fields of its first object, in
+    their order (owner, department: passed through to the output, as a CSV header's extra columns are).
+    A first line that is no object leaves the known columns alone: reading the rows reports it."""
+    for no, raw in enumerate(lines, 1):
+        if not raw.strip():
+            continue
+        try:
+            obj = json.loads(raw.decode("utf-8"), object_pairs_hook=_pairs)
+        except (ValueError, _DuplicateKey, RecursionError):
+            break
+        if not isinstance(obj, dict):
+            break
+        extras = [k for k in obj if k not in KNOWN_COLUMNS]
+        for k in extras:
+            wrong = _extra_name_problem(k, "field")
+            if wrong is not None:
+                raise _fail(path, wrong[0], "TL132", no, k, hint=wrong[1])
+        return [*KNOWN_COLUMNS, *extras]
+    return list(KNOWN_COLUMNS)
+
+
 def _jsonl_fast(src: Source) -> Iterator[RawBatch]:
     import pyarrow as pa
     from pyarrow import json as pj
 
-    schema = pa.schema([(c, pa.string()) for c in KNOWN_COLUMNS])
+    schema = pa.schema([(c, pa.string()) for c in src.names])
     reader = pj.open_json(
         src.binary(),
         read_options=pj.ReadOptions(block_size=4 << 20),
@@ -704,12 +737,13 @@ class _DuplicateKey(Exception):
 def _jsonl_exact(src: Source, lines_only: bool = False) -> Iterator[RawBatch]:
     import pyarrow as pa
 
-    rows: list[list[str]] = []
+    rows: list[list[str | None]] = []
     lines: list[int] = []
     problems: list[Problem] = []
     row0 = 0
     n_rows = 0
-    width = len(KNOWN_COLUMNS)
+    names = src.names
+    width = len(names)
     with src.open_binary() as fh:
         no = 0
         while True:
@@ -731,23 +765,25 @@ def _jsonl_exact(src: Source, lines_only: bool = False) -> Iterator[RawBatch]:
             if lines_only:
                 rows.append([])
             else:
-                row, bad = _json_row(raw, n_rows, no, long)
+                row, bad = _json_row(raw, n_rows, no, long, names)
                 if bad is not None:
                     problems.append(bad)
                     row = [""] * width
                 rows.append(row)
             if len(rows) >= BATCH_ROWS:
-                yield _strings_batch(pa, list(KNOWN_COLUMNS), rows, row0, lines, problems, lines_only)
+                yield _strings_batch(pa, names, rows, row0, lines, problems, lines_only)
                 row0 += len(rows)
                 rows, lines, problems = [], [], []
     if rows or problems:
-        yield _strings_batch(pa, list(KNOWN_COLUMNS), rows, row0, lines, problems, lines_only)
+        yield _strings_batch(pa, names, rows, row0, lines, problems, lines_only)
 
 
-def _json_row(raw: bytes, row: int, line: int, long: bool) -> tuple[list[str], Problem | None]:
+def _json_row(
+    raw: bytes, row: int, line: int, long: bool, names: Sequence[str] = KNOWN_COLUMNS
+) -> tuple[list[str | None], Problem | None]:
     def bad(
         msg: str, code: str = "TL134", fld: str | None = None, hint: str | None = None
-    ) -> tuple[list[str], Problem]:
+    ) -> tuple[list[str | None], Problem]:
         return [], Problem(row, line, fld, code, msg, hint)
 
     if long:
@@ -775,15 +811,20 @@ def _json_row(raw: bytes, row: int, line: int, long: bool) -> tuple[list[str], P
         return bad("JSON nested too deeply (a register line is one flat object)")
     if not isinstance(obj, dict):
         return bad("each line must be a JSON object")
-    out = []
+    out: list[str | None] = []
     for k, v in obj.items():
-        if k not in KNOWN_COLUMNS:
+        if k not in names:
             close = difflib.get_close_matches(k, KNOWN_COLUMNS, n=1, cutoff=0.8)
+            extras = [n for n in names if n not in KNOWN_COLUMNS]
             return bad(
                 f"unknown field {k!r}",
                 "TL132",
                 k,
-                f"did you mean {close[0]}?" if close else "the fields are listed in docs/register.md",
+                f"did you mean {close[0]}?"
+                if close
+                else "extra fields are those of the first line"
+                + (f" ({', '.join(extras)})" if extras else ", which has none")
+                + "; the fields are listed in docs/register.md",
             )
         if v is not None and (not isinstance(v, str) or isinstance(v, _Number)):
             shown = v if not isinstance(v, str) else (v if len(v) < 20 else f"a {len(v):,}-digit number")
@@ -798,9 +839,9 @@ def _json_row(raw: bytes, row: int, line: int, long: bool) -> tuple[list[str], P
                     k,
                     "write the character itself, or a valid surrogate pair",
                 )
-    for c in KNOWN_COLUMNS:
+    for c in names:  # an extra field missing or null stays null, as the fast path (pyarrow) reads it
         v = obj.get(c)
-        out.append(v if isinstance(v, str) else "")
+        out.append(v if isinstance(v, str) else ("" if c in KNOWN_COLUMNS else None))
     return out, None
 
 
