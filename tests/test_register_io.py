@@ -613,3 +613,84 @@ def test_jsonl_fields_that_cannot_be_extra_are_refused_with_their_line(
     e = exc.value
     assert (Path(e.file or "").name, e.line, e.field, e.code) == expected[:4]
     assert expected[4] in (e.hint or "")
+
+
+def _project_with_rules(folder: Path, name: str = "two-year.yaml") -> None:
+    """A folder of its own, with a rules file that only it has (rules/NAME, GSOMIA's terms)."""
+    (folder / "rules").mkdir(parents=True)
+    shutil.copy(DATA / "rules" / "gsomia.yaml", folder / "rules" / name)
+
+
+def test_the_dask_path_reads_each_file_beside_its_own_rules_and_names_it_in_errors(tmp_path: Path) -> None:
+    """One folder per department, each with its own rules/: every row's rules are resolved beside its own
+    file, extra columns come through, and a bad row is reported in the file that holds it."""
+    pytest.importorskip("dask.dataframe")
+    import dask
+
+    from treatylife.bulk.partitioned import portfolio_dask
+
+    header = "id,rules,entry_into_force,notice_party,notice_received,owner"
+    for dept in ("a", "b"):
+        _project_with_rules(tmp_path / dept)
+        (tmp_path / dept / ".git").mkdir()  # each folder its own project
+        _csv(
+            tmp_path / dept,
+            rows=[
+                f"{dept}1,rules/two-year.yaml,2016-11-23,KOR,2019-08-23,{dept}-owner",
+                f"{dept}2,gsomia,2017-01-05,,,",
+            ],
+            header=header,
+            name="part.csv",
+        )
+    with dask.config.set(scheduler="synchronous"):
+        frame = portfolio_dask(str(tmp_path / "*" / "part.csv"), D(ON)).compute()
+    got = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    assert got == _rows(tmp_path / "a" / "part.csv") + _rows(tmp_path / "b" / "part.csv")
+    assert [r["owner"] for r in got] == ["a-owner", "", "b-owner", ""]  # as portfolio reads a CSV cell
+    # a bad date in the second file: named, not the first
+    bad = tmp_path / "b" / "part.csv"
+    bad.write_text(bad.read_text(encoding="utf-8").replace("2017-01-05", "2017-02-30"), encoding="utf-8")
+    with dask.config.set(scheduler="synchronous"), pytest.raises(RegisterProblems) as exc:
+        portfolio_dask(str(tmp_path / "*" / "part.csv"), D(ON)).compute()
+    assert Path(exc.value.file or "").resolve() == bad.resolve()
+    assert exc.value.bad_rows[0].field == "entry_into_force"
+
+
+def test_the_dask_path_on_parquet_files_keeps_extra_columns(tmp_path: Path) -> None:
+    pytest.importorskip("dask.dataframe")
+    import dask
+    import pyarrow.csv as pcsv
+    import pyarrow.parquet as pq
+
+    from treatylife.bulk.partitioned import portfolio_dask
+
+    names = [*HEADER.split(","), "owner"]
+    for k in range(2):
+        reg = _csv(
+            tmp_path,
+            rows=[f"{r.replace(',', f'-{k},', 1)},o{k}" for r in ROWS],
+            header=",".join(names),
+            name=f"p{k}.csv",
+        )
+        pq.write_table(pcsv.read_csv(reg), tmp_path / f"p{k}.parquet")
+    with dask.config.set(scheduler="synchronous"):
+        frame = portfolio_dask(str(tmp_path / "p*.parquet"), D(ON)).compute()
+    got = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    assert got == _rows(tmp_path / "p0.csv") + _rows(tmp_path / "p1.csv")
+    assert {r["owner"] for r in got} == {"o0", "o1"}
+
+
+def test_to_arrow_is_what_parquet_output_writes(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    reg = _csv(tmp_path, rows=[f"{r},x{i}" for i, r in enumerate(ROWS)], header=HEADER + ",owner")
+    for command, result in (
+        (["portfolio", str(reg), "--on", ON], tl.portfolio(reg, D(ON))),
+        (["deadlines", str(reg), "--from", ON, "--within", "3y"], tl.deadlines(reg, D(ON), "3y")),
+    ):
+        out = tmp_path / f"{command[0]}.parquet"
+        r = runner.invoke(app, [*command, "-o", str(out)])
+        assert r.exit_code == 0, r.stderr
+        table = result.to_arrow()
+        assert table.num_rows == result.count and table.column_names[-1] == "owner"
+        assert pq.read_table(out).to_pylist() == table.to_pylist()

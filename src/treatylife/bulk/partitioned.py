@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import glob
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,25 +28,39 @@ from treatylife.bulk.register import OUTPUT, PORTFOLIO_COLUMNS
 
 __all__ = ["evaluate_frame", "meta", "portfolio_dask"]
 
+#: the column naming the file each row was read from (``portfolio_dask`` over many files); never an output
+FILE_COLUMN = "__treatylife_file__"
 
-def meta() -> Any:
-    """An empty pandas DataFrame with the columns and dtypes :func:`evaluate_frame` returns."""
+
+def meta(extras: Sequence[str] = ()) -> Any:
+    """An empty pandas DataFrame with the columns and dtypes :func:`evaluate_frame` returns: the answer
+    columns, then the register's extra columns (owner, department), passed through as text."""
     import pandas as pd  # type: ignore[import-untyped,unused-ignore]
 
     dtypes = {"bool": "bool", "int": "Int64", "date": "object", "str": "object"}
-    return pd.DataFrame({c: pd.Series(dtype=dtypes[OUTPUT[c]]) for c in PORTFOLIO_COLUMNS})
+    cols = {c: pd.Series(dtype=dtypes[OUTPUT[c]]) for c in PORTFOLIO_COLUMNS}
+    cols.update({e: pd.Series(dtype="object") for e in extras if e not in cols})
+    return pd.DataFrame(cols)
 
 
-def evaluate_frame(frame: Any, on: _dt.date, register: str) -> Any:
+def evaluate_frame(frame: Any, on: _dt.date, register: str, extras: Sequence[str] = ()) -> Any:
     """Status and next deadline on ``on`` of the agreements in ``frame`` (a pandas DataFrame with the bulk
-    columns); ``register`` is the file the rows come from (rules paths are relative to it)."""
+    columns, and ``extras`` passed through). ``register`` is the file the rows come from (rules paths are
+    relative to it, errors name it), unless the frame names each row's file in :data:`FILE_COLUMN`."""
     import pandas as pd  # type: ignore[import-untyped,unused-ignore]
     import pyarrow as pa
 
     from treatylife.bulk.columnar import KNOWN_COLUMNS
     from treatylife.bulk.stream import evaluate_batch
 
-    cols = [c for c in frame.columns if c in KNOWN_COLUMNS]
+    if FILE_COLUMN in frame.columns:
+        files = frame[FILE_COLUMN].astype(str)
+        rest = frame.drop(columns=FILE_COLUMN)
+        if files.nunique() <= 1:  # a block of one file: the usual case
+            return evaluate_frame(rest, on, files.iloc[0] if len(files) else register, extras)
+        parts = [evaluate_frame(rest[files == f], on, f, extras) for f in dict.fromkeys(files)]
+        return pd.concat(parts).loc[frame.index]
+    cols = [c for c in frame.columns if c in KNOWN_COLUMNS or c in extras]
     batch = pa.RecordBatch.from_pandas(
         frame[cols].astype(object).where(frame[cols].notna(), None), preserve_index=False
     )
@@ -54,13 +69,28 @@ def evaluate_frame(frame: Any, on: _dt.date, register: str) -> Any:
     for c in PORTFOLIO_COLUMNS:
         if OUTPUT[c] == "date":
             out[c] = [None if v is None else v.isoformat() for v in out[c]]
+    for e in extras:  # as read; a file without the column gives none
+        out[e] = answers.column(e).to_pylist() if e in answers.schema.names else None
     return out.astype({c: "Int64" for c in PORTFOLIO_COLUMNS if OUTPUT[c] == "int"})
+
+
+def _parquet_part(file: str) -> Any:
+    """One Parquet file as a partition, each row naming its file."""
+    import pyarrow.parquet as pq
+
+    frame = pq.read_table(file).to_pandas()
+    frame[FILE_COLUMN] = file
+    return frame
 
 
 def portfolio_dask(path: str | Path, on: _dt.date, *, blocksize: str | int = "64MB") -> Any:
     """A lazy ``dask.dataframe`` of the portfolio of a register: one CSV file read in blocks, or many files
-    (a glob such as ``"register/part-*.csv"`` or ``"*.parquet"``), one partition per block or file."""
+    (a glob such as ``"register/part-*.csv"`` or ``"*.parquet"``), one partition per block or file. Each
+    row's rules are resolved beside its own file, and an error names that file; the extra columns are
+    those of the first file (sorted by name), passed through after the answers."""
     import dask.dataframe as dd
+
+    from treatylife.bulk.columnar import open_source
 
     text = str(path)
     files = sorted(glob.glob(text)) if any(ch in text for ch in "*?[") else [text]
@@ -68,9 +98,12 @@ def portfolio_dask(path: str | Path, on: _dt.date, *, blocksize: str | int = "64
         from treatylife.errors import InputError
 
         raise InputError("no register file matches", file=text, code="TL103")
-    register = str(Path(files[0]).resolve())
+    files = [str(Path(f).resolve()) for f in files]
+    extras = open_source(Path(files[0])).extras  # its header checked as portfolio checks it
     if all(f.endswith((".parquet", ".pq")) for f in files):
-        ddf = dd.read_parquet(files)
+        parts = dd.from_map(_parquet_part, files)  # type: ignore[no-untyped-call,unused-ignore]
     else:
-        ddf = dd.read_csv(files, dtype=str, keep_default_na=False, blocksize=blocksize)
-    return ddf.map_partitions(evaluate_frame, on, register, meta=meta())
+        parts = dd.read_csv(
+            files, dtype=str, keep_default_na=False, blocksize=blocksize, include_path_column=FILE_COLUMN
+        )
+    return parts.map_partitions(evaluate_frame, on, files[0], extras, meta=meta(extras))

@@ -1433,6 +1433,11 @@ class PortfolioResult:
     def rows(self) -> list[dict[str, Any]]:
         return self.table.rows(PORTFOLIO_COLUMNS)
 
+    def to_arrow(self) -> Any:
+        """The answers as a ``pyarrow.Table``: the answer columns (dates as ``date32``), then the register's
+        extra columns; the same columns ``--format parquet`` writes."""
+        return self.table.to_arrow(PORTFOLIO_COLUMNS)
+
     def parties_mask(self, party: str) -> Any:
         """Which agreements ``party`` is a party to."""
         return self.table.parties_mask(party)
@@ -1467,6 +1472,10 @@ class DeadlinesResult:
 
     def rows(self) -> list[dict[str, Any]]:
         return self.table.rows(DEADLINE_COLUMNS)
+
+    def to_arrow(self) -> Any:
+        """The deadlines as a ``pyarrow.Table`` (the columns ``--format parquet`` writes)."""
+        return self.table.to_arrow(DEADLINE_COLUMNS)
 
     def parties_mask(self, party: str) -> Any:
         """Which deadlines belong to agreements ``party`` is a party to."""

@@ -636,10 +636,7 @@ def _text_table(result: Any, spec: tuple[tuple[str, str], ...], md: bool = False
 
 def result_table(result: Any) -> Any:
     """The Arrow table of a whole PortfolioResult / DeadlinesResult (answer columns, then extra columns)."""
-    from treatylife.bulk.register import DEADLINE_COLUMNS, PORTFOLIO_COLUMNS, PortfolioResult
-
-    names = PORTFOLIO_COLUMNS if isinstance(result, PortfolioResult) else DEADLINE_COLUMNS
-    return result.table.to_arrow(names)
+    return result.to_arrow()
 
 
 def write_result(result: Any, fmt: str, out: AtomicOutput, delimiter: str = ",") -> None:
