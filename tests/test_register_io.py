@@ -122,6 +122,7 @@ def test_parquet_in_and_out_gives_the_same_answers(tmp_path: Path) -> None:
     assert _rows(tmp_path / "reg.parquet") == _rows(reg)
     code, _, err = _portfolio(str(reg), "--on", ON, "-o", str(tmp_path / "out.parquet"))
     assert code == 0 and "wrote parquet" in err
+    assert f"({(tmp_path / 'out.parquet').stat().st_size:,} bytes)" in err  # the writer's bytes counted too
     back = pq.read_table(tmp_path / "out.parquet")
     assert str(back.schema.field("deadline").type) == "date32[day]"
     assert back.column("id").to_pylist() == [r["id"] for r in _rows(reg)]

@@ -418,6 +418,9 @@ class AtomicOutput:
         """Flush; for a file, check once more it is no input, then rename it into place."""
         try:
             self.fh.flush()
+            if self.output is not None:  # Parquet and xlsx writers write to the file themselves
+                with contextlib.suppress(OSError, ValueError, AttributeError):
+                    self.written = max(self.written, os.fstat(self.fh.fileno()).st_size)
             if self.tmp is not None:
                 self.refuse_inputs(inputs)
                 os.fsync(self.fh.fileno())
