@@ -200,8 +200,8 @@ def test_markdown_party_sort_and_limit(tmp_path: Path) -> None:
     assert len(rows) == 2
     expected = sorted((r for r in _rows(reg) if r["since"]), key=lambda r: r["since"], reverse=True)[:2]
     assert [r["id"] for r in csv.DictReader(io.StringIO(out))] == [r["id"] for r in expected]
-    code, out, _ = _portfolio(str(reg), "--on", ON, "--format", "csv", "--party", "USA")
-    assert code == 0 and out.splitlines()[1:] == []
+    code, out, err = _portfolio(str(reg), "--on", ON, "--format", "csv", "--party", "USA")
+    assert code == 2 and "[TL312]" in err  # a party to no agreement: refused, never "no rows"
     code, out, _ = _portfolio(str(reg), "--on", ON, "--format", "csv", "--party", "KOR")
     assert len(out.splitlines()) == len(ROWS) + 1
     code, _, err = _portfolio(str(reg), "--on", ON, "--sort", "colour")
@@ -695,3 +695,20 @@ def test_to_arrow_is_what_parquet_output_writes(tmp_path: Path) -> None:
         table = result.to_arrow()
         assert table.num_rows == result.count and table.column_names[-1] == "owner"
         assert pq.read_table(out).to_pylist() == table.to_pylist()
+
+
+@pytest.mark.parametrize(
+    "command", [["portfolio", "--on", ON], ["deadlines", "--from", ON, "--within", "3y"]]
+)
+def test_a_party_of_no_agreement_is_refused_not_answered_with_nothing(
+    tmp_path: Path, command: list[str]
+) -> None:
+    """``--party KRO`` (a typo) answered "0 agreements", which reads as "nothing due"."""
+    reg = _csv(tmp_path)
+    name, *rest = command
+    r = runner.invoke(app, [name, str(reg), *rest, "--party", "KRO"])
+    assert r.exit_code == 2
+    assert "[TL312]" in r.stderr and "'KRO' is not a party to any agreement of the register" in r.stderr
+    assert "did you mean 'KOR'?" in r.stderr
+    ok = runner.invoke(app, [name, str(reg), *rest, "--party", "KOR", "--json"])
+    assert ok.exit_code == 0 and json.loads(ok.stdout)["count"] > 0

@@ -48,6 +48,7 @@ __all__ = [
     "PortfolioResult",
     "Register",
     "Table",
+    "check_register_party",
     "deadlines",
     "load_register",
     "parse_within",
@@ -949,6 +950,31 @@ class Table:
 
         vocab, codes = self.columns["parties"]
         return np.array([party in v.split() for v in vocab], dtype=bool)[codes]
+
+    def party_codes(self) -> list[str]:
+        """Every party code of the register's agreements, sorted."""
+        vocab, _ = self.columns["parties"]
+        return sorted({c for v in vocab for c in v.split()})
+
+
+def check_register_party(table: Table, party: str) -> None:
+    """Refuse a ``--party`` that is a party to no agreement of the register (TL312): a typo would
+    otherwise answer "no agreements", which reads as "nothing due"."""
+    codes = table.party_codes()
+    if party in codes or not len(table):
+        return
+    import difflib
+
+    from treatylife.errors import ScenarioError
+
+    close = difflib.get_close_matches(party, codes, n=1)
+    shown = ", ".join(codes[:20]) + (f" and {len(codes) - 20:,} more" if len(codes) > 20 else "")
+    raise ScenarioError(
+        f"{party!r} is not a party to any agreement of the register",
+        field="--party",
+        code="TL312",
+        hint=f"did you mean {close[0]!r}?" if close else f"parties: {shown}",
+    )
 
 
 def _empty_columns(n: int) -> dict[str, Any]:

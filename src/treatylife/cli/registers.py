@@ -182,11 +182,12 @@ def _select(result: Any, party: str | None, sort: str | None, limit: int | None,
     import numpy as np
     import pyarrow.compute as pc
 
-    from treatylife.bulk.register import DEADLINE_COLUMNS, PORTFOLIO_COLUMNS
+    from treatylife.bulk.register import DEADLINE_COLUMNS, PORTFOLIO_COLUMNS, check_register_party
 
     table = result.table
     idx = np.arange(len(table))
     if party is not None:
+        check_register_party(table, party)
         keep = np.asarray(result.parties_mask(party))
         if deadlines:
             who = table.strings("who")
