@@ -144,3 +144,27 @@ def test_the_check_example_in_register_md_is_what_the_tool_prints(
     code, out = _check("reg.csv")
     assert code == 2
     assert out == block
+
+
+def test_the_portfolio_examples_in_register_md_are_what_the_tool_prints(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The register of "The bulk format", answered on 2025-06-01: the text table and the CSV as printed."""
+    import treatylife as tl
+
+    doc = (Path(__file__).parent.parent / "docs" / "register.md").read_text(encoding="utf-8")
+    register = doc.split("```csv\n", 1)[1].split("```", 1)[0]
+    text = doc.split("`portfolio` (run on the register above, `--on 2025-06-01`):\n\n```\n", 1)[1].split(
+        "```", 1
+    )[0]
+    as_csv = doc.split("`--format csv` (pyarrow's CSV writer", 1)[1].split("```\n", 2)[1]
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "gsomia.yaml").write_bytes(
+        (Path(tl.__file__).parent / "data" / "rules" / "gsomia.yaml").read_bytes()
+    )
+    (tmp_path / "register.csv").write_text(register, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    r = runner.invoke(app, ["portfolio", "register.csv", "--on", "2025-06-01"])
+    assert r.exit_code == 0 and r.stdout == text
+    r = runner.invoke(app, ["portfolio", "register.csv", "--on", "2025-06-01", "--format", "csv"])
+    assert r.exit_code == 0 and r.stdout == as_csv
