@@ -235,6 +235,8 @@ def test_every_format_carries_the_readings(project: Path) -> None:
     assert [json.loads(x)["readings"] is None for x in lines] == [False, True, False, False, False, False]
     text = runner.invoke(app, args).stdout
     assert "under another reading of a convention the rules file leaves open" in text
+    # the table's own columns: counted under the default of each convention the readings name
+    assert "the table uses the default (notice_counting=clear_days, end_of_month=round_down):" in text
     assert "  day-after: stage terminated" in text
     md = runner.invoke(app, [*args, "--format", "markdown"]).stdout
     assert "- day-after: stage terminated" in md

@@ -706,6 +706,16 @@ def _earlier_somewhere(result: Any) -> bool:
     return any(a != b for a, b in zip(t.strings("deadline"), t.strings("earliest_deadline"), strict=True))
 
 
+def _defaults_named(texts: Iterable[str]) -> str:
+    """The default reading of each convention the ``readings`` texts name (``notice_counting=clear_days``):
+    what the table's own columns were counted under."""
+    from treatylife.model.rules import READINGS, Conventions
+
+    said = " ".join(texts)
+    default = Conventions().model_dump(mode="json")
+    return ", ".join(f"{n}={default[n]}" for n in READINGS if f"{n}=" in said)
+
+
 def _readings_notes(result: Any, md: bool) -> list[str]:
     """Below the table: each row whose answer another reading of an open convention changes, and how (the
     ``readings`` column of the machine formats), so that a default reading is never taken silently."""
@@ -717,7 +727,7 @@ def _readings_notes(result: Any, md: bool) -> list[str]:
         return []
     head = (
         f"{len(notes):,} answer(s) differ under another reading of a convention the rules file leaves open; "
-        "the table uses the default:"
+        f"the table uses the default ({_defaults_named(r for _, r in notes)}):"
     )
     bullet = "- " if md else "  "
     return ["", head, *([""] if md else []), *(f"{bullet}{esc(i)}: {esc(r)}" for i, r in notes)]
