@@ -168,3 +168,26 @@ def test_the_portfolio_examples_in_register_md_are_what_the_tool_prints(
     assert r.exit_code == 0 and r.stdout == text
     r = runner.invoke(app, ["portfolio", "register.csv", "--on", "2025-06-01", "--format", "csv"])
     assert r.exit_code == 0 and r.stdout == as_csv
+
+
+def test_a_rules_file_that_does_not_load_is_named_with_its_line(tmp_path: Path) -> None:
+    """Every row naming a broken rules file shows where the rules file is wrong, not only the row."""
+    import treatylife as tl
+
+    (tmp_path / "rules").mkdir()
+    good = (Path(tl.__file__).parent / "data" / "rules" / "gsomia.yaml").read_text(encoding="utf-8")
+    lines = good.splitlines()
+    at = next(i for i, x in enumerate(lines) if x.startswith("conventions:"))
+    broken = [*lines[:at], "conventions: every year", *[x for x in lines[at + 1 :] if not x.startswith("  ")]]
+    (tmp_path / "rules" / "broken.yaml").write_text("\n".join(broken) + "\n", encoding="utf-8")
+    rows = [f"r{i},rules/broken.yaml,2016-11-23" for i in range(8)]
+    (tmp_path / "reg.csv").write_text(
+        "\n".join(["id,rules,entry_into_force", *rows]) + "\n", encoding="utf-8"
+    )
+    r = runner.invoke(app, ["portfolio", str(tmp_path / "reg.csv"), "--on", "2020-01-01"])
+    assert r.exit_code == 2
+    where = f"rules file {tmp_path / 'rules' / 'broken.yaml'}:{at + 1}: conventions:"
+    first = r.stderr.splitlines()[0]
+    assert first.startswith("error [TL2") and f"reg.csv:2, 3, 4, 5, 6 and 3 more: rules: {where}" in first, (
+        first
+    )

@@ -667,6 +667,16 @@ def _rules_for(
     return path, rules, shape, reason
 
 
+def _rules_problem(exc: TreatyLifeError, bulk: Bulk) -> tuple[str, str, str, str | None]:
+    """(field, code, message, hint) of a row whose rules file cannot be used. An error inside the rules
+    file names that file, its line and field: the row only points at it (every row that does shares the
+    line, errors.shared_lines)."""
+    if exc.file is None or Path(exc.file) == bulk.path:
+        return exc.field or "rules", exc.code, exc.message, exc.hint
+    inside = f"{exc.field}: " if exc.field else ""
+    return "rules", exc.code, f"rules file {exc.location()}: {inside}{exc.message}", exc.hint
+
+
 _RULES_LOCK = threading.Lock()  # rules files compiled once, also when batches are evaluated in threads
 
 
@@ -701,9 +711,7 @@ def _prepare(
         try:
             path, rules, shape, reason = _rules_for(ref, bulk, rules_cache, sources)
         except TreatyLifeError as exc:
-            problems.extend(
-                row_problem(int(i), exc.field or "rules", exc.code, exc.message, exc.hint) for i in local
-            )
+            problems.extend(row_problem(int(i), *_rules_problem(exc, bulk)) for i in local)
             continue
         codes = rules.party_codes()
         known_party = np.array([x in codes for x in party_names] + [True], dtype=bool)
