@@ -255,7 +255,15 @@ def register_end_to_end(sizes: list[int], work: Path, cache: Path) -> dict[str, 
         slope = (walls[big, on] - walls[small, on]) / (big - small) * 1e6
         fixed = walls[small, on] - slope * small / 1e6
         results[f"slope_us_{on[:4]}"] = slope
-        print(f"   on {on}: {slope:.1f} µs per agreement on top of a fixed {fixed:.2f} s (start-up, imports)")
+        if slope > 0:
+            print(
+                f"   on {on}: {slope:.1f} µs per agreement on top of a fixed {fixed:.2f} s (start-up, imports)"
+            )
+        else:  # the sizes are too close for the machine's noise (--quick): no slope to say
+            print(
+                f"   on {on}: the largest register ran no slower than the smallest ({walls[big, on]:.2f} s and "
+                f"{walls[small, on]:.2f} s): at these sizes the fixed cost and noise hide the cost per agreement"
+            )
     print("   in-process (the API), load + evaluate:")
     print(
         f"   {'agreements':>10}  {'load':>7}  {'eval 2020':>9}  {'eval 2100':>9}  {'µs/agreement (load+eval)':>24}"

@@ -172,8 +172,9 @@ class RegisterProblems(InputError):
             at = places([q.line for q in group], [q.row for q in group])
             lines.append((p.code, p.text(str(self.file), at_file(str(self.file), at))))
         text = [lines[0][1], *(f"error [{code}]: {t}" for code, t in lines[1:])]
-        if len(self.bad_rows) > 1:
-            text.append(f"error [{self.code}]: {self.file}: {len(self.bad_rows):,} bad rows")
+        if len(self.bad_rows) > 1:  # the rows' own code if they share one, else the register's generic one
+            code = self.code if len({p.code for p in self.bad_rows}) == 1 else "TL130"
+            text.append(f"error [{code}]: {self.file}: {len(self.bad_rows):,} bad rows")
         return "\n".join(text)
 
     def to_dict(self) -> dict[str, object]:

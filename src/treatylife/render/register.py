@@ -676,7 +676,8 @@ def render_register(result: Any, fmt: str) -> str:
     if portfolio:
         summary = ", ".join(f"{n:,} {s}" for s, n in sorted(result.summary().items(), key=lambda x: -x[1]))
         shown = f" shown of {result.limited_from:,} (--limit)" if result.limited_from is not None else ""
-        head = f"{esc(result.register)} on {result.on}: {result.count:,} agreements{shown}" + (
+        noun = "agreement" if result.count == 1 else "agreements"
+        head = f"{esc(result.register)} on {result.on}: {result.count:,} {noun}{shown}" + (
             f" ({summary})" if summary else ""
         )
         spec: tuple[tuple[str, str], ...] = _PORTFOLIO_TEXT
