@@ -281,9 +281,11 @@ def portfolio(
         from treatylife.bulk.register import load_register
         from treatylife.render.register import TerminalProgress
 
-        bar = TerminalProgress.for_terminal("portfolio")
+        bar = TerminalProgress.for_terminal("portfolio: reading")
         try:
             reg = load_register(register, progress=bar, delimiter=delimiter, skip_invalid=skip_invalid)
+            if bar is not None:  # then the rows the single engine answers, counted afresh
+                bar.label = "portfolio: answering"
             result = treatylife.portfolio(reg, day, progress=bar)
         finally:
             if bar is not None:
@@ -367,9 +369,11 @@ def deadlines(
             period = parse_within(within)
         except ValueError as exc:
             raise InputError(str(exc), field="--within", code="TL003") from None
-        bar = TerminalProgress.for_terminal("deadlines")
+        bar = TerminalProgress.for_terminal("deadlines: reading")
         try:
             reg = load_register(register, progress=bar, delimiter=delimiter, skip_invalid=skip_invalid)
+            if bar is not None:  # then the rows the single engine answers, counted afresh
+                bar.label = "deadlines: answering"
             result = treatylife.deadlines(reg, from_ or today(), period, progress=bar)
         finally:
             if bar is not None:
