@@ -96,7 +96,11 @@ def next_event_after(r: Record, on: _dt.date) -> _dt.date | None:
     return next((e.date for e in r.events if e.date > on), None)
 
 
-def _items(r: Record, start: _dt.date, end: _dt.date, party: str | None = None) -> list[AgendaItem]:
+def _items(
+    r: Record, start: _dt.date, end: _dt.date, party: str | None = None, name: str | None = None
+) -> list[AgendaItem]:
+    """The dates of one agreement; ``name`` begins each summary (the agreement's short title, or more where
+    several agreements of the calendar share it)."""
     from treatylife.answers.query import next_deadline
 
     out: list[AgendaItem] = []
@@ -115,7 +119,7 @@ def _items(r: Record, start: _dt.date, end: _dt.date, party: str | None = None) 
             AgendaItem(d, kind, r.short_title, r.scenario, summary, description, article, uid, alarm, who)
         )
 
-    name = r.short_title
+    name = name or r.short_title
     # notice deadlines, one after the other
     for dl in deadlines_between(r, start, end, party):
         assert dl.deadline is not None
@@ -295,6 +299,15 @@ def _why_empty(r: Record, start: _dt.date, end: _dt.date) -> str:
     return f"{r.scenario}: no deadline, renewal, withdrawal or end falls between {start} and {end}"
 
 
+def _name(r: Record, records: list[Record]) -> str:
+    """How a calendar entry names its agreement: the short title, and the scenario's own title too where
+    another agreement of the same calendar has that short title (a register of contracts on one template:
+    "Fisheries Agreement (GBR–NOR, 2019) (fish-2020)"), so that no two agreements read alike."""
+    if r.scenario != r.short_title and sum(x.short_title == r.short_title for x in records) > 1:
+        return f"{r.short_title} ({r.scenario})"
+    return r.short_title
+
+
 def agenda(
     records: list[Record],
     start: _dt.date,
@@ -315,7 +328,7 @@ def agenda(
     end = D.add_days(D.add_period(start, D.Period(years, "years")), -1)
     for r in records:
         check_party(r, party)
-    per = [_items(r, start, end, party) for r in records]
+    per = [_items(r, start, end, party, _name(r, records)) for r in records]
     items = [i for found in per for i in found]
     items.sort(key=lambda i: (i.date, i.agreement, i.scenario, i.kind, i.party or ""))
     notes = [_why_empty(r, start, end) for r, found in zip(records, per, strict=True) if not found]

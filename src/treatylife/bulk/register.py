@@ -438,6 +438,10 @@ class Register:
             return g.records[local]
         return _record_for_row(g.bulk, local, g.rules, g.rules_path)
 
+    def row_records(self) -> list[Any]:
+        """Every row replayed, in register order (for questions about each agreement: a calendar)."""
+        return [self.record(i) for i in range(self.n)]
+
     @property
     def ids(self) -> list[str]:
         return [x for seg in self.names for x in seg[0].to_pylist()]

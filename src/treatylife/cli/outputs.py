@@ -51,11 +51,9 @@ def calendar(
     import treatylife
 
     day = guard(lambda: start or today(), as_json)
+    given, inputs = guard(lambda: _calendar_inputs(scenarios), as_json)
     result = guard(
-        lambda: treatylife.calendar(
-            list(scenarios or []) or [None], day, years, list(remind) if remind else None, party
-        ),
-        as_json,
+        lambda: treatylife.calendar(given, day, years, list(remind) if remind else None, party), as_json
     )
     if as_json:
         from treatylife.render.json import render_json
@@ -68,10 +66,29 @@ def calendar(
         output,
         guard(lambda: render_ics(result)),
         f"{len(result.items)} dates",
-        inputs_of(*scenarios) if scenarios else inputs_of(None),
+        inputs,
     )
     for note in result.notes:  # an empty calendar says why
         typer.echo(terminal_line(f"no dates: {note}"), err=True)
+
+
+def _calendar_inputs(scenarios: list[Path] | None) -> tuple[list[Any], list[Any]]:
+    """(what to put in the calendar, the files -o may not replace): scenarios as given, and each register
+    (a bulk file, a directory) as its agreements, one per row, its rules files among the inputs."""
+    from treatylife.bulk.columnar import format_of
+    from treatylife.bulk.register import load_register
+
+    given: list[Any] = []
+    inputs: list[Any] = []
+    for s in scenarios or [None]:
+        if s is not None and str(s) != "-" and (s.is_dir() or format_of(s) is not None):
+            reg = load_register(s)
+            given += reg.row_records()
+            inputs += [s, *reg.sources]
+        else:
+            given.append(s)
+            inputs += inputs_of(s)
+    return given, inputs
 
 
 @app.command()
