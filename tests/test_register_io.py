@@ -12,6 +12,7 @@ import io
 import json
 import os
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -187,8 +188,11 @@ def test_xlsx_read_and_write(tmp_path: Path) -> None:
     values = list(out.iter_rows(values_only=True))
     assert values[0][0] == "id" and values[1][0] == "kr-jp"
     owner = values[0].index("owner")
-    assert values[1][owner] == '\'=HYPERLINK("http://evil")'  # text, never a formula
+    # a text cell, which no spreadsheet runs, keeps its exact text (CSV needs the ' prefix, xlsx does not)
+    assert values[1][owner] == '=HYPERLINK("http://evil")'
     assert out.cell(row=2, column=owner + 1).data_type == "s"
+    raw = zipfile.ZipFile(tmp_path / "out.xlsx").read("xl/worksheets/sheet1.xml").decode("utf-8")
+    assert "<f>" not in raw and "HYPERLINK" in raw  # no formula element anywhere in the sheet
 
 
 def test_markdown_party_sort_and_limit(tmp_path: Path) -> None:
@@ -714,3 +718,24 @@ def test_a_party_of_no_agreement_is_refused_not_answered_with_nothing(
     assert "did you mean 'KOR'?" in r.stderr
     ok = runner.invoke(app, [name, str(reg), *rest, "--party", "KOR", "--json"])
     assert ok.exit_code == 0 and json.loads(ok.stdout)["count"] > 0
+
+
+def test_a_spreadsheet_date_with_a_time_of_day_says_so(tmp_path: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["id", "rules", "signed", "notified"])
+    ws.append(["a", "gsomia", dt.datetime(2020, 8, 31, 15, 30), dt.datetime(2020, 8, 31)])  # midnight: a day
+    wb.save(tmp_path / "reg.xlsx")
+    with pytest.raises(RegisterProblems) as exc:
+        tl.load_register(tmp_path / "reg.xlsx")
+    (p,) = exc.value.bad_rows
+    assert (p.line, p.field, p.code) == (2, "signed", "TL137")
+    assert "a day and a time of day: give the day alone, 2020-08-31" in p.message
+
+
+def test_a_party_code_in_the_wrong_case_is_suggested(tmp_path: Path) -> None:
+    r = runner.invoke(app, ["portfolio", str(_csv(tmp_path)), "--on", ON, "--party", "kor"])
+    assert r.exit_code == 2 and "did you mean 'KOR'?" in r.stderr
+    r = runner.invoke(app, ["status", "--on", ON, "--party", "kor"])
+    assert r.exit_code == 2 and "did you mean 'KOR'?" in r.stderr

@@ -315,7 +315,9 @@ def check_party(record: Record, party: str | None) -> None:
 
     from treatylife.errors import ScenarioError
 
-    close = difflib.get_close_matches(party, list(record.parties), n=1)
+    close = [
+        c for c in list(record.parties) if c.casefold() == party.casefold()
+    ] or difflib.get_close_matches(party, list(record.parties), n=1)
     raise ScenarioError(
         f"{party!r} is not a party to {record.short_title}",
         field="party",

@@ -1004,6 +1004,20 @@ def _parse_date_strings(col: Any) -> tuple[Any, Any]:
         return pa.array(days.astype(np.int32), type=pa.date32(), mask=mask), bad
 
 
+_DAY_AND_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+
+
+def _not_a_date(value: Any) -> str:
+    """The message for a date cell that is no day; a day with a time of day (a spreadsheet's date-time
+    cell, ``2020-08-31T15:30:00``) says so: the register counts whole days, and which day a time falls on
+    is not for treatylife to guess (time zones)."""
+    text = str(value)
+    msg = f"not a date: {text[:40]!r}"
+    if _DAY_AND_TIME.match(text) and text[11:19] not in ("00:00:00", "00:00"):
+        msg += f" (a day and a time of day: give the day alone, {text[:10]}, or format the cell as a date)"
+    return msg
+
+
 def check_batch(raw: RawBatch, extras: Sequence[str]) -> tuple[Any, list[Problem]]:
     """A raw batch -> (the normalised batch, its problems). The one place a row is judged.
 
@@ -1055,13 +1069,7 @@ def check_batch(raw: RawBatch, extras: Sequence[str]) -> tuple[Any, list[Problem
                 col, bad = _parse_date_strings(col)
                 if bad.any():
                     vals = b.column(c)
-                    flag(
-                        bad,
-                        c,
-                        "TL137",
-                        lambda i, vals=vals: f"not a date: {str(vals[i].as_py())[:40]!r}",
-                        DATE_HINT,
-                    )
+                    flag(bad, c, "TL137", lambda i, vals=vals: _not_a_date(vals[i].as_py()), DATE_HINT)
             days = np.asarray(pc.fill_null(col.cast(pa.int32()), 0).to_numpy(zero_copy_only=False))
             out_of_range = (days < MIN_DAY) | (days > MAX_DAY)
             if out_of_range.any():

@@ -979,7 +979,9 @@ def check_register_party(table: Table, party: str) -> None:
 
     from treatylife.errors import ScenarioError
 
-    close = difflib.get_close_matches(party, codes, n=1)
+    close = [c for c in codes if c.casefold() == party.casefold()] or difflib.get_close_matches(
+        party, codes, n=1
+    )
     shown = ", ".join(codes[:20]) + (f" and {len(codes) - 20:,} more" if len(codes) > 20 else "")
     raise ScenarioError(
         f"{party!r} is not a party to any agreement of the register",

@@ -25,7 +25,17 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["UNSAFE", "csv_cell", "html", "ics_text", "json_text", "markdown", "terminal", "visible"]
+__all__ = [
+    "UNSAFE",
+    "csv_cell",
+    "html",
+    "ics_text",
+    "json_text",
+    "markdown",
+    "terminal",
+    "visible",
+    "xlsx_text",
+]
 
 # Characters that are never printed as themselves. Written out as ranges (building the class from
 # unicodedata at import would cost start-up time); tests/test_hostile_outputs.py checks it covers every
@@ -99,6 +109,14 @@ def csv_cell(text: str) -> str:
     and LF, and invisible format characters, become visible escapes. Quoting is the CSV writer's job."""
     text = visible(text, keep="\t\r\n")
     return "'" + text if text.startswith(_CSV_FORMULA) else text
+
+
+def xlsx_text(text: str) -> str:
+    """A text cell of a written .xlsx: the cell is typed as text (``t="s"``), which no spreadsheet runs as a
+    formula, so ``=SUM(A1)``, ``-`` or ``+44 20`` keep their exact text (CSV's ``'`` would change them);
+    controls other than tab, CR and LF (which XML cannot hold) and invisible format characters become
+    visible escapes, as in CSV."""
+    return visible(text, keep="\t\r\n")
 
 
 _JSON_UNSAFE = re.compile(f"[{_UNSAFE_REST}]")  # json.dumps escapes C0 itself

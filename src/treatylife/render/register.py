@@ -31,7 +31,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any, TextIO
 
-from treatylife.render.escape import csv_cell, json_text, markdown, terminal
+from treatylife.render.escape import csv_cell, json_text, markdown, terminal, xlsx_text
 
 __all__ = [
     "MACHINE_FORMATS",
@@ -588,7 +588,7 @@ class RegisterWriter:
             row = []
             for v in values:
                 if isinstance(v, str):
-                    cell = WriteOnlyCell(ws, value=csv_cell(v))
+                    cell = WriteOnlyCell(ws, value=xlsx_text(v))
                     cell.data_type = "s"  # text, never a formula
                     row.append(cell)
                 else:
