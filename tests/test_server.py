@@ -235,7 +235,7 @@ def test_errors_have_cli_codes_and_4xx(client: TestClient) -> None:
     assert code == 2 and resp.status_code == 400 and resp.text == out
     _error(client.get("/api/registers/examples/deadlines", params={"within": "soon"}), 400, "TL003")
     _error(client.get("/api/registers/examples/calendar.ics", params={"years": 50}), 400, "TL001")
-    _error(client.get("/api/registers/examples/calendar.ics", params={"party": "ZZZ"}), 400, "TL310")
+    _error(client.get("/api/registers/examples/calendar.ics", params={"party": "ZZZ"}), 400, "TL312")
     _error(client.get("/api/compare", params={"a": "gsomia-record"}), 400, "TL001")
     _error(
         client.get(

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -969,23 +969,24 @@ class Table:
         return sorted({c for v in vocab for c in v.split()})
 
 
-def check_register_party(table: Table, party: str) -> None:
-    """Refuse a ``--party`` that is a party to no agreement of the register (TL312): a typo would
-    otherwise answer "no agreements", which reads as "nothing due"."""
-    codes = table.party_codes()
-    if party in codes or not len(table):
+def check_register_party(codes: Iterable[str], party: str, field: str = "--party") -> None:
+    """Refuse a party ``party`` that is a party to no agreement of the register (``codes``: every party
+    code of its agreements), TL312 with the closest code: a typo would otherwise answer "no agreements",
+    which reads as "nothing due". ``portfolio``/``deadlines --party`` and the server's register calendar."""
+    known = sorted(set(codes))
+    if party in known:
         return
     import difflib
 
     from treatylife.errors import ScenarioError
 
-    close = [c for c in codes if c.casefold() == party.casefold()] or difflib.get_close_matches(
-        party, codes, n=1
+    close = [c for c in known if c.casefold() == party.casefold()] or difflib.get_close_matches(
+        party, known, n=1
     )
-    shown = ", ".join(codes[:20]) + (f" and {len(codes) - 20:,} more" if len(codes) > 20 else "")
+    shown = ", ".join(known[:20]) + (f" and {len(known) - 20:,} more" if len(known) > 20 else "")
     raise ScenarioError(
         f"{party!r} is not a party to any agreement of the register",
-        field="--party",
+        field=field,
         code="TL312",
         hint=f"did you mean {close[0]!r}?" if close else f"parties: {shown}",
     )

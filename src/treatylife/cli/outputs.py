@@ -80,7 +80,8 @@ def _calendar_inputs(scenarios: list[Path] | None) -> tuple[list[Any], list[Any]
 
     given: list[Any] = []
     inputs: list[Any] = []
-    for s in scenarios or [None]:
+    asked: list[Path | None] = list(scenarios or []) or [None]  # none: the bundled record
+    for s in asked:
         if s is not None and str(s) != "-" and (s.is_dir() or format_of(s) is not None):
             reg = load_register(s)
             given += reg.row_records()

@@ -187,7 +187,8 @@ def _select(result: Any, party: str | None, sort: str | None, limit: int | None,
     table = result.table
     idx = np.arange(len(table))
     if party is not None:
-        check_register_party(table, party)
+        if len(table):  # an empty answer has no parties to know
+            check_register_party(table.party_codes(), party)
         keep = np.asarray(result.parties_mask(party))
         if deadlines:
             who = table.strings("who")

@@ -399,13 +399,12 @@ def register_deadlines(snap: Snapshot, start: _dt.date, within: str) -> Any:
 
 def register_calendar(snap: Snapshot, party: str | None, start: _dt.date, years: int) -> bytes:
     import treatylife
+    from treatylife.bulk.register import check_register_party
     from treatylife.render.ics import render_ics
 
+    if party is not None and snap.agreements:
+        check_register_party((c for a in snap.agreements.values() for c in a.parties), party, "party")
     chosen = [a for a in snap.agreements.values() if party is None or party in a.parties]
-    if party is not None and not chosen:
-        raise InputError(
-            f"{party!r} is a party to no agreement of this register", field="party", code="TL310"
-        )
     return render_ics(treatylife.calendar([snap.record(a) for a in chosen], start, years, party=party))
 
 
