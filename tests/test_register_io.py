@@ -608,6 +608,10 @@ def test_jsonl_fast_and_exact_readers_read_extra_fields_alike(tmp_path: Path) ->
             ['{"id": "a", "rules": "gsomia", "stage": "x"}'],
             ("reg.jsonl", 1, "stage", "TL132", "rename it"),
         ),
+        (  # no name at all
+            ['{"id": "a", "rules": "gsomia", " ": "x"}'],
+            ("reg.jsonl", 1, None, "TL132", "name every field"),
+        ),
     ],
 )
 def test_jsonl_fields_that_cannot_be_extra_are_refused_with_their_line(

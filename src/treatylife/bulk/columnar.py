@@ -695,6 +695,10 @@ def _jsonl_names(path: Path, lines: Iterator[bytes]) -> list[str]:
             break
         extras = [k for k in obj if k not in KNOWN_COLUMNS]
         for k in extras:
+            if not k.strip():
+                raise _fail(
+                    path, "a field has no name", "TL132", no, hint="name every field of the first line"
+                )
             wrong = _extra_name_problem(k, "field")
             if wrong is not None:
                 raise _fail(path, wrong[0], "TL132", no, k, hint=wrong[1])
