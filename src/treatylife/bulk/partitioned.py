@@ -87,7 +87,7 @@ def portfolio_dask(path: str | Path, on: _dt.date, *, blocksize: str | int = "64
     """A lazy ``dask.dataframe`` of the portfolio of a register: one CSV file read in blocks, or many files
     (a glob such as ``"register/part-*.csv"`` or ``"*.parquet"``), one partition per block or file. Each
     row's rules are resolved beside its own file, and an error names that file; the extra columns are
-    those of the first file (sorted by name), passed through after the answers."""
+    those of the first file (the files sorted by name), passed through after the answers."""
     import dask.dataframe as dd
 
     from treatylife.bulk.columnar import open_source
