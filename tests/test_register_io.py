@@ -743,3 +743,19 @@ def test_a_party_code_in_the_wrong_case_is_suggested(tmp_path: Path) -> None:
     assert r.exit_code == 2 and "did you mean 'KOR'?" in r.stderr
     r = runner.invoke(app, ["status", "--on", ON, "--party", "kor"])
     assert r.exit_code == 2 and "did you mean 'KOR'?" in r.stderr
+
+
+def test_deadlines_text_names_the_clause_when_the_rows_act_under_several(tmp_path: Path) -> None:
+    """An option's exercise deadline beside non-renewal notices: the table says which clause each is."""
+    reg = tmp_path / "reg.csv"
+    reg.write_text(
+        "id,rules,signed,notified\nopt,contract-option,2024-01-01,2024-01-01\ngs,gsomia,2024-01-01,2024-01-01\n",
+        encoding="utf-8",
+    )
+    r = runner.invoke(app, ["deadlines", str(reg), "--from", "2024-01-01", "--within", "5y"])
+    assert r.exit_code == 0, r.stderr
+    head, *rows = r.stdout.splitlines()[1:]
+    assert head.split()[:5] == ["deadline", "days", "id", "agreement", "clause"]
+    assert any("customer-extension" in x for x in rows) and any("art21-3-notice" in x for x in rows)
+    one = runner.invoke(app, ["deadlines", str(_csv(tmp_path)), "--from", ON, "--within", "3y"])
+    assert "clause" not in one.stdout.splitlines()[1]  # one clause: no column for it

@@ -688,6 +688,9 @@ def render_register(result: Any, fmt: str) -> str:
             + (f" shown of {result.limited_from:,} (--limit)" if result.limited_from is not None else "")
         )
         spec = _DEADLINES_TEXT
+        if len(set(result.table.strings("clause"))) > 1:  # an option's deadline beside a notice's: say which
+            at = [n for n, _ in spec].index("agreement") + 1
+            spec = (*spec[:at], ("clause", "clause"), *spec[at:])
     if _earlier_somewhere(result):  # another reading moves a deadline earlier: say the day to act by
         at = [n for n, _ in spec].index("days_left") + 1
         spec = (*spec[:at], ("earliest_deadline", "earliest, any reading"), *spec[at:])
