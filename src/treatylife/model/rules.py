@@ -17,11 +17,11 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    PlainSerializer,
-    PlainValidator,
-    WithJsonSchema,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
     model_validator,
 )
+from pydantic_core import core_schema
 
 from treatylife.dates import expr as X
 from treatylife.dates.scalar import EndOfMonth, NoticeCounting, Period, parse_period
@@ -50,16 +50,40 @@ __all__ = [
 
 RULES_SCHEMA = "treatylife/rules/1"
 
+
+class _Parsed:
+    """A field read from text by ``parse`` and written back with ``str``, its JSON schema given. What
+    pydantic's ``PlainValidator`` + ``PlainSerializer`` + ``WithJsonSchema`` do, without building (and then
+    discarding) a schema for the parsed type: for an expression that is the whole expression tree, 17-21 ms
+    a model at import, a tenth of treatylife's start-up without the cache."""
+
+    def __init__(self, parse: Any, json_schema: dict[str, Any]) -> None:
+        self.parse = parse
+        self.json_schema = json_schema
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_plain_validator_function(
+            self.parse,
+            serialization=core_schema.plain_serializer_function_ser_schema(
+                str, return_schema=core_schema.str_schema()
+            ),
+        )
+
+    def __get_pydantic_json_schema__(self, schema: Any, handler: GetJsonSchemaHandler) -> dict[str, Any]:
+        return dict(self.json_schema)
+
+
 PeriodField = Annotated[
     Period,
-    PlainValidator(parse_period),
-    PlainSerializer(str, return_type=str),
-    WithJsonSchema(
+    _Parsed(
+        parse_period,
         {
             "type": "string",
             "pattern": r"^\s*\d{1,6}\s*(day|days|week|weeks|month|months|year|years)\s*$",
             "examples": ["90 days", "6 months", "1 year"],
-        }
+        },
     ),
 ]
 
@@ -72,9 +96,8 @@ def _parse_expr(value: Any) -> X.Expr:
 
 DateExprField = Annotated[
     X.Expr,
-    PlainValidator(_parse_expr),
-    PlainSerializer(str, return_type=str),
-    WithJsonSchema(
+    _Parsed(
+        _parse_expr,
         {
             "type": "string",
             "minLength": 1,
@@ -86,7 +109,7 @@ DateExprField = Annotated[
                 "first day of month after (3 months after instrument 3)",
                 "later of (12 months after receipt) and (5 years after entry into force)",
             ],
-        }
+        },
     ),
 ]
 PartyCode = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_-]{1,15}$", examples=["JPN", "KOR"])]
