@@ -183,3 +183,23 @@ def test_check_from_the_api_is_the_commands(tmp_path: Path) -> None:
     cli = CliRunner().invoke(app, ["check", str(reg), "--json"])
     assert not api.ok and cli.exit_code != 0
     assert api.to_dict() == json.loads(cli.stdout)
+
+
+def test_type_checkers_see_the_public_names_and_no_others(tmp_path: Path) -> None:
+    """``import treatylife as tl`` under mypy --strict: the result and model types are there, and a typo is
+    an error (a module ``__getattr__`` typed ``-> Any`` made every name exist, ``tl.staus`` included)."""
+    api = pytest.importorskip("mypy.api")
+    script = tmp_path / "use.py"
+    script.write_text(
+        "import datetime\n"
+        "import treatylife as tl\n"
+        "def f(p: tl.PortfolioResult, d: tl.DeadlinesResult, r: tl.Register, e: tl.Event) -> int:\n"
+        "    return p.count + d.count + len(r)\n"
+        "s: tl.StatusResult = tl.status(None, datetime.date(2019, 8, 23))\n"
+        "x: int = tl.staus(None, '2019-08-23')\n",
+        encoding="utf-8",
+    )
+    out, _, code = api.run(["--strict", "--no-incremental", "--follow-imports=silent", str(script)])
+    errors = [line for line in out.splitlines() if ": error:" in line]
+    assert code == 1 and len(errors) == 1, out
+    assert "use.py:6:" in errors[0] and "staus" in errors[0]

@@ -56,6 +56,10 @@ if TYPE_CHECKING:  # type checkers and IDEs see every name; at run time each is 
         timeline,
         whatif,
     )
+    from treatylife.api import (
+        load_files as load_files,  # not in __all__: the loader without the replay (the CLI, the cache)
+    )
+    from treatylife.bulk.register import DeadlinesResult, PortfolioResult, Register
     from treatylife.errors import (
         AmbiguousDateError,
         InputError,
@@ -65,6 +69,8 @@ if TYPE_CHECKING:  # type checkers and IDEs see every name; at run time each is 
         TreatyLifeError,
     )
     from treatylife.model.record import Record
+    from treatylife.model.rules import Rules
+    from treatylife.model.scenario import Event, ScenarioFile
 
 #: where each public name is defined (tests/test_api.py checks this table against ``__all__``)
 _HOME = {
@@ -74,13 +80,19 @@ _HOME = {
     "CompareResult": "treatylife.answers.compare",
     "DeadlineResult": "treatylife.answers.results",
     "DeadlineRow": "treatylife.api",
+    "DeadlinesResult": "treatylife.bulk.register",
+    "Event": "treatylife.model.scenario",
     "ExpectResult": "treatylife.answers.expect",
     "InputError": "treatylife.errors",
+    "PortfolioResult": "treatylife.bulk.register",
     "PortfolioRow": "treatylife.api",
     "Record": "treatylife.model.record",
+    "Register": "treatylife.bulk.register",
     "ReportResult": "treatylife.answers.report",
+    "Rules": "treatylife.model.rules",
     "RulesError": "treatylife.errors",
     "ScenarioError": "treatylife.errors",
+    "ScenarioFile": "treatylife.model.scenario",
     "SequenceError": "treatylife.errors",
     "StatusResult": "treatylife.answers.results",
     "TimelineResult": "treatylife.answers.results",
@@ -112,13 +124,19 @@ __all__ = [
     "CompareResult",
     "DeadlineResult",
     "DeadlineRow",
+    "DeadlinesResult",
+    "Event",
     "ExpectResult",
     "InputError",
+    "PortfolioResult",
     "PortfolioRow",
     "Record",
+    "Register",
     "ReportResult",
+    "Rules",
     "RulesError",
     "ScenarioError",
+    "ScenarioFile",
     "SequenceError",
     "StatusResult",
     "TimelineResult",
@@ -144,16 +162,18 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _HOME.get(name)
-    if module is None:
-        raise AttributeError(f"module 'treatylife' has no attribute {name!r}")
-    import importlib
+if not TYPE_CHECKING:  # hidden from type checkers: they see the names above, and ``tl.staus`` is an error
 
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+    def __getattr__(name: str) -> Any:
+        module = _HOME.get(name)
+        if module is None:
+            raise AttributeError(f"module 'treatylife' has no attribute {name!r}")
+        import importlib
+
+        value = getattr(importlib.import_module(module), name)
+        globals()[name] = value
+        return value
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    return sorted((set(globals()) - {"TYPE_CHECKING", "annotations"}) | set(__all__))
