@@ -759,3 +759,41 @@ def test_deadlines_text_names_the_clause_when_the_rows_act_under_several(tmp_pat
     assert any("customer-extension" in x for x in rows) and any("art21-3-notice" in x for x in rows)
     one = runner.invoke(app, ["deadlines", str(_csv(tmp_path)), "--from", ON, "--within", "3y"])
     assert "clause" not in one.stdout.splitlines()[1]  # one clause: no column for it
+
+
+def test_the_arrow_batch_seam_reports_bad_rows_by_row_and_reads_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """evaluate_batch with the default register name: a bad date, a party of no agreement, an id used twice
+    and a misspelt column each give their own error (a bad row said 'register.csv: file not found'), and
+    an unrelated register.csv in the working directory lends them no line."""
+    import pyarrow as pa
+
+    from treatylife.bulk.stream import evaluate_batch
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "register.csv").write_text("id,rules\n" + "x,gsomia\n" * 5, encoding="utf-8")
+
+    def problems(cols: dict[str, list[str]]) -> list[tuple[int | None, int | None, str | None, str]]:
+        with pytest.raises(RegisterProblems) as exc:
+            evaluate_batch(pa.RecordBatch.from_pydict(cols), "2019-09-01")
+        return [(p.row, p.line, p.field, p.code) for p in exc.value.bad_rows]
+
+    base = {"id": ["a", "b"], "rules": ["gsomia", "gsomia"], "entry_into_force": ["2016-11-23", "2016-11-23"]}
+    assert problems({**base, "entry_into_force": ["2016-11-23", "2019-02-30"]}) == [
+        (2, None, "entry_into_force", "TL137")
+    ]
+    assert problems({**base, "notice_party": ["XXX", ""], "notice_received": ["2019-08-23", ""]}) == [
+        (1, None, "notice_party", "TL310")
+    ]
+    assert problems({**base, "id": ["a", "a"]}) == [(2, None, "id", "TL136")]
+    with pytest.raises(InputError) as bad:
+        evaluate_batch(pa.RecordBatch.from_pydict({**base, "notice_recieved": ["2019-08-23", ""]}), D(ON))
+    assert (bad.value.code, bad.value.field) == ("TL132", "notice_recieved") and "notice_received" in (
+        bad.value.hint or ""
+    )
+    with pytest.raises(InputError) as day:
+        evaluate_batch(pa.RecordBatch.from_pydict(base), 20190901)  # type: ignore[arg-type]
+    assert day.value.code == "TL120"
+    good = evaluate_batch(pa.RecordBatch.from_pydict(base), "2019-09-01")
+    assert good.num_rows == 2 and good.column("in_force").to_pylist() == [True, True]

@@ -45,6 +45,7 @@ __all__ = [
     "RegisterProblems",
     "Source",
     "check_batch",
+    "extra_name_problem",
     "is_stdin_register",
     "open_source",
 ]
@@ -355,7 +356,7 @@ def open_source(path: Path, *, delimiter: str | None = None) -> Source:
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def _extra_name_problem(name: str, what: str) -> tuple[str, str] | None:
+def extra_name_problem(name: str, what: str) -> tuple[str, str] | None:
     """Why ``name`` cannot be an extra column (message, hint), or None: extra columns (owner, department)
     are passed through, but not a name an answer column has, nor a near miss of a known one (a typo)."""
     if name in KNOWN_COLUMNS:
@@ -400,7 +401,7 @@ def _check_header(path: Path, names: list[str], fmt: str) -> list[str]:
     for n in names:
         if not n:
             raise _fail(path, "a column has no name", "TL132", 1, hint="name every column of the header")
-        wrong = _extra_name_problem(n, "column")
+        wrong = extra_name_problem(n, "column")
         if wrong is not None:
             raise _fail(path, wrong[0], "TL132", 1 if fmt != "parquet" else None, n, hint=wrong[1])
     scenario_like = any(  # a YAML scenario given where a register belongs: only the hint differs
@@ -699,7 +700,7 @@ def _jsonl_names(path: Path, lines: Iterator[bytes]) -> list[str]:
                 raise _fail(
                     path, "a field has no name", "TL132", no, hint="name every field of the first line"
                 )
-            wrong = _extra_name_problem(k, "field")
+            wrong = extra_name_problem(k, "field")
             if wrong is not None:
                 raise _fail(path, wrong[0], "TL132", no, k, hint=wrong[1])
         return [*KNOWN_COLUMNS, *extras]

@@ -167,6 +167,9 @@ class Bulk:
     batch: Any  # pa.RecordBatch | pa.Table: known columns, then extras
     lines: list[int] | None = None  # the line of each row, when known (else problems name the row)
     row0: int = 0  # rows of the file before these
+    #: the rows are lines of ``path`` (their lines may be looked up there); False for a batch handed over
+    #: in memory (evaluate_batch), whose problems name rows of the batch and never read a file
+    from_file: bool = True
 
     def __len__(self) -> int:
         return int(self.batch.num_rows)
@@ -249,7 +252,9 @@ def fill_lines(
 
     from treatylife.bulk.columnar import open_source
 
-    if all(p.line is not None or p.row is None for p in problems):
+    if all(p.line is not None or p.row is None for p in problems) or (
+        bulk is not None and not bulk.from_file
+    ):
         return problems
     if bulk is not None and bulk.lines is not None:
         lines: list[int] = bulk.lines
@@ -588,8 +593,9 @@ def ids_unique(chunks: list[Any]) -> bool:
     return bool(pc.count_distinct(ids).as_py() == len(ids))
 
 
-def check_unique_ids(reg: Register) -> None:
-    """An id names one agreement: refuse a register that uses one twice (every repeat listed)."""
+def check_unique_ids(reg: Register, *, from_file: bool = True) -> None:
+    """An id names one agreement: refuse a register that uses one twice (every repeat listed; with
+    ``from_file`` False, rows of a batch in memory, whose lines no file holds)."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -609,7 +615,7 @@ def check_unique_ids(reg: Register) -> None:
         if x in seen:
             problems.append(Problem(r + 1, None, "id", "TL136", f"id {x!r} is used twice in the register"))
         seen.add(x)
-    if reg.path.is_file() or reg.path == STDIN_PATH:
+    if from_file and (reg.path.is_file() or reg.path == STDIN_PATH):
         problems = fill_lines(reg.path, problems)
     raise RegisterProblems(str(reg.path), problems)
 

@@ -14,6 +14,7 @@ batches and the ids (to refuse an id used twice), whatever the size of the regis
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import os
 from collections import deque
@@ -90,7 +91,11 @@ def _evaluate(
 
 
 def evaluate_batch(
-    batch: Any, on: _dt.date, *, register: str | os.PathLike[str] = "register.csv", skip_invalid: bool = False
+    batch: Any,
+    on: _dt.date | str,
+    *,
+    register: str | os.PathLike[str] = "register.csv",
+    skip_invalid: bool = False,
 ) -> Any:
     """Status and next notice deadline on ``on`` of every agreement in ``batch`` (a ``pyarrow.RecordBatch``
     of register rows) as a ``pyarrow.RecordBatch`` of answers, one row per agreement, in order.
@@ -102,8 +107,17 @@ def evaluate_batch(
     """
     import pyarrow as pa
 
-    from treatylife.bulk.columnar import KNOWN_COLUMNS
+    from treatylife.bulk.columnar import KNOWN_COLUMNS, extra_name_problem
+    from treatylife.bulk.register import check_unique_ids
+    from treatylife.errors import InputError
 
+    if isinstance(on, str) and len(on) == 10:  # an ISO day, as every function of treatylife's API takes
+        with contextlib.suppress(ValueError):
+            on = _dt.date.fromisoformat(on)
+    if not isinstance(on, _dt.date) or isinstance(on, _dt.datetime):
+        raise InputError(
+            f"on: expected a datetime.date or YYYY-MM-DD, got {str(on)[:40]!r}", field="on", code="TL120"
+        )
     if isinstance(batch, pa.Table):
         batch = (
             batch.combine_chunks().to_batches()[0]
@@ -112,8 +126,13 @@ def evaluate_batch(
         )
     batch = _coerce(batch)
     extras = [n for n in batch.schema.names if n not in KNOWN_COLUMNS]
+    for n in extras:  # a misspelt column would pass through as an extra, its values never read
+        wrong = extra_name_problem(n, "column")
+        if wrong is not None:
+            raise InputError(wrong[0], file=str(register), field=n, code="TL132", hint=wrong[1])
     norm, problems = check_batch(RawBatch(batch, 0, None), extras)
-    table, _ = _evaluate(Bulk(Path(register), norm), problems, extras, on, skip_invalid)
+    table, reg = _evaluate(Bulk(Path(register), norm, from_file=False), problems, extras, on, skip_invalid)
+    check_unique_ids(reg, from_file=False)  # within the batch: an engine that splits a register checks across
     out = table.to_arrow(PORTFOLIO_COLUMNS)
     arrays = [c.combine_chunks() for c in out.columns]
     arrays = [a.cast(a.type.value_type) if pa.types.is_dictionary(a.type) else a for a in arrays]
