@@ -797,3 +797,14 @@ def test_the_arrow_batch_seam_reports_bad_rows_by_row_and_reads_no_file(
     assert day.value.code == "TL120"
     good = evaluate_batch(pa.RecordBatch.from_pydict(base), "2019-09-01")
     assert good.num_rows == 2 and good.column("in_force").to_pylist() == [True, True]
+
+
+def test_a_window_that_is_no_period_is_an_input_error_everywhere(tmp_path: Path) -> None:
+    reg = _csv(tmp_path)
+    for bad in ("soon", 120, dt.timedelta(hours=5)):
+        with pytest.raises(InputError) as exc:
+            tl.deadlines(reg, D(ON), bad)  # type: ignore[arg-type]
+        assert (exc.value.code, exc.value.field) == ("TL003", "within")
+    assert tl.deadlines(reg, D(ON), dt.timedelta(days=120)).rows() == tl.deadlines(reg, D(ON), "120d").rows()
+    r = runner.invoke(app, ["deadlines", str(reg), "--from", ON, "--within", "soon"])
+    assert r.exit_code == 2 and "error [TL003]: --within: 'soon' is not a period" in r.stderr

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from treatylife.answers.expect import ExpectResult
     from treatylife.answers.report import ReportResult
     from treatylife.bulk.register import DeadlinesResult, PortfolioResult, Register
+    from treatylife.dates.scalar import Period
     from treatylife.files.loader import Loaded
 
     #: What every function accepts as "the scenario".
@@ -348,13 +349,14 @@ def portfolio(
 def deadlines(
     register: str | Path | Register,
     start: DateLike,
-    within: Any = "120 days",
+    within: str | Period | _dt.timedelta = "120 days",
     *,
     engine: str = "auto",
     progress: Any = None,
 ) -> DeadlinesResult:
-    """Notice deadlines from ``start`` within ``within`` ("120d", "6 months"), soonest first; :func:`rows`
-    gives them as typed :class:`DeadlineRow` objects."""
+    """Notice deadlines from ``start`` within ``within`` ("120d", "6 months", a ``timedelta`` of whole days),
+    soonest first; :func:`rows` gives them as typed :class:`DeadlineRow` objects. A ``within`` that is no
+    period is :class:`InputError` TL003."""
     from treatylife.bulk.register import deadlines as _deadlines
 
     return _deadlines(register, _date(start, "start"), within, engine=engine, progress=progress)

@@ -1555,21 +1555,36 @@ def portfolio(
 MAX_DEADLINE_ROUNDS = 400
 
 
-def parse_within(text: str | D.Period) -> D.Period:
-    """``120d``, ``120 days``, ``8w``, ``6 months``, ``1y`` -> Period."""
+def parse_within(text: str | D.Period | _dt.timedelta, field: str = "within") -> D.Period:
+    """``120d``, ``120 days``, ``8w``, ``6 months``, ``1y`` (or a Period, or a ``timedelta`` of whole days)
+    -> Period. Anything else is :class:`~treatylife.errors.InputError` TL003 naming ``field`` (``--within``
+    on the command line, ``within`` for the library and the server), never a bare ValueError."""
+    from treatylife.errors import InputError
+
     if isinstance(text, D.Period):
         return text
+    if isinstance(text, _dt.timedelta) and text == _dt.timedelta(days=text.days) and text.days > 0:
+        return D.Period(text.days, "days")
+    if not isinstance(text, str):
+        raise InputError(
+            f"expected a period such as '120 days' or '6m', got {type(text).__name__} {text!r}"[:200],
+            field=field,
+            code="TL003",
+        )
     t = text.strip().lower()
     short = {"d": "days", "w": "weeks", "m": "months", "y": "years"}
     if t[-1:] in short and t[:-1].strip().isdigit():
         t = f"{t[:-1].strip()} {short[t[-1]]}"
-    return D.parse_period(t)
+    try:
+        return D.parse_period(t)
+    except ValueError as exc:
+        raise InputError(str(exc), field=field, code="TL003") from None
 
 
 def deadlines(
     register: str | Path | Register,
     start: _dt.date,
-    within: str | D.Period = "120 days",
+    within: str | D.Period | _dt.timedelta = "120 days",
     *,
     engine: str = "auto",
     progress: Progress | None = None,

@@ -363,13 +363,9 @@ def deadlines(
     def body() -> None:
         import treatylife
         from treatylife.bulk.register import load_register, parse_within
-        from treatylife.errors import InputError
         from treatylife.render.register import TerminalProgress
 
-        try:
-            period = parse_within(within)
-        except ValueError as exc:
-            raise InputError(str(exc), field="--within", code="TL003") from None
+        period = parse_within(within, "--within")
         bar = TerminalProgress.for_terminal("deadlines: reading")
         try:
             reg = load_register(register, progress=bar, delimiter=delimiter, skip_invalid=skip_invalid)

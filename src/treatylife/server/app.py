@@ -390,11 +390,7 @@ def register_deadlines(snap: Snapshot, start: _dt.date, within: str) -> Any:
     import treatylife
     from treatylife.bulk.register import parse_within
 
-    try:
-        period = parse_within(within)
-    except ValueError as exc:
-        raise InputError(str(exc), field="within", code="TL003") from None
-    return treatylife.deadlines(snap.register, start, period)
+    return treatylife.deadlines(snap.register, start, parse_within(within))
 
 
 def register_calendar(snap: Snapshot, party: str | None, start: _dt.date, years: int) -> bytes:
