@@ -705,6 +705,7 @@ def test_to_arrow_is_what_parquet_output_writes(tmp_path: Path) -> None:
         table = result.to_arrow()
         assert table.num_rows == result.count and table.column_names[-1] == "owner"
         assert pq.read_table(out).to_pylist() == table.to_pylist()
+        assert pq.read_table(out).schema.types == table.schema.types  # plain text, no dictionaries
 
 
 @pytest.mark.parametrize(

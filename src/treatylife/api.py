@@ -12,7 +12,7 @@ import datetime as _dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from os import PathLike
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias, overload
 
 from treatylife.answers.results import CheckResult, DeadlineResult, StatusResult, TimelineResult
 from treatylife.errors import (
@@ -411,13 +411,19 @@ class DeadlineRow:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+@overload
+def rows(result: PortfolioResult) -> list[PortfolioRow]: ...
+@overload
+def rows(result: DeadlinesResult) -> list[DeadlineRow]: ...
 def rows(result: PortfolioResult | DeadlinesResult) -> list[PortfolioRow] | list[DeadlineRow]:
     """A register answer's rows as typed objects: dates are ``datetime.date``, not the ISO strings of
     ``result.rows()`` (which is what ``--json`` prints)."""
     from dataclasses import fields
 
-    from treatylife.bulk.register import OUTPUT, PortfolioResult
+    from treatylife.bulk.register import OUTPUT, DeadlinesResult, PortfolioResult
 
+    if not isinstance(result, (PortfolioResult, DeadlinesResult)):
+        raise TypeError(f"rows() takes what portfolio() or deadlines() answer, not {type(result).__name__}")
     cls: Any = PortfolioRow if isinstance(result, PortfolioResult) else DeadlineRow
     names = [f.name for f in fields(cls) if f.name != "extra"]
 

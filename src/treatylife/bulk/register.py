@@ -1460,6 +1460,15 @@ def stage_summary(vocab: list[str], codes: Any) -> dict[str, int]:
     return {s: int(c) for s, c in sorted(zip(vocab, counts.tolist(), strict=True)) if c}
 
 
+def _plain_text(table: Any) -> Any:
+    """``table`` with its dictionary-encoded text (the agreement's name, the stage: one string, not a
+    million) decoded, so that tables from every path concatenate."""
+    import pyarrow as pa
+
+    cols = [c.cast(c.type.value_type) if pa.types.is_dictionary(c.type) else c for c in table.columns]
+    return pa.table(cols, names=table.column_names)
+
+
 @dataclass(frozen=True)
 class PortfolioResult:
     """Status and next notice deadline of every agreement of a register on one date."""
@@ -1481,9 +1490,10 @@ class PortfolioResult:
         return self.table.rows(PORTFOLIO_COLUMNS)
 
     def to_arrow(self) -> Any:
-        """The answers as a ``pyarrow.Table``: the answer columns (dates as ``date32``), then the register's
-        extra columns; the same columns ``--format parquet`` writes."""
-        return self.table.to_arrow(PORTFOLIO_COLUMNS)
+        """The answers as a ``pyarrow.Table``: the answer columns (dates as ``date32``, text as ``string``),
+        then the register's extra columns; the same columns and types ``--format parquet`` writes and
+        :func:`treatylife.bulk.stream.evaluate_batch` returns."""
+        return _plain_text(self.table.to_arrow(PORTFOLIO_COLUMNS))
 
     def parties_mask(self, party: str) -> Any:
         """Which agreements ``party`` is a party to."""
@@ -1521,8 +1531,8 @@ class DeadlinesResult:
         return self.table.rows(DEADLINE_COLUMNS)
 
     def to_arrow(self) -> Any:
-        """The deadlines as a ``pyarrow.Table`` (the columns ``--format parquet`` writes)."""
-        return self.table.to_arrow(DEADLINE_COLUMNS)
+        """The deadlines as a ``pyarrow.Table`` (the columns and types ``--format parquet`` writes)."""
+        return _plain_text(self.table.to_arrow(DEADLINE_COLUMNS))
 
     def parties_mask(self, party: str) -> Any:
         """Which deadlines belong to agreements ``party`` is a party to."""
