@@ -809,3 +809,19 @@ def test_a_window_that_is_no_period_is_an_input_error_everywhere(tmp_path: Path)
     assert tl.deadlines(reg, D(ON), dt.timedelta(days=120)).rows() == tl.deadlines(reg, D(ON), "120d").rows()
     r = runner.invoke(app, ["deadlines", str(reg), "--from", ON, "--within", "soon"])
     assert r.exit_code == 2 and "error [TL003]: --within: 'soon' is not a period" in r.stderr
+
+
+def test_jsonl_extra_numbers_and_flags_pass_through_as_text(tmp_path: Path) -> None:
+    """A cost centre 42 or a flag true in an extra field is kept (as its text); in a register column it is
+    refused, saying it is a number."""
+    p = tmp_path / "reg.jsonl"
+    p.write_text(
+        '{"id": "a", "rules": "gsomia", "entry_into_force": "2016-11-23", "cost": 42, "flag": true}\n'
+        '{"id": "b", "rules": "gsomia", "entry_into_force": "2016-11-23", "cost": null}\n',
+        encoding="utf-8",
+    )
+    assert [(r["cost"], r["flag"]) for r in _rows(p)] == [("42", "true"), (None, None)]
+    p.write_text('{"id": "a", "rules": "gsomia", "entry_into_force": 20161123}\n', encoding="utf-8")
+    with pytest.raises(RegisterProblems) as exc:
+        tl.load_register(p)
+    assert exc.value.bad_rows[0].message == "expected a string or null, got the number 20161123"

@@ -832,9 +832,16 @@ def _json_row(
                 + (f" ({', '.join(extras)})" if extras else ", which has none")
                 + "; the fields are listed in docs/register.md",
             )
+        if k not in KNOWN_COLUMNS and (isinstance(v, (_Number, bool))):
+            # an extra field (a cost centre, a flag) is passed through, a number or true/false as its text
+            obj[k] = str(v) if isinstance(v, _Number) else ("true" if v else "false")
+            continue
         if v is not None and (not isinstance(v, str) or isinstance(v, _Number)):
-            shown = v if not isinstance(v, str) else (v if len(v) < 20 else f"a {len(v):,}-digit number")
-            return bad(f"expected a string or null, got {shown!r}"[:200], "TL135", k)
+            if isinstance(v, _Number):
+                shown = f"the number {v}" if len(v) < 20 else f"a {len(v):,}-digit number"
+            else:
+                shown = repr(v)
+            return bad(f"expected a string or null, got {shown}"[:200], "TL135", k)
         if isinstance(v, str) and not v.isascii():
             try:
                 v.encode("utf-8")
