@@ -52,6 +52,7 @@ __all__ = [
     "deadlines",
     "load_register",
     "parse_within",
+    "plain_text",
     "portfolio",
 ]
 
@@ -1460,9 +1461,10 @@ def stage_summary(vocab: list[str], codes: Any) -> dict[str, int]:
     return {s: int(c) for s, c in sorted(zip(vocab, counts.tolist(), strict=True)) if c}
 
 
-def _plain_text(table: Any) -> Any:
-    """``table`` with its dictionary-encoded text (the agreement's name, the stage: one string, not a
-    million) decoded, so that tables from every path concatenate."""
+def plain_text(table: Any) -> Any:
+    """``table`` (answers) with its dictionary-encoded text (the agreement's name, the stage: one string,
+    not a million; the internal form the writers take) decoded: the types every reader expects, and those
+    of every path (``to_arrow``, ``evaluate_batch``, the Parquet file), so that their tables concatenate."""
     import pyarrow as pa
 
     cols = [c.cast(c.type.value_type) if pa.types.is_dictionary(c.type) else c for c in table.columns]
@@ -1489,11 +1491,16 @@ class PortfolioResult:
     def rows(self) -> list[dict[str, Any]]:
         return self.table.rows(PORTFOLIO_COLUMNS)
 
-    def to_arrow(self) -> Any:
+    def to_arrow(self, *, encoded: bool = False) -> Any:
         """The answers as a ``pyarrow.Table``: the answer columns (dates as ``date32``, text as ``string``),
         then the register's extra columns; the same columns and types ``--format parquet`` writes and
-        :func:`treatylife.bulk.stream.evaluate_batch` returns."""
-        return _plain_text(self.table.to_arrow(PORTFOLIO_COLUMNS))
+        :func:`treatylife.bulk.stream.evaluate_batch` returns. ``encoded`` keeps repeated text
+        dictionary-encoded, as the writers take it."""
+        return (
+            self.table.to_arrow(PORTFOLIO_COLUMNS)
+            if encoded
+            else plain_text(self.table.to_arrow(PORTFOLIO_COLUMNS))
+        )
 
     def parties_mask(self, party: str) -> Any:
         """Which agreements ``party`` is a party to."""
@@ -1530,9 +1537,14 @@ class DeadlinesResult:
     def rows(self) -> list[dict[str, Any]]:
         return self.table.rows(DEADLINE_COLUMNS)
 
-    def to_arrow(self) -> Any:
-        """The deadlines as a ``pyarrow.Table`` (the columns and types ``--format parquet`` writes)."""
-        return _plain_text(self.table.to_arrow(DEADLINE_COLUMNS))
+    def to_arrow(self, *, encoded: bool = False) -> Any:
+        """The deadlines as a ``pyarrow.Table`` (the columns and types ``--format parquet`` writes;
+        ``encoded`` as for :meth:`PortfolioResult.to_arrow`)."""
+        return (
+            self.table.to_arrow(DEADLINE_COLUMNS)
+            if encoded
+            else plain_text(self.table.to_arrow(DEADLINE_COLUMNS))
+        )
 
     def parties_mask(self, party: str) -> Any:
         """Which deadlines belong to agreements ``party`` is a party to."""

@@ -108,7 +108,7 @@ def evaluate_batch(
     import pyarrow as pa
 
     from treatylife.bulk.columnar import KNOWN_COLUMNS, extra_name_problem
-    from treatylife.bulk.register import check_unique_ids
+    from treatylife.bulk.register import check_unique_ids, plain_text
     from treatylife.errors import InputError
 
     if isinstance(on, str) and len(on) == 10:  # an ISO day, as every function of treatylife's API takes
@@ -133,9 +133,8 @@ def evaluate_batch(
     norm, problems = check_batch(RawBatch(batch, 0, None), extras)
     table, reg = _evaluate(Bulk(Path(register), norm, from_file=False), problems, extras, on, skip_invalid)
     check_unique_ids(reg, from_file=False)  # within the batch: an engine that splits a register checks across
-    out = table.to_arrow(PORTFOLIO_COLUMNS)
+    out = plain_text(table.to_arrow(PORTFOLIO_COLUMNS))
     arrays = [c.combine_chunks() for c in out.columns]
-    arrays = [a.cast(a.type.value_type) if pa.types.is_dictionary(a.type) else a for a in arrays]
     return pa.RecordBatch.from_arrays(arrays, names=out.column_names)
 
 

@@ -551,16 +551,11 @@ class RegisterWriter:
             self.rows += done.rows
             return
         if fmt == "parquet":
-            import pyarrow as pa
             import pyarrow.parquet as pq
 
-            # typed columns for any reader: dictionaries (our internal form) as plain text
-            table = pa.table(
-                {
-                    n: (c.cast(c.type.value_type) if pa.types.is_dictionary(c.type) else c)
-                    for n, c in zip(table.column_names, table.columns, strict=True)
-                }
-            )
+            from treatylife.bulk.register import plain_text
+
+            table = plain_text(table)  # typed columns for any reader: dictionaries as plain text
             if self._parquet is None:
                 self._parquet = pq.ParquetWriter(self.out.fh, table.schema)
                 self._schema = table.schema
@@ -638,8 +633,9 @@ def _text_table(result: Any, spec: tuple[tuple[str, str], ...], md: bool = False
 
 
 def result_table(result: Any) -> Any:
-    """The Arrow table of a whole PortfolioResult / DeadlinesResult (answer columns, then extra columns)."""
-    return result.to_arrow()
+    """The Arrow table of a whole PortfolioResult / DeadlinesResult (answer columns, then extra columns),
+    repeated text still dictionary-encoded: each writer formats the distinct values once."""
+    return result.to_arrow(encoded=True)
 
 
 def write_result(result: Any, fmt: str, out: AtomicOutput, delimiter: str = ",") -> None:
